@@ -1,0 +1,43 @@
+# The README's commands. `make run` and `make test` set everything up themselves.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+NODE_TOOLS := node_modules/.installed-stamp
+RUN_DIR ?= .run
+
+.PHONY: setup run test lint fmt bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Node-side test tools (the Nu HTML checker); npm is only needed for tests.
+$(NODE_TOOLS): package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+run: setup
+	$(BIN)/quire run --dir $(RUN_DIR)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: setup $(NODE_TOOLS) lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/build.py
+
+clean:
+	rm -rf $(VENV) node_modules $(RUN_DIR) .pytest_cache .mypy_cache .ruff_cache

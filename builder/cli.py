@@ -1,0 +1,26 @@
+"""The builder's half of the `quire` command: new, build, serve, deploy.
+
+The service commands (api, worker, db, user, run) are added by `interactions_api.cli`,
+which is the console script; the builder never imports the service.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from builder.publish.command import deploy
+
+app = typer.Typer(
+    name="quire",
+    help="Quire: community blogs, static pages and a small interaction service.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+new_app = typer.Typer(help="Create a site or a post from content_templates/.", no_args_is_help=True)
+app.add_typer(new_app, name="new")
+app.command("deploy")(deploy)
+
+
+def main() -> None:
+    """Entry point of the builder-only command."""
+    app()

@@ -1,0 +1,129 @@
+"""Plain, frozen data that flows between the builder's stages.
+
+load -> Source; parse -> Document; collect -> Site; render -> OutputFile; write -> Manifest.
+Stages take and return these values and never reach back to disk or to an earlier stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from builder.manifest import FileKind
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A problem with the user's input: where it is, what is wrong and how to fix it."""
+
+    severity: Severity
+    file: str  # site-relative path (or a setting name such as "quire.toml")
+    message: str  # what is wrong, e.g. "`date` is not a date: '2024-13-01'"
+    hint: str = ""  # how to fix it, e.g. "Use YYYY-MM-DD, e.g. 2024-01-31."
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        text = f"{self.severity}: {where}: {self.message}"
+        return f"{text} {self.hint}".rstrip() if self.hint else text
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A content file as read from disk."""
+
+    path: str  # site-relative POSIX path, e.g. "content/posts/hello.md"
+    text: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    key: str
+    name: str
+    bio: str = ""
+    avatar: str = ""
+    links: tuple[tuple[str, str], ...] = ()  # (label, url)
+    url: str = ""  # the author's page, e.g. "/authors/ada/"
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    src: str
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A tag, category or series: its display name, slug and URL."""
+
+    name: str
+    slug: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed post or standalone page: front matter validated, Markdown rendered."""
+
+    source: str  # site-relative path of the Markdown file
+    kind: Literal["post", "page"]
+    id: str  # stable article id (front matter `id`, else the slug): the comment thread key
+    slug: str
+    url: str  # "/posts/<slug>/" or "/<slug>/"
+    title: str
+    date: datetime | None
+    updated: datetime | None
+    tags: tuple[Term, ...]
+    category: Term | None
+    series: Term | None
+    authors: tuple[str, ...]  # keys into Site.authors
+    summary_html: str
+    body_html: str
+    toc: tuple[Heading, ...]
+    word_count: int
+    draft: bool = False
+    cover: Cover | None = None
+    aliases: tuple[str, ...] = ()  # old URL paths that redirect here
+    canonical: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)  # unknown front matter keys
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.word_count / 230))
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Every document collected, sorted and cross-referenced, before any page is rendered."""
+
+    config: Any  # builder.config.SiteConfig
+    posts: tuple[Document, ...]  # published posts, oldest first (stable order)
+    pages: tuple[Document, ...]  # standalone pages, by slug
+    authors: Mapping[str, Author]
+    tags: Mapping[str, tuple[Document, ...]]  # tag slug -> posts, oldest first
+    categories: Mapping[str, tuple[Document, ...]]
+    series: Mapping[str, tuple[Document, ...]]
+    static_files: tuple[str, ...] = ()  # site-relative paths under static/
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """A file to write: its path under the output root, bytes, kind and its inputs."""
+
+    path: str  # POSIX, relative to the output root, e.g. "posts/hello/index.html"
+    data: bytes
+    kind: FileKind
+    inputs: tuple[str, ...] = ()  # site-relative source paths (and "theme:..."/"config" keys)

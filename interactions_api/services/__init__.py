@@ -1,0 +1,1 @@
+"""Business rules and database access. No FastAPI imports here."""
