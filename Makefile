@@ -22,7 +22,8 @@ $(NODE_TOOLS): package.json
 	touch $@
 
 run: setup
-	$(BIN)/quire run --dir $(RUN_DIR)
+	test -f $(RUN_DIR)/site/quire.toml || $(BIN)/quire new site $(RUN_DIR)/site --title "Quire Demo"
+	$(BIN)/quire serve $(RUN_DIR)/site --host 127.0.0.1 --port 8000
 
 lint: setup
 	$(BIN)/ruff check .
@@ -38,6 +39,7 @@ test: setup $(NODE_TOOLS) lint
 
 bench: setup
 	$(BIN)/python bench/build.py
+	$(BIN)/python bench/publish.py
 
 clean:
 	rm -rf $(VENV) node_modules $(RUN_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from builder import commands
 from builder.publish.command import deploy
 
 app = typer.Typer(
@@ -19,6 +20,10 @@ app = typer.Typer(
 new_app = typer.Typer(help="Create a site or a post from content_templates/.", no_args_is_help=True)
 app.add_typer(new_app, name="new")
 app.command("deploy")(deploy)
+new_app.command("site")(commands.new_site_command)
+new_app.command("post")(commands.new_post_command)
+app.command("build")(commands.build_command)
+app.command("serve")(commands.serve_command)
 
 
 def main() -> None:

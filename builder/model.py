@@ -99,6 +99,8 @@ class Document:
     aliases: tuple[str, ...] = ()  # old URL paths that redirect here
     canonical: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)  # unknown front matter keys
+    # front matter key -> 1-based line in the source, so later stages can point at it
+    field_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def reading_minutes(self) -> int:

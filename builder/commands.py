@@ -1,0 +1,143 @@
+"""The builder's commands: `quire new site|post`, `quire build`, `quire serve`.
+
+Registered on the `quire` app in builder/cli.py. Diagnostics are printed one a line as
+`error: content/posts/a.md:3: <message> <hint>`; any error exits with status 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from builder.config import BuildOptions
+from builder.pipeline import STAGES, BuildResult, build_site
+from builder.scaffold import ScaffoldError, new_post, new_site
+
+SiteArg = Annotated[
+    Path, typer.Argument(help="The site folder (with quire.toml).", show_default=True)
+]
+Drafts = Annotated[bool, typer.Option("--drafts", help="Include posts marked `draft: true`.")]
+Future = Annotated[bool, typer.Option("--future", help="Include posts dated in the future.")]
+
+
+def new_site_command(
+    directory: Annotated[Path, typer.Argument(help="Folder to create (must be empty).")],
+    title: Annotated[str | None, typer.Option(help="Site title; default: from the folder.")] = None,
+) -> None:
+    """Create a new site with sample posts, an About page and settings."""
+    try:
+        new_site(directory, title=title)
+    except ScaffoldError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Created a Quire site in {directory}. Preview it with: quire serve {directory}")
+
+
+def new_post_command(
+    title: Annotated[str, typer.Argument(help='The post title, e.g. "My first post".')],
+    site: Annotated[Path, typer.Option(help="The site folder.")] = Path(),
+) -> None:
+    """Create a post (a draft) from the archetype with today's date."""
+    try:
+        path = new_post(site, title)
+    except ScaffoldError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"Created {path}: a draft, shown by `quire serve --drafts`; "
+        "remove `draft: true` to publish it."
+    )
+
+
+def build_command(
+    site: SiteArg = Path(),
+    drafts: Drafts = False,
+    future: Future = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Output folder (default: public).")
+    ] = None,
+    timings: Annotated[bool, typer.Option("--timings", help="Print each stage's time.")] = False,
+) -> None:
+    """Build the site into its output folder; the old output stays if anything fails."""
+    options = BuildOptions(drafts=drafts, future=future, output_dir=output)
+    console = Console(stderr=True)
+    if console.is_terminal:
+        result = _build_with_progress(site, options, console)
+    else:
+        result = build_site(site, options)
+    print_report(result)
+    if timings:
+        typer.echo(
+            "  ".join(f"{stage} {seconds:.3f} s" for stage, seconds in result.timings.items())
+        )
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def serve_command(
+    site: SiteArg = Path(),
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    drafts: Drafts = False,
+    future: Future = False,
+) -> None:
+    """Build, serve on http://HOST:PORT, and rebuild and reload the page on every change."""
+    from builder.serve import serve  # the server stack is only loaded when serving
+
+    typer.echo(f"Serving {site} on http://{host}:{port}/ (Ctrl+C to stop)")
+    serve(
+        site,
+        host=host,
+        port=port,
+        options=BuildOptions(drafts=drafts, future=future),
+        report=print_report,
+    )
+
+
+def _build_with_progress(site: Path, options: BuildOptions, console: Console) -> BuildResult:
+    columns = (TextColumn("{task.description:<16}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("build", total=len(STAGES))
+
+        def on_stage(stage: str, index: int, total: int) -> None:
+            progress.update(task, description=stage, completed=index)
+
+        def on_parsed(done: int, total: int) -> None:
+            # parsing is most of a cold build: move the bar through the parse stage
+            start = STAGES.index("parse")
+            progress.update(
+                task, description=f"parse {done}/{total}", completed=start + done / total
+            )
+
+        result = build_site(site, options, on_stage=on_stage, on_parsed=on_parsed)
+        progress.update(task, completed=len(STAGES))
+    return result
+
+
+def print_report(result: BuildResult) -> None:
+    """Every diagnostic on stderr, then one summary line."""
+    for diagnostic in result.diagnostics:
+        typer.echo(str(diagnostic), err=True)
+    warnings = _plural(len(result.warnings), "warning")
+    if result.ok:
+        changed = _plural(len(result.changed), "file")
+        typer.echo(
+            f"Built {_plural(result.pages, 'page')} in {result.seconds:.2f} s "
+            f"({changed} changed, {warnings}) -> {result.output_dir}"
+        )
+    else:
+        errors = _plural(len(result.errors), "error")
+        typer.echo(
+            f"Build failed: {errors}, {warnings}; {result.output_dir} was left unchanged.",
+            err=True,
+        )
+    sys.stdout.flush()
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

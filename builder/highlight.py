@@ -1,0 +1,120 @@
+"""Code fences: Pygments highlighting with CSS classes, line numbers and highlighted lines.
+
+Fence info syntax (one syntax, documented in the sample posts):
+
+    ```python {linenos=true hl_lines="2-3 5"}
+
+`linenos` turns on line numbers, `hl_lines` lists lines or ranges to highlight.
+An unknown language renders as plain, escaped code and reports a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+_OPTION = re.compile(r"""([A-Za-z_]+)\s*=\s*("[^"]*"|'[^']*'|\S+)|([A-Za-z_]+)""")
+_KNOWN_OPTIONS = {"linenos", "hl_lines"}
+_MAX_LINES = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class FenceInfo:
+    """A fence's language and display options."""
+
+    language: str
+    linenos: bool = False
+    hl_lines: tuple[int, ...] = ()
+    problems: tuple[str, ...] = ()  # option errors, reported as warnings
+
+
+def parse_fence_info(info: str) -> FenceInfo:
+    """Split ```lang {linenos=true hl_lines="2-3"} into a language and options."""
+    info = info.strip()
+    language, _, rest = info.partition(" ")
+    if "{" in language:  # ```python{linenos=true}
+        language, _, tail = language.partition("{")
+        rest = "{" + tail + " " + rest
+    rest = rest.strip()
+    if rest.startswith("{") and rest.endswith("}"):
+        rest = rest[1:-1]
+    linenos = False
+    hl: list[int] = []
+    problems: list[str] = []
+    for match in _OPTION.finditer(rest):
+        key = match.group(1) or match.group(3)
+        value = (match.group(2) or "true").strip("\"'")
+        if key not in _KNOWN_OPTIONS:
+            problems.append(f"unknown code fence option `{key}` (known: linenos, hl_lines)")
+        elif key == "linenos":
+            linenos = value.lower() in {"true", "1", "yes", "table", "inline"}
+        else:
+            parsed = _parse_lines(value)
+            if parsed is None:
+                problems.append(f'`hl_lines="{value}"` is not a list of lines like "2-3 5"')
+            else:
+                hl.extend(parsed)
+    return FenceInfo(language.lower(), linenos, tuple(sorted(set(hl))), tuple(problems))
+
+
+def _parse_lines(value: str) -> list[int] | None:
+    lines: list[int] = []
+    for part in re.split(r"[,\s]+", value.strip()):
+        if not part:
+            continue
+        start, sep, end = part.partition("-")
+        if not start.isdigit() or (sep and not end.isdigit()):
+            return None
+        first, last = int(start), int(end) if sep else int(start)
+        if first < 1 or last < first or last > _MAX_LINES:
+            return None
+        lines.extend(range(first, last + 1))
+    return lines
+
+
+@lru_cache(maxsize=256)
+def _lexer(language: str) -> Lexer | None:
+    try:
+        # stripnl=False keeps leading blank lines, so hl_lines numbers match the source
+        return get_lexer_by_name(language, stripnl=False)
+    except ClassNotFound:
+        return None
+
+
+@lru_cache(maxsize=64)
+def _formatter(linenos: bool, hl_lines: tuple[int, ...]) -> HtmlFormatter[str]:
+    return HtmlFormatter(
+        cssclass="highlight",
+        linenos="table" if linenos else False,
+        hl_lines=list(hl_lines),
+        wrapcode=True,
+    )
+
+
+def highlight_code(code: str, info: FenceInfo) -> tuple[str, str | None]:
+    """Render a code block to HTML; returns (html, warning or None)."""
+    if not info.language:
+        return _plain(code, ""), None
+    lexer = _lexer(info.language)
+    if lexer is None:
+        warning = (
+            f"unknown code language `{info.language}`, shown as plain text; "
+            "see https://pygments.org/languages/ for names"
+        )
+        return _plain(code, info.language), warning
+    return highlight(code, lexer, _formatter(info.linenos, info.hl_lines)), None
+
+
+def _plain(code: str, language: str) -> str:
+    lang = f' class="language-{escape(language)}"' if language else ""
+    return (
+        f'<div class="highlight"><pre><code{lang}>{escape(code, quote=False)}</code></pre></div>\n'
+    )

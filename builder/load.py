@@ -1,0 +1,131 @@
+"""Stage 1, load: read the site's files from disk into plain Sources.
+
+This is the only stage besides `write` that touches the disk. Nothing outside the site
+folder is ever read: a symlink that points out of it is refused with an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.model import Diagnostic, Source
+
+POSTS_DIR = "content/posts"
+PAGES_DIR = "content"
+STATIC_DIR = "static"
+AUTHORS_NAME = "authors.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Everything the build reads from the site folder, as plain data."""
+
+    posts: tuple[Source, ...]  # content/posts/**/*.md, sorted by path
+    pages: tuple[Source, ...]  # content/*.md, sorted by path
+    authors: Source | None  # authors.toml
+    static_files: tuple[str, ...]  # site-relative paths under static/, sorted
+
+
+def load_sources(site_dir: Path) -> tuple[Sources, list[Diagnostic]]:
+    """Read posts, pages, the authors file and the static file list of a site."""
+    root = site_dir.resolve()
+    diagnostics: list[Diagnostic] = []
+    posts: list[Source] = []
+    pages: list[Source] = []
+    content = root / PAGES_DIR
+    for rel in _walk(root, content, diagnostics):
+        if not rel.endswith(".md"):
+            continue
+        in_posts = rel.startswith(POSTS_DIR + "/")
+        if not in_posts and rel.count("/") > 1:
+            diagnostics.append(
+                Diagnostic(
+                    "warning",
+                    rel,
+                    "ignored: Markdown under content/ must be a post in content/posts/ "
+                    "or a page directly in content/",
+                    hint="Move it, or rename it to end in something other than .md.",
+                )
+            )
+            continue
+        source = _read(root, rel, diagnostics)
+        if source is not None:
+            (posts if in_posts else pages).append(source)
+    authors = None
+    if (root / AUTHORS_NAME).exists() and _inside(
+        root, root / AUTHORS_NAME, AUTHORS_NAME, diagnostics
+    ):
+        authors = _read(root, AUTHORS_NAME, diagnostics)
+    static = tuple(_walk(root, root / STATIC_DIR, diagnostics))
+    return Sources(tuple(posts), tuple(pages), authors, static), diagnostics
+
+
+def _walk(root: Path, top: Path, diagnostics: list[Diagnostic]) -> list[str]:
+    """Site-relative paths of the regular files under `top`, sorted; dotfiles skipped."""
+    found: list[str] = []
+    if not top.is_dir():
+        return found
+    if not _inside(root, top, top.relative_to(root).as_posix(), diagnostics):
+        return found
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in list(dirnames):
+            path = here / name
+            if path.is_symlink():
+                dirnames.remove(name)
+                rel = path.relative_to(root).as_posix()
+                if _inside(root, path, rel, diagnostics):
+                    diagnostics.append(
+                        Diagnostic(
+                            "warning",
+                            rel,
+                            "symlinked folder skipped",
+                            hint="Move the files instead of linking the folder.",
+                        )
+                    )
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = here / name
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink() and not _inside(root, path, rel, diagnostics):
+                continue
+            if path.is_file():
+                found.append(rel)
+    return sorted(found)
+
+
+def _inside(root: Path, path: Path, rel: str, diagnostics: list[Diagnostic]) -> bool:
+    """True when `path` (after following symlinks) stays inside the site folder."""
+    if path.resolve().is_relative_to(root):
+        return True
+    diagnostics.append(
+        Diagnostic(
+            "error",
+            rel,
+            "is a symlink pointing outside the site folder",
+            hint="Copy the file into the site instead; Quire never reads outside the site.",
+        )
+    )
+    return False
+
+
+def _read(root: Path, rel: str, diagnostics: list[Diagnostic]) -> Source | None:
+    data = (root / rel).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        diagnostics.append(
+            Diagnostic(
+                "error", rel, "is not valid UTF-8", hint="Save the file as UTF-8.", line=line
+            )
+        )
+        return None
+    # One newline convention, so line numbers and output are the same on every platform.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return Source(rel, text, hashlib.sha256(data).hexdigest())

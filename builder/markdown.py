@@ -1,0 +1,206 @@
+"""Markdown to safe HTML: one reusable renderer for posts, the API and the inbox preview.
+
+Safe by construction: raw HTML is escaped unless `allow_html`, in which case the whole
+output goes through nh3 with an allow-list; javascript:/vbscript:/data:/file: links never
+become links.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape, unescape
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from builder.highlight import highlight_code, parse_fence_info
+from builder.model import Heading
+
+_BAD_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+_WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
+
+# What the renderer itself emits; user HTML (allow_html) is cut down to this.
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "input", "kbd", "li", "mark", "ol", "p", "pre", "s", "section", "small", "span", "strong",
+    "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+# `id` only where the renderer puts one (headings, footnotes): less room for DOM clobbering
+_ATTRIBUTES = {
+    "*": {"class", "title", "lang", "aria-label", "aria-hidden"},
+    **{f"h{level}": {"id"} for level in range(1, 7)},
+    "li": {"id"},
+    "a": {"href", "id"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "input": {"checked", "disabled"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "style"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMarkdown:
+    """A Markdown text rendered to HTML, with what templates and reports need."""
+
+    html: str
+    summary_html: str  # the first paragraph, without footnote references
+    headings: tuple[Heading, ...]
+    word_count: int
+    warnings: tuple[tuple[int | None, str], ...] = ()  # (1-based line in the text, message)
+
+
+def safe_url(url: str) -> bool:
+    """False for URLs whose scheme could run code (javascript:, vbscript:, data:, file:)."""
+    cleaned = _CONTROL.sub("", unescape(url)).lower()
+    return not cleaned.startswith(_BAD_SCHEMES)
+
+
+def slugify(text: str) -> str:
+    """A URL- and id-safe slug: lowercase words joined by hyphens, Unicode letters kept."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[^\w\s-]", "", text)
+    return re.sub(r"[\s_-]+", "-", text).strip("-")
+
+
+def render_markdown(text: str, *, allow_html: bool = False) -> RenderedMarkdown:
+    """Render Markdown to safe HTML, collecting headings, a summary and warnings."""
+    md = _parser(allow_html)
+    env: dict[str, Any] = {"headings": [], "warnings": []}
+    tokens = md.parse(text, env)
+    html = md.renderer.render(tokens, md.options, env)
+    summary = _summary(md, tokens, env)
+    if allow_html:
+        html, summary = _sanitise(html), _sanitise(summary)
+    return RenderedMarkdown(
+        html=html,
+        summary_html=summary,
+        headings=tuple(env["headings"]),
+        word_count=_word_count(tokens),
+        warnings=tuple(env["warnings"]),
+    )
+
+
+def render_inline(text: str) -> str:
+    """Render one line of Markdown (a front matter summary) without raw HTML."""
+    md = _parser(False)
+    return str(md.renderInline(text, {"headings": [], "warnings": []}))
+
+
+@lru_cache(maxsize=2)
+def _parser(allow_html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(admon_plugin)
+    md.validateLink = safe_url  # type: ignore[method-assign]
+    md.core.ruler.push("quire_anchors", _anchors)
+    md.core.ruler.push("quire_safe_links", _defuse_links)
+    md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("code_block", _render_fence)
+    return md
+
+
+def _anchors(state: StateCore) -> None:
+    """Give every heading a stable unique id and a `#` link shown on hover."""
+    used: set[str] = set()
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        inline = tokens[index + 1]
+        text = "".join(
+            child.content
+            for child in inline.children or ()
+            if child.type in {"text", "code_inline"}
+        )
+        base = slugify(text) or "section"
+        anchor, n = base, 1
+        while anchor in used:
+            anchor, n = f"{base}-{n}", n + 1
+        used.add(anchor)
+        token.attrSet("id", anchor)
+        state.env["headings"].append(Heading(int(token.tag[1]), text, anchor))
+        link = Token("html_inline", "", 0)
+        link.content = (
+            f' <a class="heading-anchor" href="#{anchor}" '
+            f'aria-label="Link to this section: {escape(text)}">#</a>'
+        )
+        inline.children = [*(inline.children or ()), link]
+
+
+def _defuse_links(state: StateCore) -> None:
+    """Belt and braces behind validateLink: no unsafe href/src survives, whatever made it."""
+    for token in state.tokens:
+        for child in token.children or ():
+            for attr in ("href", "src"):
+                value = child.attrGet(attr)
+                if value is not None and not safe_url(str(value)):
+                    child.attrs.pop(attr, None)
+
+
+def _render_fence(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    info = parse_fence_info(unescape(token.info) if token.info else "")
+    line = token.map[0] + 1 if token.map else None
+    for problem in info.problems:
+        env["warnings"].append((line, problem))
+    html, warning = highlight_code(token.content, info)
+    if warning:
+        env["warnings"].append((line, warning))
+    return html
+
+
+def _summary(md: MarkdownIt, tokens: list[Token], env: dict[str, Any]) -> str:
+    """The first top-level paragraph, without footnote references."""
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            inline = tokens[index + 1]
+            children = [c for c in inline.children or () if c.type != "footnote_ref"]
+            return str(md.renderer.render(children, md.options, env)).strip()
+    return ""
+
+
+def _word_count(tokens: list[Token]) -> int:
+    count = 0
+    for token in tokens:
+        if token.type == "inline":
+            count += sum(
+                len(_WORD.findall(c.content))
+                for c in token.children or ()
+                if c.type in {"text", "code_inline"}
+            )
+        elif token.type in {"fence", "code_block"}:
+            count += len(_WORD.findall(token.content))
+    return count
+
+
+def _sanitise(html: str) -> str:
+    return str(
+        nh3.clean(
+            html,
+            tags=_TAGS,
+            attributes=_ATTRIBUTES,
+            tag_attribute_values={"input": {"type": {"checkbox"}}},
+            url_schemes={"http", "https", "mailto"},
+            link_rel=None,
+            strip_comments=True,
+            filter_style_properties={"text-align"},
+        )
+    )

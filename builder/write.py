@@ -1,0 +1,269 @@
+"""Stage 5, write: output files into a fresh folder, then swap it into place.
+
+The new tree is built beside the output folder; only when it is complete (pages, static
+files, search index, manifest) is it renamed into place. On any error the previous
+output folder is left exactly as it was. A file whose bytes did not change is hard-linked
+from the previous output, so it keeps its mtime (and costs no write).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from builder.manifest import (
+    MANIFEST_NAME,
+    FileEntry,
+    FileKind,
+    Manifest,
+    ManifestError,
+    Thread,
+    read_manifest,
+)
+from builder.model import Diagnostic, OutputFile
+
+SearchIndexer = Callable[[Path], tuple[list[str], list[Diagnostic]]]
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What the write stage did."""
+
+    manifest: Manifest | None  # None when nothing was swapped in
+    changed: tuple[str, ...]  # output paths that are new or whose bytes changed
+    removed: tuple[str, ...]  # output paths of the previous build that are gone
+    diagnostics: tuple[Diagnostic, ...]
+
+
+class _Tree:
+    """The new output tree under construction, reusing unchanged files of the old one."""
+
+    def __init__(self, tmp: Path, old_dir: Path, old: Manifest | None) -> None:
+        self.tmp, self.old_dir, self.old = tmp, old_dir, old
+        self.entries: dict[str, FileEntry] = {}
+        self.changed: list[str] = []
+
+    def put(self, path: str, data: bytes, kind: FileKind, inputs: Sequence[str]) -> None:
+        digest = hashlib.sha256(data).hexdigest()
+        target = self.tmp / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not self._reuse(path, digest, len(data), target):
+            target.write_bytes(data)
+            self.changed.append(path)
+        self.entries[path] = FileEntry(digest, len(data), kind, tuple(sorted(set(inputs))))
+
+    def copy(self, path: str, source: Path, kind: FileKind, inputs: Sequence[str]) -> None:
+        """Copy a file (a static file) without reading it into memory at once."""
+        with source.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        size = source.stat().st_size
+        target = self.tmp / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not self._reuse(path, digest, size, target):
+            shutil.copyfile(source, target)
+            self.changed.append(path)
+        self.entries[path] = FileEntry(digest, size, kind, tuple(sorted(set(inputs))))
+
+    def keep(self, old: Manifest, kind: FileKind) -> None:
+        """Carry the previous build's files of one kind over unchanged (linked, not copied)."""
+        for path, entry in sorted(old.files.items()):
+            if entry.kind != kind or path in self.entries:
+                continue
+            target = self.tmp / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if self._reuse(path, entry.sha256, entry.size, target):
+                self.entries[path] = entry
+
+    def adopt(self, path: str, kind: FileKind) -> None:
+        """Record a file something else (the search indexer) wrote into the tree."""
+        target = self.tmp / path
+        data = target.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if self._reuse(path, digest, len(data), target.with_name(target.name + ".quire-link")):
+            target.with_name(target.name + ".quire-link").replace(target)
+        else:
+            self.changed.append(path)
+        self.entries[path] = FileEntry(digest, len(data), kind, ())
+
+    def _reuse(self, path: str, digest: str, size: int, target: Path) -> bool:
+        entry = self.old.files.get(path) if self.old else None
+        previous = self.old_dir / path
+        if entry is None or entry.sha256 != digest or entry.size != size:
+            return False
+        try:
+            if previous.stat().st_size != size:
+                return False
+            os.link(previous, target)
+        except OSError:
+            return False
+        return True
+
+
+def write_output(
+    files: Sequence[OutputFile],
+    *,
+    site_dir: Path,
+    output_dir: Path,
+    static_files: Sequence[str] = (),
+    threads: Mapping[str, Thread] | None = None,
+    redirects: Mapping[str, str] | None = None,
+    base_url: str = "",
+    search: SearchIndexer | None = None,
+    keep_search: bool = False,
+) -> WriteResult:
+    """Write a complete new output folder and swap it in, or leave the old one untouched."""
+    problems = _check_paths(files, static_files)
+    problems.extend(_check_output_dir(site_dir, output_dir))
+    if problems:
+        return WriteResult(None, (), (), tuple(problems))
+    recover_output(output_dir)
+    try:
+        old = read_manifest(output_dir)
+    except ManifestError:
+        old = None  # an unreadable manifest only means nothing is reused
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output_dir.parent / f".{output_dir.name}.new-{secrets.token_hex(4)}"
+    tmp.mkdir()
+    try:
+        tree = _Tree(tmp, output_dir, old)
+        for out in files:
+            tree.put(out.path, out.data, out.kind, out.inputs)
+        for rel in static_files:
+            tree.copy(_static_target(rel), site_dir / rel, "static", (rel,))
+        if keep_search and old is not None and any(e.kind == "search" for e in old.files.values()):
+            tree.keep(old, "search")
+        elif search is not None:
+            created, search_problems = search(tmp)
+            problems.extend(search_problems)
+            for path in sorted(created):
+                if path not in tree.entries:
+                    tree.adopt(path, "search")
+        if any(d.severity == "error" for d in problems):
+            shutil.rmtree(tmp, ignore_errors=True)
+            return WriteResult(None, (), (), tuple(problems))
+        manifest = Manifest(
+            files=tree.entries,
+            threads=dict(threads or {}),
+            redirects=dict(redirects or {}),
+            base_url=base_url,
+        )
+        _write_manifest(manifest.to_json().encode("utf-8"), tmp, output_dir)
+        _swap(tmp, output_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    removed = sorted(set(old.files) - set(tree.entries)) if old else []
+    return WriteResult(manifest, tuple(sorted(tree.changed)), tuple(removed), tuple(problems))
+
+
+def _write_manifest(data: bytes, tmp: Path, output_dir: Path) -> None:
+    """Write the manifest, keeping the previous file (and its mtime) when nothing changed."""
+    previous, target = output_dir / MANIFEST_NAME, tmp / MANIFEST_NAME
+    try:
+        if previous.read_bytes() == data:
+            os.link(previous, target)
+            return
+    except OSError:
+        pass
+    target.write_bytes(data)
+
+
+def _static_target(rel: str) -> str:
+    """static/images/a.png is served at /images/a.png."""
+    return PurePosixPath(rel).relative_to("static").as_posix()
+
+
+def _check_paths(files: Sequence[OutputFile], static_files: Sequence[str]) -> list[Diagnostic]:
+    """Every output path is relative, stays inside the output folder and is unique."""
+    problems: list[Diagnostic] = []
+    owners: dict[str, str] = {}
+    # a generated file is named by its first source file; "" = made by Quire itself
+    claims = [(f.path, _owner(f)) for f in files]
+    claims += [(_static_target(rel), rel) for rel in static_files]
+    for path, owner in sorted(claims, key=lambda claim: claim[1] != ""):
+        parts = PurePosixPath(path).parts
+        if not path or path.startswith("/") or ".." in parts or "\\" in path:
+            problems.append(
+                Diagnostic(
+                    "error",
+                    owner or "theme",
+                    f"output path {path!r} would escape the output folder",
+                )
+            )
+        elif path == MANIFEST_NAME:
+            problems.append(
+                Diagnostic("error", owner or "theme", f"{path} is reserved for the manifest")
+            )
+        elif path in owners:
+            problems.append(
+                Diagnostic(
+                    "error",
+                    owner or "theme",
+                    f"two files would be written to {path}: also made from {owners[path]}"
+                    if owners[path]
+                    else f"would overwrite {path}, which Quire generates",
+                    "Rename one of them (slug, alias or static file).",
+                )
+            )
+        else:
+            owners[path] = owner
+    return problems
+
+
+def _owner(out: OutputFile) -> str:
+    sources = [i for i in out.inputs if "/" in i]
+    return sources[0] if sources else ""
+
+
+def _check_output_dir(site_dir: Path, output_dir: Path) -> list[Diagnostic]:
+    """Refuse output folders that would overwrite the site or a folder Quire did not make."""
+    site, out = site_dir.resolve(), output_dir.resolve()
+    name = str(output_dir)
+    if out == site or site.is_relative_to(out):
+        return [Diagnostic("error", name, "the output folder would contain the site itself")]
+    for inner in ("content", "static", "themes"):
+        if out.is_relative_to(site / inner):
+            return [Diagnostic("error", name, f"the output folder is inside {inner}/")]
+    if out.exists() and any(out.iterdir()) and not (out / MANIFEST_NAME).is_file():
+        return [
+            Diagnostic(
+                "error",
+                name,
+                "the output folder exists and was not made by Quire; refusing to replace it",
+                "Choose another --output folder, or empty this one.",
+            )
+        ]
+    return []
+
+
+def recover_output(output_dir: Path) -> None:
+    """Clean up after a build that was killed: drop half-built trees, restore a lost output."""
+    if not output_dir.parent.is_dir():
+        return
+    for stale in sorted(output_dir.parent.glob(f".{output_dir.name}.new-*")):
+        shutil.rmtree(stale, ignore_errors=True)
+    for aside in sorted(output_dir.parent.glob(f".{output_dir.name}.old-*")):
+        if output_dir.exists():
+            shutil.rmtree(aside, ignore_errors=True)
+        else:  # killed between the two renames of _swap: the old output is the one to keep
+            aside.rename(output_dir)
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Rename the new tree into place; the old one is removed only after that succeeded."""
+    if not target.exists():
+        new.rename(target)
+        return
+    aside = target.parent / f".{target.name}.old-{secrets.token_hex(4)}"
+    target.rename(aside)
+    try:
+        new.rename(target)
+    except OSError:
+        aside.rename(target)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)

@@ -1,0 +1,151 @@
+"""Markdown rendering: features, code highlighting and safety by construction."""
+
+from __future__ import annotations
+
+import pytest
+
+from builder.markdown import _parser, render_markdown, safe_url
+
+DANGEROUS_LINKS = [
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](javascript&#58;alert(1))",
+    "[x](java\tscript:alert(1))",
+    "[x](<javascript:alert(1)>)",
+    "[x](vbscript:msgbox(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD4=)",
+    "![x](data:image/png;base64,iVBORw0KGgo=)",
+    "<javascript:alert(1)>",
+    "[x][ref]\n\n[ref]: javascript:alert(1)",
+]
+
+
+@pytest.mark.parametrize("allow_html", [False, True])
+@pytest.mark.parametrize("source", DANGEROUS_LINKS)
+def test_dangerous_link_schemes_never_become_links(source: str, allow_html: bool) -> None:
+    html = render_markdown(source, allow_html=allow_html).html.lower()
+    assert "href=" not in html and "src=" not in html, html
+
+
+def test_safe_url_rejects_obfuscated_schemes() -> None:
+    assert not safe_url(" \x01JAVAscript:alert(1)")
+    assert not safe_url("data:image/png;base64,AAAA")
+    assert not safe_url("&#x6a;avascript:alert(1)")
+    assert safe_url("https://example.com/a?b=javascript:")
+    assert safe_url("/posts/hello/")
+
+
+def test_normal_links_still_work() -> None:
+    html = render_markdown("[docs](https://example.com/docs) and [home](/)").html
+    assert '<a href="https://example.com/docs">docs</a>' in html
+    assert '<a href="/">home</a>' in html
+
+
+def test_raw_html_is_escaped_by_default() -> None:
+    html = render_markdown(
+        'Hi <script>alert(1)</script> <b onclick="x()">b</b>\n\n<div>block</div>'
+    ).html
+    assert "<script" not in html and "<b " not in html and "<div>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;div&gt;block&lt;/div&gt;" in html
+
+
+def test_allowed_html_is_sanitised() -> None:
+    source = (
+        'Keep <b>bold</b> and <kbd>Ctrl</kbd>, drop <b onclick="steal()">handlers</b>,\n'
+        '<a href="javascript:alert(1)">js links</a> and <img src=x onerror="alert(1)">.\n\n'
+        '<script>alert(1)</script>\n\n<iframe src="https://evil.example"></iframe>\n\n'
+        '<div id="comments" style="position:fixed">clobber</div>\n'
+    )
+    html = render_markdown(source, allow_html=True).html
+    assert "<b>bold</b>" in html and "<kbd>Ctrl</kbd>" in html
+    assert "onclick" not in html and "onerror" not in html
+    assert "javascript:" not in html
+    assert "<script" not in html and "alert(1)</script>" not in html
+    assert "<iframe" not in html
+    assert "<div>clobber</div>" in html  # no id (DOM clobbering), no style
+
+
+def test_extensions_render() -> None:
+    source = """\
+| a | b |
+|--:|---|
+| 1 | ~~2~~ |
+
+- [x] done
+- [ ] todo
+
+Term
+: Definition
+
+!!! note "Heads up"
+    Inside.
+
+Text.[^1]
+
+[^1]: The note.
+"""
+    html = render_markdown(source).html
+    assert '<th style="text-align:right">a</th>' in html
+    assert "<s>2</s>" in html
+    assert 'checked="checked" disabled="disabled" type="checkbox"> done' in html
+    assert "<dt>Term</dt>\n<dd>Definition</dd>" in html
+    assert '<div class="admonition note">\n<p class="admonition-title">Heads up</p>' in html
+    assert '<li id="fn1" class="footnote-item"><p>The note.' in html
+
+
+def test_heading_ids_are_stable_unique_and_linked() -> None:
+    result = render_markdown("# Intro\n\n## Intro\n\n## Café & `code`!\n\n### ???\n")
+    assert [h.anchor for h in result.headings] == ["intro", "intro-1", "café-code", "section"]
+    assert [h.level for h in result.headings] == [1, 2, 2, 3]
+    assert '<h2 id="intro-1">Intro <a class="heading-anchor" href="#intro-1"' in result.html
+    assert result.headings[2].text == "Café & code!"
+
+
+def test_summary_is_first_paragraph_without_footnotes() -> None:
+    result = render_markdown("# Title\n\nFirst *para*.[^n]\n\nSecond.\n\n[^n]: note\n")
+    assert result.summary_html == "First <em>para</em>."
+
+
+def test_word_count_counts_text_and_code() -> None:
+    assert render_markdown("One two three.\n\n```\nfour five\n```\n").word_count == 5
+
+
+def test_code_is_highlighted_with_line_numbers_and_highlighted_lines() -> None:
+    source = '```python {linenos=true hl_lines="2"}\na = 1\nb = 2\n```\n'
+    result = render_markdown(source)
+    assert result.html.startswith('<div class="highlight"><table class="highlighttable">')
+    assert '<td class="linenos">' in result.html
+    assert '<span class="hll"><span class="n">b</span>' in result.html
+    assert result.warnings == ()
+
+
+def test_unknown_language_is_plain_code_and_a_warning() -> None:
+    result = render_markdown("Text.\n\n```klingon\nx < y\n```\n")
+    assert '<pre><code class="language-klingon">x &lt; y\n</code></pre>' in result.html
+    assert len(result.warnings) == 1
+    line, message = result.warnings[0]
+    assert line == 3 and "unknown code language `klingon`" in message
+
+
+def test_bad_fence_options_warn_but_render() -> None:
+    result = render_markdown('```python {hl_lines="x-2" wrap=1}\npass\n```\n')
+    assert "highlight" in result.html
+    messages = [m for _, m in result.warnings]
+    assert any("hl_lines" in m for m in messages)
+    assert any("unknown code fence option `wrap`" in m for m in messages)
+
+
+def test_rendering_is_deterministic() -> None:
+    source = "# A\n\n- [ ] x\n\nText[^a]\n\n[^a]: b\n\n```python\nx = 1\n```\n"
+    assert render_markdown(source).html == render_markdown(source).html
+
+
+def test_unsafe_links_are_defused_even_if_validation_is_bypassed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the second line of defence: a plugin or a bug letting a link past validateLink
+    monkeypatch.setattr(_parser(False), "validateLink", lambda url: True)
+    html = render_markdown("[x](javascript:alert(1)) ![y](data:image/png;base64,AA)").html
+    assert "javascript:" not in html and "data:" not in html
+    assert "<a>x</a>" in html
