@@ -1,0 +1,282 @@
+"""The page types of a site: articles, lists (tags, categories, series, authors,
+archive), search, 404 and alias redirects. Called by ``render._Renderer``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from builder import seo
+from builder.feeds import EPOCH, last_change
+from builder.model import Document, Site, Term
+from builder.pagination import Pager
+
+if TYPE_CHECKING:
+    from builder.render import _Renderer
+
+
+def list_input(base: str) -> str:
+    """Pseudo-input of pages that depend on which posts a list holds, and in what order.
+
+    Numbered-page links, a post's prev/next and its related posts change when a post joins,
+    leaves or moves in a list, even if none of the posts the page shows changed.
+    """
+    return f"list:{base}"
+
+
+AUTHORS = "authors"
+RELATED_COUNT = 3
+RELATED_WINDOW = 12  # candidates per tag on each side of a post, in date order
+
+
+def body(doc: Document) -> Markup:
+    """The document's already-sanitised HTML, marked safe for the template."""
+    return Markup(doc.body_html)  # noqa: S704  # sanitised by the parse stage
+
+
+def summary(doc: Document) -> Markup:
+    """The document's already-sanitised summary HTML."""
+    return Markup(doc.summary_html)  # noqa: S704  # sanitised by the parse stage
+
+
+def term_of(posts: tuple[Document, ...], slug: str, kind: str) -> Term:
+    """The Term (display name, URL) for a tag/category/series slug from its posts."""
+    for doc in posts:
+        terms: tuple[Term | None, ...] = (
+            doc.tags if kind == "tags" else (doc.category if kind == "categories" else doc.series,)
+        )
+        for term in terms:
+            if term is not None and term.slug == slug:
+                return term
+    return Term(name=slug, slug=slug, url=f"/{kind}/{slug}/")
+
+
+class Related:
+    """Related posts by shared tags, computed from each tag's date-ordered post list.
+
+    Candidates are the posts within RELATED_WINDOW places of a post in each of its tags'
+    lists (so the work stays linear in the number of posts); they are ranked by the number
+    of tags shared, then by closeness in time, then by URL. Closeness in time (not
+    recency) keeps a new post out of the related list of every post that shares a tag.
+    """
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.position = {
+            slug: {doc.url: index for index, doc in enumerate(posts)}
+            for slug, posts in site.tags.items()
+        }
+        self.slugs = {doc.url: frozenset(t.slug for t in doc.tags) for doc in site.posts}
+
+    def of(self, doc: Document, limit: int = RELATED_COUNT) -> list[Document]:
+        """The `limit` posts most related to `doc`."""
+        mine = {tag.slug for tag in doc.tags}
+        candidates: dict[str, Document] = {}
+        for slug in sorted(mine):
+            posts = self.site.tags.get(slug, ())
+            index = self.position.get(slug, {}).get(doc.url)
+            if index is None:
+                continue
+            for other in posts[max(0, index - RELATED_WINDOW) : index + RELATED_WINDOW + 1]:
+                if other.url != doc.url:
+                    candidates[other.url] = other
+        when = doc.date or EPOCH
+
+        def rank(other: Document) -> tuple[int, float, str]:
+            shared = len(mine & self.slugs.get(other.url, frozenset()))
+            return (-shared, abs(((other.date or EPOCH) - when).total_seconds()), other.url)
+
+        return sorted(candidates.values(), key=rank)[:limit]
+
+
+def comments_enabled(config: Any, doc: Document) -> bool:
+    """Posts get comments when the site allows them; pages only if they ask (`comments: true`)."""
+    wanted = doc.extra.get("comments", doc.kind == "post")
+    return bool(config.comments) and wanted is True
+
+
+def render_documents(r: _Renderer) -> None:
+    """Every post and standalone page, plus a redirect page at each alias."""
+    posts = r.site.posts
+    related_to = Related(r.site)
+    for index, doc in enumerate(posts):
+        older = posts[index - 1] if index > 0 else None
+        newer = posts[index + 1] if index + 1 < len(posts) else None
+        related = related_to.of(doc)
+        series = r.site.series.get(doc.series.slug, ()) if doc.series else ()
+        neighbours = [d for d in (older, newer, *related, *series) if d is not None]
+        _article(
+            r,
+            "post.html",
+            doc,
+            {"older": older, "newer": newer, "related": related, "series_posts": series},
+            {d.source for d in neighbours}
+            | {list_input("/")}
+            | {list_input(tag.url) for tag in doc.tags}
+            | ({list_input(doc.series.url)} if doc.series else set()),
+        )
+    for doc in r.site.pages:
+        _article(r, "page.html", doc, {}, set())
+
+
+def _article(
+    r: _Renderer, template: str, doc: Document, extra: dict[str, Any], inputs: set[str]
+) -> None:
+    authors = r.authors_of(doc)
+    context = {
+        "doc": doc,
+        "body": body(doc),
+        "authors": authors,
+        "comments": comments_enabled(r.config, doc),
+        "baked": r.baked.get(doc.id),
+        "meta": seo.article_meta(r.config, doc, authors),
+        "title": doc.title,
+        "author_url": r.author_url,
+        **extra,
+    }
+    deps = inputs | {doc.source} | ({AUTHORS} if doc.authors else set())
+    r.page(template, doc.url, context, deps, lastmod=last_change(doc) if doc.date else None)
+    for alias in doc.aliases:
+        meta = seo.PageMeta(doc.title, "", seo.absolute(r.config.base_url, doc.url), ())
+        r.page(
+            "redirect.html",
+            alias,
+            {"target": doc.url, "doc": doc, "meta": meta, "title": doc.title},
+            {doc.source},
+            kind="redirect",
+        )
+
+
+def render_lists(r: _Renderer) -> None:
+    """Home, tags, categories, series, authors and the yearly archive."""
+    site, config = r.site, r.config
+    r.list_pages(
+        "list.html",
+        site.posts,
+        "/",
+        {"list_kind": "home", "term": None, "feed": "/feed.xml"},
+        title=config.title,
+        description=config.description,
+    )
+    terms = [(term_of(p, slug, "tags"), len(p)) for slug, p in site.tags.items()]
+    terms.sort(key=lambda item: (item[0].name.casefold(), item[0].slug))
+    r.page(
+        "terms.html",
+        "/tags/",
+        {
+            "terms": terms,
+            "title": "Tags",
+            "meta": seo.list_meta(config, title="Tags", path="/tags/"),
+        },
+        {d.source for d in site.posts if d.tags},
+    )
+    for slug, posts in sorted(site.tags.items()):
+        term = term_of(posts, slug, "tags")
+        r.list_pages(
+            "list.html",
+            posts,
+            term.url,
+            {"list_kind": "tag", "term": term, "feed": term.url + "feed.xml"},
+            title=f"Posts tagged “{term.name}”",
+        )
+    for slug, posts in sorted(site.categories.items()):
+        term = term_of(posts, slug, "categories")
+        r.list_pages(
+            "list.html",
+            posts,
+            term.url,
+            {"list_kind": "category", "term": term, "feed": "/feed.xml"},
+            title=f"Category: {term.name}",
+        )
+    for slug, posts in sorted(site.series.items()):
+        term = term_of(posts, slug, "series")
+        # A series reads in order: oldest first, on one page.
+        pager = Pager(term.url, tuple(posts), None, None, None)
+        title = f"Series: {term.name}"
+        r.page(
+            "list.html",
+            term.url,
+            {
+                "list_kind": "series",
+                "term": term,
+                "feed": "/feed.xml",
+                "pager": pager,
+                "posts": pager.posts,
+                "title": title,
+                "author_url": r.author_url,
+                "meta": seo.list_meta(config, title=title, path=term.url),
+            },
+            {d.source for d in posts},
+        )
+    for key, author in sorted(site.authors.items()):
+        posts = tuple(r.by_author.get(key, ()))
+        r.list_pages(
+            "list.html",
+            posts,
+            r.author_url(key),
+            {"list_kind": "author", "term": None, "author": author, "feed": "/feed.xml"},
+            title=author.name,
+            description=author.bio,
+            extra_inputs=frozenset({AUTHORS}),
+        )
+    _archive(r)
+
+
+def _archive(r: _Renderer) -> None:
+    by_year: dict[int, list[Document]] = defaultdict(list)
+    for doc in r.site.posts:
+        if doc.date is not None:
+            by_year[doc.date.year].append(doc)
+    years = sorted(by_year, reverse=True)
+    r.page(
+        "archive.html",
+        "/archive/",
+        {
+            "years": years,
+            "year": None,
+            "posts": (),
+            "title": "Archive",
+            "meta": seo.list_meta(r.config, title="Archive", path="/archive/"),
+        },
+        {d.source for d in r.site.posts},
+    )
+    # One page per year: a new post only ever changes its own year's page.
+    for year in years:
+        title = f"Archive: {year}"
+        r.page(
+            "archive.html",
+            f"/archive/{year}/",
+            {
+                "years": years,
+                "year": year,
+                "posts": tuple(reversed(by_year[year])),
+                "title": title,
+                "meta": seo.list_meta(r.config, title=title, path=f"/archive/{year}/"),
+            },
+            {d.source for d in by_year[year]},
+        )
+
+
+def render_special(r: _Renderer) -> None:
+    """The search page and the 404 page."""
+    config = r.config
+    r.page(
+        "search.html",
+        "/search/",
+        {"title": "Search", "meta": seo.list_meta(config, title="Search", path="/search/")},
+        set(),
+        in_sitemap=False,
+    )
+    r.page(
+        "404.html",
+        "/404.html",
+        {
+            "title": "Page not found",
+            "meta": seo.list_meta(config, title="Page not found", path="/404.html"),
+        },
+        set(),
+        path="404.html",
+        in_sitemap=False,
+    )

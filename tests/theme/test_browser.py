@@ -1,0 +1,125 @@
+"""The default theme in a real browser (Debian's chromium): search, keyboard, dark mode,
+small screens. The built starter site is served by a plain static file server, as a CDN
+would serve it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder.pipeline import BuildResult
+from builder.search import find_pagefind
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def origin(built: BuildResult) -> Iterator[str]:
+    """The built site on a loopback static server."""
+    handler = partial(_QuietHandler, directory=str(built.output_dir))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any) -> Iterator[Any]:
+    context = chromium.new_context()
+    errors: list[str] = []
+    tab = context.new_page()
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield tab
+    context.close()
+    assert errors == []
+
+
+def test_search_page_finds_a_post(page: Any, origin: str) -> None:
+    if find_pagefind() is None:
+        pytest.skip("the Pagefind binary from pagefind-bin is not installed")
+    page.goto(f"{origin}/search/")
+    page.locator(".pagefind-ui__search-input").fill("Fibonacci")
+    result = page.locator(".pagefind-ui__result-link").first
+    result.wait_for(timeout=15000)
+    assert result.get_attribute("href") == "/posts/highlighting-code/"
+
+
+def test_skip_link_appears_on_tab_and_focus_is_visible(page: Any, origin: str) -> None:
+    page.goto(f"{origin}/posts/welcome/")
+    skip = page.locator("a.skip-link")
+    assert skip.bounding_box()["y"] < 0  # hidden above the page until focused
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    box = skip.bounding_box()
+    assert box["y"] >= 0 and box["height"] > 10
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    page.keyboard.press("Tab")  # the next stop is inside the main content
+    assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
+
+
+def _background(page: Any, selector: str) -> str:
+    return str(
+        page.evaluate(f"getComputedStyle(document.querySelector('{selector}')).backgroundColor")
+    )
+
+
+def test_dark_scheme_darkens_page_and_code(page: Any, origin: str) -> None:
+    page.emulate_media(color_scheme="light")
+    page.goto(f"{origin}/posts/highlighting-code/")
+    light_body, light_code = _background(page, "body"), _background(page, ".highlight")
+    page.emulate_media(color_scheme="dark")
+    dark_body, dark_code = _background(page, "body"), _background(page, ".highlight")
+    assert light_body == "rgb(255, 255, 255)"
+    assert dark_body == "rgb(13, 17, 23)"
+    assert dark_code != light_code and dark_code == "rgb(22, 27, 34)"
+
+
+@pytest.mark.parametrize("path", ["/", "/posts/highlighting-code/", "/posts/markdown-tour/"])
+def test_small_screens_do_not_scroll_sideways(chromium: Any, origin: str, path: str) -> None:
+    context = chromium.new_context(viewport={"width": 360, "height": 740})
+    try:
+        tab = context.new_page()
+        tab.goto(origin + path)
+        overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+    finally:
+        context.close()
