@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import cast
 
 from builder.authors import parse_authors
+from builder.budget import check_widget_budget
 from builder.collect import collect_site
 from builder.config import BuildOptions, ConfigError, SiteConfig, load_config
 from builder.load import Sources, load_sources
@@ -234,6 +235,9 @@ def _render(site: Site, site_dir: Path, diagnostics: list[Diagnostic]) -> list[O
     except ThemeError as exc:
         diagnostics.append(Diagnostic("error", "quire.toml", str(exc), field="theme"))
         return []
+    over_budget = check_widget_budget(theme_dir)  # a theme whose widgets grew fails here
+    if over_budget is not None:
+        diagnostics.append(over_budget)
     files, problems = render_site(site, theme_dir=theme_dir)
     diagnostics.extend(problems)
     return files
