@@ -7,6 +7,7 @@
 //     400 for backslashes, control or raw non-ASCII characters (browsers send
 //     UTF-8 percent-encoded), bad percent-encoding, encoded slashes and "." or
 //     ".." segments (plain or %2e-encoded).
+//     The publisher's state under /.quire/ answers 404.
 //  3. Repeated slashes are collapsed with a 301, so "//host" can never become
 //     a protocol-relative Location.
 //  4. An alias from the build's redirect map answers 301 to its target.
@@ -51,6 +52,11 @@ function handler(event) {
     var clean = '/' + kept.join('/');
     if (clean !== uri) {
         return redirect(clean, request.querystring);
+    }
+    // The publisher keeps its state (file hashes, the lock) under /.quire/ in the
+    // same bucket: readers have no business there.
+    if (names[0] === '.quire') {
+        return refuse(404, 'Not Found');
     }
     var key = '/' + names.join('/');
     if (key.slice(-11) === '/index.html') {

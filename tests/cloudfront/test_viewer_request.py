@@ -44,6 +44,8 @@ EXPECTED: dict[str, tuple[Any, ...]] = {
     "asset": ("same",),
     "index-html-direct": ("same",),
     "well-known": ("same",),
+    "quire-state": (404,),  # the publisher's hash index and lock are not for readers
+    "quire-state-encoded": (404,),
     "pagefind": ("same",),
     "alias": ("301", "/posts/hello-world/"),
     "alias-trailing-slash": ("301", "/posts/hello-world/"),
