@@ -62,9 +62,13 @@ def build_command(
         Path | None, typer.Option("--output", "-o", help="Output folder (default: public).")
     ] = None,
     timings: Annotated[bool, typer.Option("--timings", help="Print each stage's time.")] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option("--no-cache", help="Ignore and leave alone the build cache (.quire-cache)."),
+    ] = False,
 ) -> None:
     """Build the site into its output folder; the old output stays if anything fails."""
-    options = BuildOptions(drafts=drafts, future=future, output_dir=output)
+    options = BuildOptions(drafts=drafts, future=future, output_dir=output, cache=not no_cache)
     console = Console(stderr=True)
     if console.is_terminal:
         result = _build_with_progress(site, options, console)
@@ -74,6 +78,7 @@ def build_command(
     if timings:
         typer.echo(
             "  ".join(f"{stage} {seconds:.3f} s" for stage, seconds in result.timings.items())
+            + f"  ({result.parsed} parsed, {result.rendered} rendered)"
         )
     if not result.ok:
         raise typer.Exit(1)

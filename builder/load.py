@@ -29,8 +29,19 @@ class Sources:
     static_files: tuple[str, ...]  # site-relative paths under static/, sorted
 
 
-def load_sources(site_dir: Path) -> tuple[Sources, list[Diagnostic]]:
-    """Read posts, pages, the authors file and the static file list of a site."""
+# site-relative path -> (inode, mtime_ns, ctime_ns, size, sha256) of a file read before
+StatRecords = dict[str, tuple[int, int, int, int, str]]
+RACY_NS = 2_000_000_000  # a file changed this close to its record may change again unseen
+
+
+def load_sources(
+    site_dir: Path, known: StatRecords | None = None, *, recorded_ns: int = 0
+) -> tuple[Sources, list[Diagnostic]]:
+    """Read posts, pages, the authors file and the static file list of a site.
+
+    A Markdown file whose stat matches its record in `known` (made at `recorded_ns`) is not
+    read: it comes back with `loaded=False` and the recorded sha256.
+    """
     root = site_dir.resolve()
     diagnostics: list[Diagnostic] = []
     posts: list[Source] = []
@@ -51,7 +62,8 @@ def load_sources(site_dir: Path) -> tuple[Sources, list[Diagnostic]]:
                 )
             )
             continue
-        source = _read(root, rel, diagnostics)
+        source = _known(root, rel, known, recorded_ns) if known else None
+        source = source or _read(root, rel, diagnostics)
         if source is not None:
             (posts if in_posts else pages).append(source)
     authors = None
@@ -112,6 +124,46 @@ def _inside(root: Path, path: Path, rel: str, diagnostics: list[Diagnostic]) -> 
         )
     )
     return False
+
+
+def _known(root: Path, rel: str, known: StatRecords, recorded_ns: int) -> Source | None:
+    record = known.get(rel)
+    if record is None:
+        return None
+    try:
+        st = (root / rel).stat()
+    except OSError:
+        return None
+    if (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size) != record[:4]:
+        return None
+    if st.st_mtime_ns > recorded_ns - RACY_NS or st.st_ctime_ns > recorded_ns - RACY_NS:
+        return None  # changed just before it was recorded: it may have changed again since
+    return Source(rel, "", record[4], loaded=False)
+
+
+def stat_records(site_dir: Path, sources: Sources) -> StatRecords:
+    """The stat of every Markdown source, to skip reading unchanged files next time."""
+    records: StatRecords = {}
+    root = site_dir.resolve()
+    for source in (*sources.posts, *sources.pages):
+        try:
+            st = (root / source.path).stat()
+        except OSError:
+            continue
+        records[source.path] = (
+            st.st_ino,
+            st.st_mtime_ns,
+            st.st_ctime_ns,
+            st.st_size,
+            source.sha256,
+        )
+    return records
+
+
+def read_source(site_dir: Path, rel: str) -> tuple[Source | None, list[Diagnostic]]:
+    """Read one source file (one that load_sources did not need to read)."""
+    diagnostics: list[Diagnostic] = []
+    return _read(site_dir.resolve(), rel, diagnostics), diagnostics
 
 
 def _read(root: Path, rel: str, diagnostics: list[Diagnostic]) -> Source | None:

@@ -40,6 +40,9 @@ class Source:
     path: str  # site-relative POSIX path, e.g. "content/posts/hello.md"
     text: str
     sha256: str
+    # False: not read, because the build cache knows its sha256 from an unchanged stat
+    # (text is empty; read it with builder.load.read_source if it must be parsed)
+    loaded: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,3 +132,5 @@ class OutputFile:
     data: bytes
     kind: FileKind
     inputs: tuple[str, ...] = ()  # site-relative source paths (and "theme:..."/"config" keys)
+    # True: unchanged since the last build (same inputs), not rendered again; `data` is empty
+    reused: bool = False

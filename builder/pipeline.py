@@ -12,21 +12,24 @@ import importlib
 import time
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
 from builder.authors import parse_authors
 from builder.budget import check_widget_budget
+from builder.cache import BuildCache, OutputRecord
 from builder.collect import collect_site
 from builder.config import BuildOptions, ConfigError, SiteConfig, load_config
-from builder.load import Sources, load_sources
-from builder.manifest import Manifest, Thread
+from builder.incremental import Reuse, hash_tree, settings_key
+from builder.load import Sources, load_sources, read_source, stat_records
+from builder.manifest import Manifest, ManifestError, Thread, read_manifest
 from builder.model import Diagnostic, Document, OutputFile, Site, Source
-from builder.parse import ParseSettings, parse_source
+from builder.parallel import parse_many
+from builder.parse import ParseSettings
 from builder.render import render_site
 from builder.themes import ThemeError, resolve_theme
-from builder.write import SearchIndexer, recover_output, write_output
+from builder.write import SearchIndexer, WriteResult, recover_output, write_output
 
 ParseResult = tuple[Document | None, list[Diagnostic]]
 ParseCache = MutableMapping[tuple[str, str, str], ParseResult]  # (path, sha256, settings)
@@ -46,6 +49,8 @@ class BuildResult:
     changed: tuple[str, ...] = ()  # output files new or rewritten
     removed: tuple[str, ...] = ()
     site: Site | None = field(default=None, repr=False)
+    parsed: int = 0  # sources parsed (Markdown rendered) by this build, not from a cache
+    rendered: int = 0  # output files rendered by this build (the rest were unchanged)
 
     @property
     def ok(self) -> bool:
@@ -107,10 +112,30 @@ def build_site(
 ) -> BuildResult:
     """Build the site in `site_dir` into its output folder.
 
-    `parse_cache` (kept by the caller between builds, e.g. the preview server) skips
-    re-parsing files whose bytes did not change.
+    Incremental by default: `<site>/.quire-cache` keeps every post's parse result and each
+    output's input fingerprint, so a rebuild parses only changed sources, renders only the
+    pages whose inputs changed and writes only files whose bytes changed
+    (`options.cache=False` for a build that neither reads nor writes the cache).
+    `parse_cache` (kept in memory by the caller between builds, e.g. the preview server)
+    skips even reading that cache.
     """
     options = options or BuildOptions()
+    store = BuildCache(site_dir) if options.cache else None
+    try:
+        return _build(site_dir, options, store, on_stage, on_parsed, parse_cache)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _build(
+    site_dir: Path,
+    options: BuildOptions,
+    store: BuildCache | None,
+    on_stage: StageCallback | None,
+    on_parsed: ItemCallback | None,
+    parse_cache: ParseCache | None,
+) -> BuildResult:
     run = _Run(on_stage)
     with run.stage("config"):
         try:
@@ -121,19 +146,27 @@ def build_site(
     output_dir = options.output_dir or site_dir / config.output_dir
     recover_output(output_dir)  # a killed build must not leave the site without its output
     with run.stage("load"):
-        sources, problems = load_sources(site_dir)
+        known, recorded = store.get_stats() if store is not None else ({}, 0)
+        sources, problems = load_sources(site_dir, known, recorded_ns=recorded)
         run.diagnostics.extend(problems)
+        if store is not None:
+            store.put_stats(stat_records(site_dir, sources), time.time_ns())
     with run.stage("parse"):
+        counter: list[int] = []
         documents = parse_all(
             [*sources.posts, *sources.pages],
             ParseSettings.from_config(config),
             parse_cache,
             on_parsed=on_parsed,
+            store=store,
+            counter=counter,
+            reread=lambda source: read_source(site_dir, source.path)[0] or source,
         )
         for _, problems in documents:
             run.diagnostics.extend(problems)
         authors, problems = parse_authors(sources.authors)
         run.diagnostics.extend(problems)
+        sources = _without_text(sources)  # parsed: the texts are not needed any more
     with run.stage("collect"):
         site, problems = collect_site(
             [doc for doc, _ in documents if doc is not None],
@@ -146,22 +179,29 @@ def build_site(
     if run.failed:
         return BuildResult(output_dir, tuple(run.diagnostics), run.timings, site=site)
     with run.stage("render"):
-        files = _render(site, site_dir, run.diagnostics)
+        reuse = _reuse(store, sources, site_dir, output_dir, config, options)
+        files = _render(site, site_dir, run.diagnostics, reuse)
     if run.failed:
         return BuildResult(output_dir, tuple(run.diagnostics), run.timings, site=site)
     with run.stage("write"):
-        written = write_output(
-            files,
-            site_dir=site_dir,
-            output_dir=output_dir,
-            static_files=sources.static_files,
-            threads=threads_of(site),
-            redirects=redirects_of(site),
-            base_url=config.base_url,
-            search=_search_indexer(),
-            keep_search=not options.search_index,  # index anyway when there is none yet
-        )
+        try:
+            previous = reuse.manifest if reuse is not None else None
+            written = _write(files, site, sources, site_dir, output_dir, options, previous)
+        except FileNotFoundError:  # a page reused from the last build was deleted by hand
+            reuse = _reuse(None, sources, site_dir, output_dir, config, options)
+            files = _render(site, site_dir, [], reuse)
+            written = _write(files, site, sources, site_dir, output_dir, options)
         run.diagnostics.extend(written.diagnostics)
+        if store is not None and reuse is not None and written.manifest is not None:
+            entries = written.manifest.files
+            store.put_outputs(
+                output_dir,
+                {
+                    path: OutputRecord(record.fingerprint, entries[path].sha256)
+                    for path, record in reuse.records.items()
+                    if path in entries
+                },
+            )
     return BuildResult(
         output_dir,
         tuple(run.diagnostics),
@@ -170,6 +210,67 @@ def build_site(
         changed=written.changed,
         removed=written.removed,
         site=site,
+        parsed=counter[0] if counter else 0,
+        rendered=sum(1 for f in files if not f.reused),
+    )
+
+
+def _without_text(sources: Sources) -> Sources:
+    """The sources with their texts dropped (paths and hashes kept), to save memory."""
+    return replace(
+        sources,
+        posts=tuple(Source(s.path, "", s.sha256) for s in sources.posts),
+        pages=tuple(Source(s.path, "", s.sha256) for s in sources.pages),
+    )
+
+
+def _write(
+    files: list[OutputFile],
+    site: Site,
+    sources: Sources,
+    site_dir: Path,
+    output_dir: Path,
+    options: BuildOptions,
+    previous: Manifest | None = None,
+) -> WriteResult:
+    return write_output(
+        files,
+        site_dir=site_dir,
+        output_dir=output_dir,
+        static_files=sources.static_files,
+        threads=threads_of(site),
+        redirects=redirects_of(site),
+        base_url=site.config.base_url,
+        search=None if options.skip_search else _search_indexer(),
+        keep_search=not options.search_index,  # index anyway when there is none yet
+        previous=previous,
+    )
+
+
+def _reuse(
+    store: BuildCache | None,
+    sources: Sources,
+    site_dir: Path,
+    output_dir: Path,
+    config: SiteConfig,
+    options: BuildOptions,
+) -> Reuse | None:
+    """What the last build into `output_dir` made each file from (None: no cache)."""
+    if not options.cache:
+        return None
+    try:
+        theme_dir = resolve_theme(config.theme, site_dir)
+        manifest = read_manifest(output_dir)
+    except (ThemeError, ManifestError):
+        return None
+    docs = (*sources.posts, *sources.pages)
+    return Reuse(
+        sources={s.path: s.sha256 for s in docs},
+        theme=hash_tree(theme_dir),
+        settings=settings_key(config, options),
+        authors=sources.authors.sha256 if sources.authors else "-",
+        previous=store.get_outputs(output_dir) if store is not None else {},
+        manifest=manifest,
     )
 
 
@@ -186,29 +287,49 @@ def parse_all(
     cache: ParseCache | None = None,
     *,
     on_parsed: ItemCallback | None = None,
+    store: BuildCache | None = None,
+    counter: list[int] | None = None,
+    reread: Callable[[Source], Source] | None = None,
 ) -> list[ParseResult]:
-    """Parse every source, reusing `cache` entries for unchanged files.
+    """Parse every source, reusing `cache` (memory) and `store` (disk) entries.
 
-    Each result depends only on (source.path, source.sha256, settings.key): the seam where
-    a persistent cache and a process pool slot in for incremental builds.
+    Each result depends only on (source.path, source.sha256, settings.key). The sources
+    found in neither are parsed across processes when there are many. `counter` receives
+    how many were parsed; `reread` reads a source that was loaded without its text.
     """
-    results: list[ParseResult] = []
-    keys = set()
-    for done, source in enumerate(sources, start=1):
-        key = (source.path, source.sha256, settings.key)
-        keys.add(key)
-        if cache is None:
-            results.append(parse_source(source, settings))
-        else:
-            if key not in cache:
-                cache[key] = parse_source(source, settings)
-            results.append(cache[key])
-        if on_parsed is not None and (done % 25 == 0 or done == len(sources)):
-            on_parsed(done, len(sources))
+    keys = [(source.path, source.sha256, settings.key) for source in sources]
+    results: list[ParseResult | None] = []
+    for key in keys:
+        hit = cache.get(key) if cache is not None else None
+        if hit is None and store is not None:
+            hit = store.get_parsed(key)
+        results.append(hit)
+    missing = [index for index, hit in enumerate(results) if hit is None]
+    hits, total = len(sources) - len(missing), len(sources)
+    if on_parsed is not None and hits:
+        on_parsed(hits, total)
+
+    def progress(done: int) -> None:
+        if on_parsed is not None:
+            on_parsed(hits + done, total)
+
+    todo = [sources[i] for i in missing]
+    if reread is not None:
+        todo = [source if source.loaded else reread(source) for source in todo]
+    parsed = parse_many(todo, settings, on_progress=progress)
+    if missing:
+        progress(len(parsed))
+    for index, result in zip(missing, parsed, strict=True):
+        results[index] = result
+    done = [r for r in results if r is not None]
     if cache is not None:
-        for stale in set(cache) - keys:  # deleted or edited files: keep the cache small
-            del cache[stale]
-    return results
+        cache.clear()  # deleted or edited files: keep only what this build used
+        cache.update(zip(keys, done, strict=True))
+    if store is not None:
+        store.put_parsed({keys[i]: done[i] for i in missing}, keys)
+    if counter is not None:
+        counter.append(len(missing))
+    return done
 
 
 def threads_of(site: Site) -> dict[str, Thread]:
@@ -229,7 +350,9 @@ def redirects_of(site: Site) -> dict[str, str]:
     return {alias: doc.url for doc in (*site.posts, *site.pages) for alias in doc.aliases}
 
 
-def _render(site: Site, site_dir: Path, diagnostics: list[Diagnostic]) -> list[OutputFile]:
+def _render(
+    site: Site, site_dir: Path, diagnostics: list[Diagnostic], reuse: Reuse | None
+) -> list[OutputFile]:
     try:
         theme_dir = resolve_theme(site.config.theme, site_dir)
     except ThemeError as exc:
@@ -238,7 +361,7 @@ def _render(site: Site, site_dir: Path, diagnostics: list[Diagnostic]) -> list[O
     over_budget = check_widget_budget(theme_dir)  # a theme whose widgets grew fails here
     if over_budget is not None:
         diagnostics.append(over_budget)
-    files, problems = render_site(site, theme_dir=theme_dir)
+    files, problems = render_site(site, theme_dir=theme_dir, reuse=reuse)
     diagnostics.extend(problems)
     return files
 

@@ -14,9 +14,10 @@ whole site, a tag, series... URL otherwise).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,11 +33,15 @@ from jinja2 import (
 
 from builder import feeds, render_pages, seo
 from builder.assets import AssetError, Assets, build_assets
+from builder.incremental import Reuse
 from builder.manifest import FileKind
 from builder.model import Author, Diagnostic, Document, OutputFile, Site
 from builder.pagination import Pager, paginate
+from builder.parallel import run_indexed
 from builder.render_pages import list_input, term_of
 
+# a page whose template is still to run: (index in outputs, template, url, context)
+_Job = tuple[int, str, str, "dict[str, Any] | Callable[[], dict[str, Any]]"]
 THEME = "theme"  # pseudo-input: any template change affects the page
 CONFIG = "config"  # pseudo-input: quire.toml
 AUTHORS = "authors"  # pseudo-input: the authors file
@@ -70,14 +75,20 @@ class BakedThread:
 
 
 def render_site(
-    site: Site, *, theme_dir: Path, baked: Mapping[str, BakedThread] | None = None
+    site: Site,
+    *,
+    theme_dir: Path,
+    baked: Mapping[str, BakedThread] | None = None,
+    reuse: Reuse | None = None,
 ) -> tuple[list[OutputFile], list[Diagnostic]]:
     """Render every page, feed and theme asset of `site` with the theme in `theme_dir`.
 
     `baked` (thread id -> BakedThread) is what the publisher knows of each thread's
     comments; without it, pages carry empty comment sections that the widget fills.
+    With `reuse`, a page whose inputs are unchanged since the last build is not rendered
+    again: it comes back as an OutputFile with `reused=True` and no data.
     """
-    renderer = _Renderer(site, theme_dir, baked or {})
+    renderer = _Renderer(site, theme_dir, baked or {}, reuse)
     renderer.render_all()
     return renderer.outputs, renderer.diagnostics
 
@@ -155,23 +166,57 @@ def url_to_path(url: str) -> str | None:
 class _Renderer:
     """Holds the environment and the files produced so far for one render."""
 
-    def __init__(self, site: Site, theme_dir: Path, baked: Mapping[str, BakedThread]) -> None:
+    def __init__(
+        self,
+        site: Site,
+        theme_dir: Path,
+        baked: Mapping[str, BakedThread],
+        reuse: Reuse | None = None,
+    ) -> None:
         self.site = site
         self.baked = baked
+        self.reuse = reuse
         self.config = site.config
         self.assets = build_assets(theme_dir)
         self.env = make_environment(theme_dir, self.config, self.assets)
         self.outputs: list[OutputFile] = list(self.assets.files)
         self.diagnostics: list[Diagnostic] = []
+        self._pending: list[_Job] = []
+        self._fingerprints: dict[str, str] = {}  # path -> fingerprint from `reusable`
         self.sitemap: list[tuple[str, datetime | None]] = []
         self._paths: set[str] = {f.path for f in self.outputs}
         self.by_author: dict[str, list[Document]] = defaultdict(list)
         for post in site.posts:
             for key in post.authors:
                 self.by_author[key].append(post)
+        if reuse is not None:
+            self._declare_lists(reuse)
+
+    def _declare_lists(self, reuse: Reuse) -> None:
+        """The value of each `list:<url>` input: the list's members, in order."""
+        site = self.site
+        reuse.set_list("/", [d.source for d in site.posts])
+        for kind, groups in (
+            ("tags", site.tags),
+            ("categories", site.categories),
+            ("series", site.series),
+        ):
+            for slug, posts in groups.items():
+                reuse.set_list(term_of(posts, slug, kind).url, [d.source for d in posts])
+        for key in site.authors:
+            reuse.set_list(self.author_url(key), [d.source for d in self.by_author.get(key, ())])
 
     # -- output helpers -------------------------------------------------------------
-    def emit(self, path: str, data: bytes, kind: FileKind, inputs: set[str]) -> None:
+    def emit(
+        self,
+        path: str,
+        data: bytes,
+        kind: FileKind,
+        inputs: set[str],
+        *,
+        fingerprint: str | None = None,
+        reused: bool = False,
+    ) -> None:
         """Add one output file, refusing a second file at the same path."""
         if path in self._paths:
             self.diagnostics.append(
@@ -184,21 +229,53 @@ class _Renderer:
             )
             return
         self._paths.add(path)
-        self.outputs.append(OutputFile(path, data, kind, tuple(sorted(inputs))))
+        self.outputs.append(OutputFile(path, data, kind, tuple(sorted(inputs)), reused=reused))
+        if self.reuse is not None:
+            self.reuse.record(path, fingerprint or self.reuse.fingerprint(inputs))
+
+    def reusable(self, url: str, exact: set[str]) -> tuple[str, ...] | None:
+        """The manifest inputs of the page at `url` from the last build, if the `exact`
+        inputs its bytes are made from (see `page`) are unchanged; else None."""
+        path = url_to_path(url)
+        if self.reuse is None or self.reuse.manifest is None or path is None:
+            return None
+        fingerprint = self.reuse.fingerprint(exact | {THEME, CONFIG})
+        self._fingerprints[path] = fingerprint  # page() needs it again
+        if not self.reuse.unchanged(path, fingerprint):
+            return None
+        entry = self.reuse.manifest.files.get(path)
+        return entry.inputs if entry is not None else None
+
+    def emit_made(
+        self, path: str, make: Callable[[], bytes], kind: FileKind, inputs: set[str]
+    ) -> None:
+        """Emit the file `make()` returns, or the last build's file if its inputs are the same."""
+        if self.reuse is not None:
+            fingerprint = self.reuse.fingerprint(inputs)
+            if self.reuse.unchanged(path, fingerprint):
+                self.emit(path, b"", kind, inputs, fingerprint=fingerprint, reused=True)
+                return
+        self.emit(path, make(), kind, inputs)
 
     def page(
         self,
         template: str,
         url: str,
-        context: dict[str, Any],
+        context: dict[str, Any] | Callable[[], dict[str, Any]],
         inputs: set[str],
         *,
         kind: FileKind = "html",
         path: str | None = None,
         lastmod: datetime | None = None,
         in_sitemap: bool = True,
+        exact: set[str] | None = None,
     ) -> None:
-        """Render `template` for the page at `url` and emit it."""
+        """Render `template` for the page at `url` and emit it.
+
+        `context` may be a function, so a page reused from the last build costs nothing.
+        `exact`: what the page's bytes are a function of, when narrower than `inputs` (the
+        dependencies recorded in the manifest); its fingerprint is made from these.
+        """
         out = path or url_to_path(url)
         if out is None:
             self.diagnostics.append(
@@ -210,30 +287,56 @@ class _Renderer:
                 )
             )
             return
-        try:
-            html = self.env.get_template(template).render(page_url=url, **context)
-        except TemplateNotFound as exc:
-            self.diagnostics.append(
-                Diagnostic(
-                    "error",
-                    f"theme templates/{exc.name}",
-                    "template is missing",
-                    hint=f"The theme must provide {exc.name} (needed for {url}).",
+        deps = inputs | {THEME, CONFIG}
+        fingerprint = None
+        if self.reuse is not None:
+            fingerprint = self._fingerprints.pop(out, None)
+            if fingerprint is None:
+                fingerprint = self.reuse.fingerprint(
+                    deps if exact is None else exact | {THEME, CONFIG}
                 )
-            )
-            return
-        except (TemplateError, AssetError) as exc:
-            self.diagnostics.append(
-                Diagnostic(
-                    "error",
-                    f"theme templates/{template}",
-                    f"template failed while rendering {url}: {exc}",
-                )
-            )
-            return
-        self.emit(out, html.encode("utf-8"), kind, inputs | {THEME, CONFIG})
+            if self.reuse.unchanged(out, fingerprint):
+                self.emit(out, b"", kind, deps, fingerprint=fingerprint, reused=True)
+                if kind == "html" and in_sitemap:
+                    self.sitemap.append((url, lastmod))
+                return
+        index = len(self.outputs)
+        self.emit(out, b"", kind, deps, fingerprint=fingerprint)  # filled in by render_all
+        if len(self.outputs) == index:
+            return  # a second page at the same path: already reported
+        self._pending.append((index, template, url, context))
         if kind == "html" and in_sitemap:
             self.sitemap.append((url, lastmod))
+
+    def _render_page(self, job: _Job) -> bytes | Diagnostic:
+        """Run one page's template (in this process or a forked worker)."""
+        _, template, url, context = job
+        try:
+            values = context() if callable(context) else context
+            return self.env.get_template(template).render(page_url=url, **values).encode()
+        except TemplateNotFound as exc:
+            return Diagnostic(
+                "error",
+                f"theme templates/{exc.name}",
+                "template is missing",
+                hint=f"The theme must provide {exc.name} (needed for {url}).",
+            )
+        except (TemplateError, AssetError) as exc:
+            return Diagnostic(
+                "error",
+                f"theme templates/{template}",
+                f"template failed while rendering {url}: {exc}",
+            )
+
+    def render_pending(self) -> None:
+        """Run the templates of every page queued by `page`, across processes if many."""
+        jobs, self._pending = self._pending, []
+        results = run_indexed(lambda i: self._render_page(jobs[i]), len(jobs), min_jobs=200)
+        for job, result in zip(jobs, results, strict=True):
+            if isinstance(result, Diagnostic):
+                self.diagnostics.append(result)
+            else:
+                self.outputs[job[0]] = replace(self.outputs[job[0]], data=result)
 
     # -- the site ---------------------------------------------------------------------
     def render_all(self) -> None:
@@ -242,15 +345,16 @@ class _Renderer:
         render_pages.render_lists(self)
         render_pages.render_special(self)
         self.render_machines()
+        self.render_pending()
 
     def render_machines(self) -> None:
         """Feeds, sitemap.xml and robots.txt."""
         site, config = self.site, self.config
         newest = feeds.newest_first(site.posts, config.feed_items)
         sources = {d.source for d in newest} | {list_input("/")}
-        self.emit(
+        self.emit_made(
             "feed.xml",
-            feeds.atom_feed(
+            lambda: feeds.atom_feed(
                 config,
                 site.posts,
                 site.authors,
@@ -261,18 +365,19 @@ class _Renderer:
             "feed",
             sources | {CONFIG, AUTHORS},
         )
-        self.emit(
+        self.emit_made(
             "feed.json",
-            feeds.json_feed(config, site.posts, site.authors),
+            lambda: feeds.json_feed(config, site.posts, site.authors),
             "feed",
             sources | {CONFIG, AUTHORS},
         )
         for slug, posts in sorted(site.tags.items()):
             term = term_of(posts, slug, "tags")
             shown = {d.source for d in feeds.newest_first(posts, config.feed_items)}
-            self.emit(
+            self.emit_made(
                 url_to_path(term.url + "feed.xml") or f"tags/{slug}/feed.xml",
-                feeds.atom_feed(
+                partial(
+                    feeds.atom_feed,
                     config,
                     posts,
                     site.authors,
@@ -284,8 +389,10 @@ class _Renderer:
                 shown | {CONFIG, AUTHORS, list_input(term.url)},
             )
         every = {d.source for d in (*site.posts, *site.pages)} | {list_input("/")}
-        self.emit("sitemap.xml", feeds.sitemap(config, self.sitemap), "meta", every | {CONFIG})
-        self.emit("robots.txt", feeds.robots_txt(config), "meta", {CONFIG})
+        self.emit_made(
+            "sitemap.xml", lambda: feeds.sitemap(config, self.sitemap), "meta", every | {CONFIG}
+        )
+        self.emit_made("robots.txt", lambda: feeds.robots_txt(config), "meta", {CONFIG})
 
     # -- helpers used by render_pages --------------------------------------------------
     def authors_of(self, doc: Document) -> list[Author]:

@@ -3,6 +3,7 @@ archive), search, 404 and alias redirects. Called by ``render._Renderer``."""
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
@@ -69,10 +70,23 @@ class Related:
             for slug, posts in site.tags.items()
         }
         self.slugs = {doc.url: frozenset(t.slug for t in doc.tags) for doc in site.posts}
+        # whole microseconds since EPOCH: exact, so ties rank the same as with timedeltas
+        self.when = {doc.url: (doc.date or EPOCH) - EPOCH for doc in site.posts}
+
+    def window(self, doc: Document) -> set[str]:
+        """The sources `of(doc)` chooses from: its neighbours in each of its tags' lists."""
+        found: set[str] = set()
+        for tag in doc.tags:
+            posts = self.site.tags.get(tag.slug, ())
+            index = self.position.get(tag.slug, {}).get(doc.url)
+            if index is not None:
+                window = posts[max(0, index - RELATED_WINDOW) : index + RELATED_WINDOW + 1]
+                found.update(other.source for other in window)
+        return found
 
     def of(self, doc: Document, limit: int = RELATED_COUNT) -> list[Document]:
         """The `limit` posts most related to `doc`."""
-        mine = {tag.slug for tag in doc.tags}
+        mine = frozenset(tag.slug for tag in doc.tags)
         candidates: dict[str, Document] = {}
         for slug in sorted(mine):
             posts = self.site.tags.get(slug, ())
@@ -82,13 +96,16 @@ class Related:
             for other in posts[max(0, index - RELATED_WINDOW) : index + RELATED_WINDOW + 1]:
                 if other.url != doc.url:
                     candidates[other.url] = other
-        when = doc.date or EPOCH
-
-        def rank(other: Document) -> tuple[int, float, str]:
-            shared = len(mine & self.slugs.get(other.url, frozenset()))
-            return (-shared, abs(((other.date or EPOCH) - when).total_seconds()), other.url)
-
-        return sorted(candidates.values(), key=rank)[:limit]
+        when = (doc.date or EPOCH) - EPOCH
+        slugs, stamps, empty = self.slugs, self.when, frozenset[str]()
+        ranked = heapq.nsmallest(
+            limit,
+            (
+                (-len(mine & slugs.get(url, empty)), abs(stamps.get(url, when) - when), url)
+                for url in candidates
+            ),
+        )
+        return [candidates[url] for _, _, url in ranked]
 
 
 def comments_enabled(config: Any, doc: Document) -> bool:
@@ -104,40 +121,65 @@ def render_documents(r: _Renderer) -> None:
     for index, doc in enumerate(posts):
         older = posts[index - 1] if index > 0 else None
         newer = posts[index + 1] if index + 1 < len(posts) else None
-        related = related_to.of(doc)
         series = r.site.series.get(doc.series.slug, ()) if doc.series else ()
+        # The page is a function of these (related posts are chosen from the window), so
+        # they are its fingerprint: an unchanged page costs no ranking of related posts.
+        exact = {doc.source, *related_to.window(doc), *(d.source for d in series)}
+        exact |= {f"older={older.source}" if older else "older=", f"newer={newer.source}"
+                  if newer else "newer="}  # fmt: skip
+        exact |= {d.source for d in (older, newer) if d is not None}
+        exact |= {AUTHORS} if doc.authors else set()
+        previous = r.reusable(doc.url, exact)
+        related = [] if previous is not None else related_to.of(doc)
         neighbours = [d for d in (older, newer, *related, *series) if d is not None]
         _article(
             r,
             "post.html",
             doc,
             {"older": older, "newer": newer, "related": related, "series_posts": series},
-            {d.source for d in neighbours}
+            set(previous)
+            if previous is not None
+            else {d.source for d in neighbours}
             | {list_input("/")}
             | {list_input(tag.url) for tag in doc.tags}
             | ({list_input(doc.series.url)} if doc.series else set()),
+            exact,
         )
     for doc in r.site.pages:
         _article(r, "page.html", doc, {}, set())
 
 
 def _article(
-    r: _Renderer, template: str, doc: Document, extra: dict[str, Any], inputs: set[str]
+    r: _Renderer,
+    template: str,
+    doc: Document,
+    extra: dict[str, Any],
+    inputs: set[str],
+    exact: set[str] | None = None,
 ) -> None:
-    authors = r.authors_of(doc)
-    context = {
-        "doc": doc,
-        "body": body(doc),
-        "authors": authors,
-        "comments": comments_enabled(r.config, doc),
-        "baked": r.baked.get(doc.id),
-        "meta": seo.article_meta(r.config, doc, authors),
-        "title": doc.title,
-        "author_url": r.author_url,
-        **extra,
-    }
+    def context() -> dict[str, Any]:
+        authors = r.authors_of(doc)
+        return {
+            "doc": doc,
+            "body": body(doc),
+            "authors": authors,
+            "comments": comments_enabled(r.config, doc),
+            "baked": r.baked.get(doc.id),
+            "meta": seo.article_meta(r.config, doc, authors),
+            "title": doc.title,
+            "author_url": r.author_url,
+            **extra,
+        }
+
     deps = inputs | {doc.source} | ({AUTHORS} if doc.authors else set())
-    r.page(template, doc.url, context, deps, lastmod=last_change(doc) if doc.date else None)
+    r.page(
+        template,
+        doc.url,
+        context,
+        deps,
+        lastmod=last_change(doc) if doc.date else None,
+        exact=exact,
+    )
     for alias in doc.aliases:
         meta = seo.PageMeta(doc.title, "", seo.absolute(r.config.base_url, doc.url), ())
         r.page(

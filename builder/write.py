@@ -26,6 +26,7 @@ from builder.manifest import (
     read_manifest,
 )
 from builder.model import Diagnostic, OutputFile
+from builder.write_staged import apply_plan, plan_changes, recover_staged, rewrite_manifest
 
 SearchIndexer = Callable[[Path], tuple[list[str], list[Diagnostic]]]
 
@@ -115,17 +116,34 @@ def write_output(
     base_url: str = "",
     search: SearchIndexer | None = None,
     keep_search: bool = False,
+    previous: Manifest | None = None,
 ) -> WriteResult:
-    """Write a complete new output folder and swap it in, or leave the old one untouched."""
+    """Write a complete new output folder and swap it in, or leave the old one untouched.
+
+    `previous`: the output's manifest when the caller has already read it.
+    """
     problems = _check_paths(files, static_files)
     problems.extend(_check_output_dir(site_dir, output_dir))
     if problems:
         return WriteResult(None, (), (), tuple(problems))
     recover_output(output_dir)
     try:
-        old = read_manifest(output_dir)
+        old = previous or read_manifest(output_dir)
     except ManifestError:
         old = None  # an unreadable manifest only means nothing is reused
+    if old is not None and output_dir.is_dir():
+        return _write_incremental(
+            files,
+            old=old,
+            site_dir=site_dir,
+            output_dir=output_dir,
+            static_files=static_files,
+            threads=threads or {},
+            redirects=redirects or {},
+            base_url=base_url,
+            search=search,
+            keep_search=keep_search,
+        )
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = output_dir.parent / f".{output_dir.name}.new-{secrets.token_hex(4)}"
     tmp.mkdir()
@@ -159,6 +177,58 @@ def write_output(
         raise
     removed = sorted(set(old.files) - set(tree.entries)) if old else []
     return WriteResult(manifest, tuple(sorted(tree.changed)), tuple(removed), tuple(problems))
+
+
+def _write_incremental(
+    files: Sequence[OutputFile],
+    *,
+    old: Manifest,
+    site_dir: Path,
+    output_dir: Path,
+    static_files: Sequence[str],
+    threads: Mapping[str, Thread],
+    redirects: Mapping[str, str],
+    base_url: str,
+    search: SearchIndexer | None,
+    keep_search: bool,
+) -> WriteResult:
+    """Write only what changed into the existing output (see builder.write_staged)."""
+    statics = [(_static_target(rel), site_dir / rel, (rel,)) for rel in static_files]
+    plan = plan_changes(files, statics, output_dir=output_dir, old=old)
+    pages = {"html", "redirect"}
+    pages_changed = any(plan.entries[p].kind in pages for p in plan.changed) or any(
+        e.kind in pages for p, e in old.files.items() if p not in plan.entries
+    )
+    had_index = any(e.kind == "search" for e in old.files.values())
+    reindex = search is not None and (not had_index or (pages_changed and not keep_search))
+    if search is not None and had_index:
+        plan.keep("search")  # replaced below, in place, when the pages changed
+    manifest, changed, removed = apply_plan(
+        plan, output_dir=output_dir, threads=threads, redirects=redirects, base_url=base_url
+    )
+    problems: list[Diagnostic] = []
+    if reindex and search is not None:
+        created, problems = search(output_dir)
+        entries = {p: e for p, e in manifest.files.items() if e.kind != "search"}
+        for path in sorted(created):
+            if path in entries:
+                continue
+            data = (output_dir / path).read_bytes()
+            entries[path] = FileEntry(hashlib.sha256(data).hexdigest(), len(data), "search", ())
+        gone = {p for p, e in manifest.files.items() if e.kind == "search"} - set(entries)
+        for path in gone:  # the indexer failed: the old index is gone, say so
+            removed.append(path)
+        changed += [p for p, e in entries.items() if e.kind == "search" and old.files.get(p) != e]
+        manifest = Manifest(
+            files=entries,
+            threads=manifest.threads,
+            redirects=manifest.redirects,
+            base_url=manifest.base_url,
+        )
+        rewrite_manifest(output_dir, manifest)
+    return WriteResult(
+        manifest, tuple(sorted(set(changed))), tuple(sorted(set(removed))), tuple(problems)
+    )
 
 
 def _write_manifest(data: bytes, tmp: Path, output_dir: Path) -> None:
@@ -245,6 +315,7 @@ def recover_output(output_dir: Path) -> None:
     """Clean up after a build that was killed: drop half-built trees, restore a lost output."""
     if not output_dir.parent.is_dir():
         return
+    recover_staged(output_dir)
     for stale in sorted(output_dir.parent.glob(f".{output_dir.name}.new-*")):
         shutil.rmtree(stale, ignore_errors=True)
     for aside in sorted(output_dir.parent.glob(f".{output_dir.name}.old-*")):

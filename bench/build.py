@@ -1,0 +1,262 @@
+"""Benchmark: build the shared corpus with Quire, Hugo and Pelican in the same run.
+
+    .venv/bin/python bench/build.py [--n 5000] [--runs 3] [--work DIR] [--no-peers]
+                                    [--no-search]
+
+Quire is measured cold (no output, no cache), after editing one post's body, after
+changing one post's tags, after adding a post, with no change, and after a template
+change; first without the search index (the peers build none), then with it (Pagefind).
+Each build runs in a fresh process, like `quire build`. Hugo and Pelican are built by
+`../shared/bench/peers.sh`, one round at a time alternating with Quire's cold builds.
+Prints a table of medians and the ratios issue 6 names. A benchmark, not a test: it
+reports and never fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "bench"
+PYTHON = sys.executable
+VERBOSE = False
+CONFIG = 'title = "Bench"\nbase_url = "https://bench.example.com"\ntheme = "bench"\n'
+# One build in a fresh process; prints its timings, counts and peak memory as JSON.
+RUNNER = """
+import json, resource, sys, time
+from pathlib import Path
+from builder.config import BuildOptions
+from builder.pipeline import build_site
+start = time.perf_counter()
+r = build_site(Path(sys.argv[1]), BuildOptions(skip_search=sys.argv[2] == "0"))
+wall = time.perf_counter() - start
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"ok": r.ok, "wall": wall, "timings": r.timings, "parsed": r.parsed,
+                  "rendered": r.rendered, "changed": len(r.changed),
+                  "removed": len(r.removed), "rss_mb": own / 1024, "child_mb": kids / 1024}))
+"""
+
+
+def quire(site: Path, *, search: bool) -> dict[str, Any]:
+    """One build of `site` in a fresh process; wall time includes interpreter start-up."""
+    start = time.perf_counter()
+    out = subprocess.run(  # our own interpreter and script
+        [PYTHON, "-c", RUNNER, str(site), "1" if search else "0"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if out.returncode != 0:
+        return {"ok": False, "error": out.stderr.strip().splitlines()[-1:]}
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    result["process"] = time.perf_counter() - start
+    return result
+
+
+def make_site(n: int, work: Path) -> Path:
+    """The corpus (Hugo layout: content/posts/*.md, YAML front matter) plus a quire.toml."""
+    site = work / f"quire-{n}"
+    if not (site / "content" / "posts").is_dir():
+        subprocess.run(
+            [sys.executable, str(SHARED / "gen_corpus.py"), "--n", str(n), "--flavor", "hugo",
+             "--out", str(site)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    (site / "quire.toml").write_text(CONFIG, encoding="utf-8")
+    theme = site / "themes" / "bench"
+    if theme.exists():
+        shutil.rmtree(theme)
+    shutil.copytree(ROOT / "themes" / "default", theme)  # a copy, so templates can change
+    return site
+
+
+def clean(site: Path) -> None:
+    for name in ("public", ".quire-cache"):
+        shutil.rmtree(site / name, ignore_errors=True)
+
+
+class Edits:
+    """The changes an author makes between builds."""
+
+    def __init__(self, site: Path) -> None:
+        self.site = site
+        posts = sorted((site / "content" / "posts").glob("*.md"))
+        self.middle = posts[len(posts) // 2]
+        self.count = 0
+
+    def body(self) -> None:
+        self.count += 1
+        with self.middle.open("a", encoding="utf-8") as handle:
+            handle.write(f"\nEdited paragraph {self.count} with `inline code`.\n")
+
+    def tags(self) -> None:
+        self.count += 1
+        text = self.middle.read_text(encoding="utf-8")
+        lines = [
+            f'tags: ["bench-{self.count}", "python"]' if line.startswith("tags:") else line
+            for line in text.split("\n")
+        ]
+        self.middle.write_text("\n".join(lines), encoding="utf-8")
+
+    def new_post(self) -> None:
+        self.count += 1
+        path = self.site / "content" / "posts" / f"99999-new-{time.time_ns()}.md"
+        # newer than every generated post, older than today (so not a future post)
+        path.write_text(
+            f'---\ntitle: "New post {self.count}"\ndate: 2025-01-{self.count % 28 + 1:02d}\n'
+            f'tags: ["python"]\n---\n\nA new post.\n',
+            encoding="utf-8",
+        )
+
+    def template(self) -> None:
+        self.count += 1
+        base = self.site / "themes" / "bench" / "templates" / "base.html"
+        text = base.read_text(encoding="utf-8")
+        base.write_text(text.replace("</body>", f"<!-- {self.count} -->\n</body>", 1))
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def measure(site: Path, runs: int, search: bool, peers: list[dict[str, Any]] | None,
+            work: Path, n: int) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
+    """Every scenario `runs` times; peers' rounds interleaved with the cold builds."""
+    edits = Edits(site)
+    results: dict[str, list[dict[str, Any]]] = {}
+
+    def record(name: str, change: Any = None) -> None:
+        if change is not None:
+            change()
+        results.setdefault(name, []).append(quire(site, search=search))
+
+    for round_number in range(runs):
+        clean(site)
+        record("cold")
+        if peers is not None:
+            peers.extend(run_peers(n, work))
+        if round_number == 0:
+            record("warm-up no-op")  # the first rebuild also warms the OS file cache
+        record("one edit", edits.body)
+        record("tag edit", edits.tags)
+        record("new post", edits.new_post)
+        record("no change")
+        record("template change", edits.template)
+    return results
+
+
+def run_peers(n: int, work: Path) -> list[dict[str, Any]]:
+    """One round of Hugo and Pelican (cold, one edit, no change) via peers.sh."""
+    env = {**os.environ, "RUNS": "1"}
+    out = subprocess.run(
+        ["bash", str(SHARED / "peers.sh"), str(n), str(work / "peers")],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if out.returncode != 0 and not lines:
+        print(f"peers.sh failed: {out.stderr.strip()[-300:]}", file=sys.stderr)
+    return [json.loads(line) for line in lines]
+
+
+def report(title: str, results: dict[str, list[dict[str, Any]]]) -> dict[str, float]:
+    print(f"\n{title}")
+    print(f"{'scenario':<18}{'wall s':>8}{'+start s':>9}{'parsed':>8}{'rendered':>9}"
+          f"{'written':>8}{'peak MB':>9}{'pool MB':>8}")  # fmt: skip
+    medians: dict[str, float] = {}
+    for name, runs in results.items():
+        good = [r for r in runs if r.get("ok")]
+        if VERBOSE:
+            print(name, [(round(r["wall"], 2), r["parsed"], r["changed"]) for r in good])
+        if not good:
+            print(f"{name:<18} failed: {runs[0].get('error')}")
+            continue
+        wall = median([r["wall"] for r in good])
+        medians[name] = wall
+        medians[name + ":changed"] = median([r["changed"] for r in good])
+        medians[name + ":rss"] = max(r["rss_mb"] for r in good)
+        print(
+            f"{name:<18}{wall:>8.2f}{median([r['process'] for r in good]):>9.2f}"
+            f"{median([r['parsed'] for r in good]):>8.0f}"
+            f"{median([r['rendered'] for r in good]):>9.0f}"
+            f"{median([r['changed'] for r in good]):>8.0f}"
+            f"{max(r['rss_mb'] for r in good):>9.0f}{max(r['child_mb'] for r in good):>8.0f}"
+        )
+    return medians
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=5000, help="posts in the corpus")
+    parser.add_argument("--runs", type=int, default=3, help="runs per scenario (median)")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/quire-bench"))
+    parser.add_argument("--no-peers", action="store_true", help="skip Hugo and Pelican")
+    parser.add_argument("--no-search", action="store_true", help="skip the runs with Pagefind")
+    parser.add_argument("--verbose", action="store_true", help="print every run")
+    args = parser.parse_args()
+    global VERBOSE
+    VERBOSE = args.verbose
+    args.work.mkdir(parents=True, exist_ok=True)
+    load = os.getloadavg()
+    print(f"corpus: {args.n} posts; {os.cpu_count()} CPUs; load {load[0]:.1f} {load[1]:.1f}")
+    site = make_site(args.n, args.work)
+    peers: list[dict[str, Any]] | None = None if args.no_peers else []
+    plain = report(
+        "Quire, no search index", measure(site, args.runs, False, peers, args.work, args.n)
+    )
+    if not args.no_search:
+        report("Quire, with the Pagefind index", measure(site, max(1, args.runs // 2), True,
+                                                         None, args.work, args.n))  # fmt: skip
+    clean(site)
+    print_ratios(plain, peers or [])
+    load = os.getloadavg()
+    print(f"\nload at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+
+
+def print_ratios(quire_medians: dict[str, float], peers: list[dict[str, Any]]) -> None:
+    tools: dict[str, dict[str, list[float]]] = {}
+    for line in peers:
+        for key in ("cold_s", "one_edit_s", "no_change_s"):
+            tools.setdefault(line["tool"], {}).setdefault(key, []).append(float(line[key]))
+    print("\npeers (median over rounds)")
+    for tool, values in sorted(tools.items()):
+        print(f"  {tool:<8} " + "  ".join(f"{k} {median(v):.2f}" for k, v in values.items()))
+    cold = quire_medians.get("cold", float("nan"))
+    hugo = median(tools.get("hugo", {}).get("cold_s", []))
+    pelican = median(tools.get("pelican", {}).get("cold_s", []))
+    print("\nratios (issue 6 targets)")
+    print(f"  quire/hugo cold      {cold / hugo:.2f}   (target < 1.0)")
+    print(f"  pelican/quire cold   {pelican / cold:.2f}   (target >= 5)")
+    print(
+        f"  one edit             {quire_medians.get('one edit', float('nan')):.2f} s, "
+        f"{quire_medians.get('one edit:changed', float('nan')):.0f} files written (target < 0.5 s)"
+    )
+    print(
+        f"  tag edit             {quire_medians.get('tag edit', float('nan')):.2f} s, "
+        f"{quire_medians.get('tag edit:changed', float('nan')):.0f} files written"
+    )
+    print(
+        f"  no change            {quire_medians.get('no change', float('nan')):.2f} s, "
+        f"{quire_medians.get('no change:changed', float('nan')):.0f} files written "
+        "(target < 0.3 s, 0 files)"
+    )
+    print(
+        f"  new post             {quire_medians.get('new post:changed', float('nan')):.0f} "
+        "files written (target < 15)"
+    )
+    peak = max((v for k, v in quire_medians.items() if k.endswith(":rss")), default=float("nan"))
+    print(f"  peak memory          {peak:.0f} MB in the main process (target < 500 MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,325 @@
+"""The persistent build cache in `<site>/.quire-cache/`: safe to delete, rebuilt on demand.
+
+One SQLite file holds
+- every post's parse result (front matter checked, Markdown rendered), keyed by the source
+  path, the sha256 of its bytes and the parse settings, stored as JSON (never pickle: the
+  cache lives in the site folder and must not be able to run code when read);
+- per output folder, each output file's input fingerprint and sha256, so an incremental
+  build knows which pages it need not render again.
+
+The file is versioned by `cache_version()`: Quire's own code and the versions of the
+libraries whose output lands in pages. Any difference discards the whole file.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from builder.model import Cover, Diagnostic, Document, Heading, Term
+
+CACHE_DIR = ".quire-cache"
+CACHE_FILE = "build.sqlite"
+SCHEMA = 1
+# libraries whose output ends up in pages: an upgrade must re-render everything
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments", "nh3", "Jinja2", "PyYAML")
+# modules that never shape an output file: editing them keeps the cache
+_NOT_OUTPUT = {"cli.py", "commands.py", "serve.py", "watch.py", "scaffold.py", "parallel.py"}
+
+ParseKey = tuple[str, str, str]  # (source path, source sha256, parse settings key)
+ParseResult = tuple[Document | None, list[Diagnostic]]
+
+
+@cache
+def cache_version() -> str:
+    """Quire's code and the render-affecting library versions, hashed."""
+    digest = hashlib.sha256(f"schema {SCHEMA}\n".encode())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name} {metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name} -\n".encode())
+    # Quire's own code: a change in how pages are made must not reuse old pages
+    package = Path(__file__).parent
+    for path in sorted(package.glob("*.py")):
+        if path.name in _NOT_OUTPUT:
+            continue
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRecord:
+    """What an output file was made from (its inputs' fingerprint) and what it holds."""
+
+    fingerprint: str
+    sha256: str
+
+
+class BuildCache:
+    """The cache file of one site; every method degrades to "nothing cached" on errors."""
+
+    def __init__(self, site_dir: Path) -> None:
+        self.path = site_dir / CACHE_DIR / CACHE_FILE
+        self._db: sqlite3.Connection | None = None
+        self._raw: dict[str, tuple[str, str]] | None = None  # rows not yet decoded
+        self._stored: set[str] = set()  # keys of every row in the file
+        self._outputs: dict[Path, dict[str, OutputRecord]] = {}
+
+    # -- connection -------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._db is not None:
+            return self._db
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():  # the cache is never content: keep it out of git
+                ignore.write_text("*\n", encoding="utf-8")
+            db = sqlite3.connect(self.path, timeout=30)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+            if row is None or row[0] != cache_version():
+                with db:
+                    db.execute("DROP TABLE IF EXISTS docs")
+                    db.execute("DELETE FROM meta")
+                    db.execute("INSERT INTO meta VALUES ('version', ?)", (cache_version(),))
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, meta TEXT, body TEXT)"
+            )
+        except (OSError, sqlite3.Error):
+            return None
+        self._db = db
+        return db
+
+    def close(self) -> None:
+        """Close the database file."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # -- parse results ----------------------------------------------------------------
+    def get_parsed(self, key: ParseKey) -> ParseResult | None:
+        """The cached parse result for `key`, or None."""
+        if self._raw is None:
+            db = self._connect()
+            try:
+                rows = db.execute("SELECT key, meta, body FROM docs") if db else ()
+                self._raw = {k: (m, b) for k, m, b in rows}
+            except sqlite3.Error:
+                self._raw = {}
+            self._stored = set(self._raw)
+        raw = self._raw.pop(_key(key), None)  # decoded once: do not keep two copies
+        if raw is None:
+            return None
+        try:
+            return _decode(*raw)
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def put_parsed(self, items: Mapping[ParseKey, ParseResult], keep: Iterable[ParseKey]) -> None:
+        """Store new parse results and drop entries of files that changed or went away."""
+        db = self._connect()
+        if db is None:
+            return
+        rows = []
+        for key, result in items.items():
+            encoded = _encode(result)
+            if encoded is not None:
+                rows.append((_key(key), *encoded))
+        wanted = {_key(k) for k in keep}
+        stale = [(k,) for k in self._stored if k not in wanted]
+        if not rows and not stale:
+            return
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)", rows)
+                db.executemany("DELETE FROM docs WHERE key = ?", stale)
+        except sqlite3.Error:
+            return
+        self._stored.difference_update(k[0] for k in stale)
+        self._stored.update(r[0] for r in rows)
+
+    # -- stat records of sources ------------------------------------------------------
+    def get_stats(self) -> tuple[dict[str, tuple[int, int, int, int, str]], int]:
+        """The sources' stat records of the last build and when they were taken (ns)."""
+        db = self._connect()
+        try:
+            row = (
+                db.execute("SELECT value FROM meta WHERE key = 'stats'").fetchone() if db else None
+            )
+            if row is None:
+                return {}, 0
+            data = json.loads(row[0])
+            records = {path: (r[0], r[1], r[2], r[3], r[4]) for path, r in data["files"].items()}
+            return records, int(data["at"])
+        except (sqlite3.Error, ValueError, TypeError, KeyError, IndexError):
+            return {}, 0
+
+    def put_stats(self, records: Mapping[str, tuple[int, int, int, int, str]], at: int) -> None:
+        """Remember the sources' stat records taken at `at` (time.time_ns())."""
+        db = self._connect()
+        if db is None:
+            return
+        data = json.dumps({"at": at, "files": records})
+        with contextlib.suppress(sqlite3.Error), db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('stats', ?)", (data,))
+
+    # -- output fingerprints ----------------------------------------------------------
+    def get_outputs(self, output_dir: Path) -> dict[str, OutputRecord]:
+        """What each output file of the last build into `output_dir` was made from."""
+        db = self._connect()
+        try:
+            row = (
+                db.execute(
+                    "SELECT value FROM meta WHERE key = ?", (_outputs_key(output_dir),)
+                ).fetchone()
+                if db
+                else None
+            )
+            data = json.loads(row[0]) if row else {}
+            records = {path: OutputRecord(fp, sha) for path, (fp, sha) in data.items()}
+        except (sqlite3.Error, ValueError, TypeError):
+            return {}
+        self._outputs[output_dir] = records
+        return records
+
+    def put_outputs(self, output_dir: Path, records: Mapping[str, OutputRecord]) -> None:
+        """Remember each output file's fingerprint after a successful build."""
+        if records == self._outputs.get(output_dir):
+            return  # nothing changed since they were read
+        db = self._connect()
+        if db is None:
+            return
+        data = json.dumps({p: [r.fingerprint, r.sha256] for p, r in sorted(records.items())})
+        with contextlib.suppress(sqlite3.Error), db:
+            db.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)", (_outputs_key(output_dir), data)
+            )
+
+
+def _key(key: ParseKey) -> str:
+    return "\0".join(key)
+
+
+def _outputs_key(output_dir: Path) -> str:
+    return "outputs:" + str(output_dir.resolve())
+
+
+# -- JSON encoding of parse results ----------------------------------------------------
+def _encode(result: ParseResult) -> tuple[str, str] | None:
+    doc, diagnostics = result
+    diags = [[d.severity, d.file, d.message, d.hint, d.line, d.field] for d in diagnostics]
+    if doc is None:
+        return json.dumps({"doc": None, "diags": diags}), ""
+    try:
+        extra = json.dumps(dict(doc.extra), default=_tagged, sort_keys=False)
+        if extra != "{}" and json.loads(extra, object_hook=_untagged) != doc.extra:
+            return None  # e.g. a number as a key: JSON would change it
+    except (TypeError, ValueError):
+        return None  # a front matter value JSON cannot hold: just do not cache this file
+    meta = {
+        "doc": [
+            doc.source, doc.kind, doc.id, doc.slug, doc.url, doc.title,
+            _dt(doc.date), _dt(doc.updated),
+            [[t.name, t.slug, t.url] for t in doc.tags],
+            _term(doc.category), _term(doc.series), list(doc.authors),
+            doc.summary_html,
+            [[h.level, h.text, h.anchor] for h in doc.toc],
+            doc.word_count, doc.draft,
+            [doc.cover.src, doc.cover.alt] if doc.cover else None,
+            list(doc.aliases), doc.canonical, extra, dict(doc.field_lines),
+        ],
+        "diags": diags,
+    }  # fmt: skip
+    return json.dumps(meta), doc.body_html
+
+
+def _decode(meta_text: str, body: str) -> ParseResult:
+    meta = json.loads(meta_text)
+    diagnostics = [Diagnostic(*d) for d in meta["diags"]]
+    raw = meta["doc"]
+    if raw is None:
+        return None, diagnostics
+    (source, kind, doc_id, slug, url, title, when, updated, tags, category, series, authors,
+     summary, toc, words, draft, cover, aliases, canonical, extra, lines) = raw  # fmt: skip
+    doc = Document(
+        source=source,
+        kind=kind,
+        id=doc_id,
+        slug=slug,
+        url=url,
+        title=title,
+        date=_undt(when),
+        updated=_undt(updated),
+        tags=tuple(Term(*t) for t in tags),
+        category=Term(*category) if category else None,
+        series=Term(*series) if series else None,
+        authors=tuple(authors),
+        summary_html=summary,
+        body_html=body,
+        toc=tuple(Heading(*h) for h in toc),
+        word_count=words,
+        draft=draft,
+        cover=Cover(*cover) if cover else None,
+        aliases=tuple(aliases),
+        canonical=canonical,
+        extra=json.loads(extra, object_hook=_untagged) if extra != "{}" else {},
+        field_lines=lines,
+    )
+    return doc, diagnostics
+
+
+def _term(term: Term | None) -> list[str] | None:
+    return [term.name, term.slug, term.url] if term else None
+
+
+def _dt(value: datetime | None) -> list[str] | None:
+    """A datetime with its zone: a named zone is kept by name (DST rules), else the offset."""
+    if value is None:
+        return None
+    if isinstance(value.tzinfo, ZoneInfo):
+        return [value.replace(tzinfo=None).isoformat(), value.tzinfo.key]
+    return [value.isoformat(), ""]
+
+
+def _undt(value: list[str] | None) -> datetime | None:
+    if value is None:
+        return None
+    text, zone = value
+    parsed = datetime.fromisoformat(text)
+    return parsed.replace(tzinfo=ZoneInfo(zone)) if zone else parsed
+
+
+def _tagged(value: Any) -> Any:
+    """YAML values JSON lacks (dates, binary), tagged so they come back as the same type."""
+    if isinstance(value, datetime):
+        return {"$quire": "datetime", "v": _dt(value)}
+    if isinstance(value, date):
+        return {"$quire": "date", "v": value.isoformat()}
+    if isinstance(value, bytes):
+        return {"$quire": "bytes", "v": base64.b64encode(value).decode()}
+    raise TypeError(f"cannot cache {type(value).__name__}")
+
+
+def _untagged(obj: dict[str, Any]) -> Any:
+    tag = obj.get("$quire")
+    if tag == "datetime":
+        return _undt(obj["v"])
+    if tag == "date":
+        return date.fromisoformat(obj["v"])
+    if tag == "bytes":
+        return base64.b64decode(obj["v"])
+    return obj

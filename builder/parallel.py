@@ -1,0 +1,89 @@
+"""Run many independent jobs across processes (cold builds), or in this process (small ones).
+
+Workers are forked, so they inherit the jobs and the loaded libraries instead of receiving
+them over a pipe or importing them again; each gets a few large chunks of job numbers,
+which keeps the cost of the pool well under a second. A pool is only worth it for many
+jobs: an edit of a few posts is handled in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+from builder.model import Diagnostic, Document, Source
+from builder.parse import ParseSettings, parse_source
+
+T = TypeVar("T")
+ParseResult = tuple[Document | None, list[Diagnostic]]
+POOL_MIN_JOBS = 64  # below this, starting processes costs more than it saves
+CHUNKS_PER_WORKER = 4  # a few chunks each, so a slow chunk does not leave a core idle
+
+_task: Callable[[int], Any] | None = None  # inherited by the forked workers
+
+
+def workers() -> int:
+    """How many processes to use: the CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def run_indexed(
+    task: Callable[[int], T],
+    count: int,
+    *,
+    on_progress: Callable[[int], None] | None = None,
+    min_jobs: int = POOL_MIN_JOBS,
+) -> list[T]:
+    """[task(0), ..., task(count - 1)], across forked processes when there are many."""
+    processes = workers()
+    # fork is only safe when this is the only thread (a preview server has several), and a
+    # pool's own (daemonic) workers may not start processes
+    alone = threading.active_count() == 1 and not multiprocessing.current_process().daemon
+    if processes < 2 or count < min_jobs or not alone:
+        results = []
+        for index in range(count):
+            results.append(task(index))
+            if on_progress is not None and index % 25 == 24:
+                on_progress(index + 1)
+        return results
+    global _task
+    _task = task
+    size = max(1, -(-count // (processes * CHUNKS_PER_WORKER)))
+    chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
+    results = []
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(processes, mp_context=context) as pool:
+            for part in pool.map(_run_chunk, chunks):
+                results.extend(part)
+                if on_progress is not None:
+                    on_progress(len(results))
+    finally:
+        _task = None
+    return results
+
+
+def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
+    assert _task is not None  # set by the parent before the fork
+    return [_task(index) for index in range(*bounds)]
+
+
+def parse_many(
+    sources: Sequence[Source],
+    settings: ParseSettings,
+    *,
+    on_progress: Callable[[int], None] | None = None,
+) -> list[ParseResult]:
+    """Parse `sources` in order; `on_progress(n)` is told how many are done so far."""
+    return run_indexed(
+        lambda index: parse_source(sources[index], settings),
+        len(sources),
+        on_progress=on_progress,
+    )
