@@ -22,8 +22,7 @@ $(NODE_TOOLS): package.json
 	touch $@
 
 run: setup
-	test -f $(RUN_DIR)/site/quire.toml || $(BIN)/quire new site $(RUN_DIR)/site --title "Quire Demo"
-	$(BIN)/quire serve $(RUN_DIR)/site --host 127.0.0.1 --port 8000
+	$(BIN)/quire run --dir $(RUN_DIR) --host 127.0.0.1 --port 8000
 
 lint: setup
 	$(BIN)/ruff check .

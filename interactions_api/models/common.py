@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict
+
+DB_INT_MAX = 2**31 - 1  # PostgreSQL `integer`; larger ids cannot exist
+DbId = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="A database id")]
 
 
 def utcnow() -> datetime:
@@ -23,3 +28,16 @@ class ErrorOut(BaseModel):
 
     code: str
     message: str
+
+
+class FieldErrorOut(BaseModel):
+    """One invalid field of a request: its dotted location and what is wrong."""
+
+    field: str
+    message: str
+
+
+class ValidationErrorOut(ErrorOut):
+    """A 422 answer: code `invalid` and the list of invalid fields."""
+
+    fields: list[FieldErrorOut] = []

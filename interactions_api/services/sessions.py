@@ -6,7 +6,8 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, col, delete, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, delete, select, update
 
 from interactions_api.models.common import utcnow
 from interactions_api.models.user import ApiToken, AuthSession, User
@@ -14,6 +15,13 @@ from interactions_api.models.user import ApiToken, AuthSession, User
 SESSION_COOKIE = "__Host-quire_session"
 DEV_SESSION_COOKIE = "quire_session"  # `__Host-` requires Secure; plain-http development only
 SESSION_LIFETIME = timedelta(days=14)
+API_TOKEN_PREFIX = "quire_"  # noqa: S105 - not a secret; recognisable in logs and secret scanners
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)  # avoid a write on every API call
+
+
+def cookie_name(cookie_secure: bool) -> str:
+    """The session cookie's name: `__Host-` only when it can be Secure."""
+    return SESSION_COOKIE if cookie_secure else DEV_SESSION_COOKIE
 
 
 def hash_token(token: str) -> str:
@@ -37,15 +45,19 @@ def start_session(db: Session, user: User) -> str:
 
 
 def end_session(db: Session, token: str) -> None:
+    """End the one session whose cookie value is `token`."""
     db.exec(delete(AuthSession).where(col(AuthSession.token_hash) == hash_token(token)))
 
 
 def end_all_sessions(db: Session, user_id: int) -> None:
     """Sign the user out everywhere (password change, ban)."""
     db.exec(delete(AuthSession).where(col(AuthSession.user_id) == user_id))
+    # Also drop expired rows of everyone now and then: cheap, indexed, keeps the table small.
+    db.exec(delete(AuthSession).where(col(AuthSession.expires_at) < utcnow()))
 
 
 def user_for_session(db: Session, token: str) -> User | None:
+    """The account behind a session cookie value, or None if unknown or expired."""
     row = db.exec(
         select(AuthSession, User)
         .join(User, col(User.id) == col(AuthSession.user_id))
@@ -59,15 +71,42 @@ def user_for_session(db: Session, token: str) -> User | None:
     return user
 
 
-def user_for_api_token(db: Session, token: str) -> User | None:
+def create_api_token(db: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a personal API token; the clear value is returned once and never stored."""
+    assert user.id is not None
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(token_hash=hash_token(token), user_id=user.id, name=name)
+    db.add(row)
+    db.flush()
+    return row, token
+
+
+def user_for_api_token(db: Session, token: str) -> tuple[User, ApiToken] | None:
+    """The account behind a Bearer token and the token row, or None if unknown/revoked."""
     row = db.exec(
-        select(ApiToken, User)
-        .join(User, col(User.id) == col(ApiToken.user_id))
+        select(User, ApiToken)
+        .join(ApiToken, col(User.id) == col(ApiToken.user_id))
         .where(col(ApiToken.token_hash) == hash_token(token))
     ).first()
-    return None if row is None else row[1]
+    return None if row is None else (row[0], row[1])
+
+
+def token_needs_touch(token: ApiToken) -> bool:
+    """Whether `last_used_at` is stale enough to record again (not on every request)."""
+    last = token.last_used_at
+    return last is None or _aware(last) < utcnow() - TOKEN_TOUCH_INTERVAL
+
+
+def touch_api_token(engine: Engine, token: ApiToken) -> None:
+    """Record that a token was used, in a transaction of its own."""
+    with Session(engine) as db:
+        db.exec(update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=utcnow()))
+        db.commit()
 
 
 def _aware(moment: datetime) -> datetime:
     # SQLite returns naive datetimes even for timezone=True columns; they are stored as UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+aware = _aware  # public alias for other services (bans, edit windows)

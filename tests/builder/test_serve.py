@@ -149,3 +149,14 @@ def test_a_failed_first_build_shows_its_errors(tmp_path: Path) -> None:
     assert page.status_code == 500
     assert "error: content/posts/a.md:3: `date` is not a date: '&lt;soon&gt;'" in page.text
     assert LIVERELOAD_SCRIPT in page.text  # it reloads by itself once the site builds
+
+
+def test_hidden_files_are_not_served(built_site: BuildResult) -> None:
+    # a local bucket keeps the publisher's hash index and lock beside the pages
+    (built_site.output_dir / ".quire-index.json").write_text('{"secret": 1}')
+    (built_site.output_dir / ".well-known").mkdir()
+    (built_site.output_dir / ".well-known" / "security.txt").write_text("Contact: a@b.c\n")
+    app = create_preview_app(built_site.output_dir, None)
+    with TestClient(app) as client:
+        assert client.get("/.quire-index.json").status_code == 404
+        assert client.get("/.well-known/security.txt").text == "Contact: a@b.c\n"

@@ -1,0 +1,33 @@
+"""RQ job entry points (thin: the work lives in the modules they call).
+
+Jobs are enqueued by dotted name with the JSON serializer; each builds its Settings from
+the worker's environment, so no secret ever travels through Redis.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from interactions_api import mail
+from interactions_api.config import Settings
+
+
+def send_mail(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> None:
+    """Send one mail through the configured SMTP server (`headers`: e.g. List-Unsubscribe)."""
+    mail.send_now(Settings(), to=to, subject=subject, body=body, headers=headers)
+
+
+def build_site(site: str) -> dict[str, Any]:
+    """Commit what editors approved, build the site incrementally and publish it."""
+    from builder.publish.settings import PublishSettings
+    from interactions_api.db import make_engine
+    from interactions_api.services.buildjobs import run_build  # the worker's code, lazily
+
+    settings = Settings()
+    if site != settings.site_id:
+        raise ValueError(f"this worker builds site {settings.site_id!r}, not {site!r}")
+    engine = make_engine(settings.database_url)
+    try:
+        return run_build(settings, PublishSettings(), engine)
+    finally:
+        engine.dispose()

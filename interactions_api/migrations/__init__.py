@@ -1,0 +1,1 @@
+"""Alembic migrations of the interaction API (applied by `quire db upgrade`)."""

@@ -1,0 +1,70 @@
+"""A tiny per-process cache of public JSON answers (thread listings, counts).
+
+The CDN already serves these up to `s-maxage` seconds old; this holds the rendered bytes
+for a second or so more cheaply at the origin, where a burst of cache misses (a popular
+article, many edge locations) would otherwise run the same query and serialisation for
+every request. Writes made by this process drop the affected entries at once; other
+workers see them within `settings.listing_cache_seconds`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from fastapi import Request
+from sqlmodel import Session
+
+Key = tuple[str, ...]
+MAX_ENTRIES = 2048
+
+
+class ResponseCache:
+    """Rendered bodies by key, each kept for `ttl` seconds."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[Key, tuple[float, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Key) -> bytes | None:
+        """The cached body, or None when missing or expired."""
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key: Key, body: bytes) -> None:
+        """Keep `body` for `ttl` seconds (no-op when caching is off)."""
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.clear()  # simple and bounded; entries live a second anyway
+            self._entries[key] = (time.monotonic() + self.ttl, body)
+
+    def invalidate(self, thread_id: str) -> None:
+        """Drop every entry about `thread_id`, and all batch counts."""
+        with self._lock:
+            for key in [k for k in self._entries if k[0] == "counts" or k[1] == thread_id]:
+                del self._entries[key]
+
+
+def response_cache(request: Request) -> ResponseCache:
+    """The app's cache, created on first use."""
+    cache: ResponseCache | None = getattr(request.app.state, "response_cache", None)
+    if cache is None:
+        cache = ResponseCache(request.app.state.settings.listing_cache_seconds)
+        request.app.state.response_cache = cache
+    return cache
+
+
+def invalidate(request: Request, thread_id: str) -> None:
+    """Forget cached answers about a thread after a write to it."""
+    response_cache(request).invalidate(thread_id)
+
+
+def commit_and_invalidate(request: Request, db: Session, thread_id: str) -> None:
+    """Commit a write now (not after the response) and drop the thread's cached answers."""
+    db.commit()
+    invalidate(request, thread_id)

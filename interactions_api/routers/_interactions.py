@@ -1,0 +1,86 @@
+"""Shared pieces of the comment, like, bookmark, count and moderation routers."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+
+from interactions_api.config import Settings
+from interactions_api.deps import get_settings
+from interactions_api.models.user import User
+from interactions_api.services.ratelimit import RateLimiter
+from interactions_api.services.threads import ThreadRegistry
+
+WINDOW = 60  # seconds: the per-minute limits in settings
+ADDRESS_FACTOR = 5  # several people can share one address (NAT, offices)
+
+
+async def get_threads(request: Request) -> ThreadRegistry:
+    """The app's thread registry, created on first use from `settings.manifest_path`.
+
+    Async on purpose: it does no I/O worth a thread (a stat() at most every half second).
+    """
+    registry: ThreadRegistry | None = getattr(request.app.state, "threads", None)
+    if registry is None:
+        registry = ThreadRegistry(get_settings(request).manifest_path)
+        request.app.state.threads = registry
+    return registry
+
+
+ThreadsDep = Annotated[ThreadRegistry, Depends(get_threads)]
+
+
+def role_doc(role: str) -> dict[str, Any]:
+    """OpenAPI extension naming the role a route needs (also said in its description)."""
+    return {"x-quire-role": role}
+
+
+def limit_comments(
+    limiter: RateLimiter, settings: Settings, *, user: User | None, address: str
+) -> None:
+    """Count a comment (or preview) against the per-account and per-address limits."""
+    per_minute = settings.comments_per_minute
+    message = "You are commenting too fast; wait a moment."
+    if user is not None:
+        limiter.hit(f"comment:user:{user.id}", limit=per_minute, window_s=WINDOW, message=message)
+        per_minute *= ADDRESS_FACTOR
+    limiter.hit(f"comment:ip:{address}", limit=per_minute, window_s=WINDOW, message=message)
+
+
+def limit_likes(limiter: RateLimiter, settings: Settings, *, user: User, address: str) -> None:
+    """Count a like/unlike/bookmark change against the per-account and per-address limits."""
+    per_minute = settings.likes_per_minute
+    message = "Too many likes in a short time; wait a moment."
+    limiter.hit(f"like:user:{user.id}", limit=per_minute, window_s=WINDOW, message=message)
+    limiter.hit(
+        f"like:ip:{address}",
+        limit=per_minute * ADDRESS_FACTOR,
+        window_s=WINDOW,
+        message=message,
+    )
+
+
+def cacheable_json(
+    request: Request, body: bytes, *, s_maxage: int, status_code: int = 200
+) -> Response:
+    """A public JSON response with a strong ETag; 304 when the client already has it."""
+    etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age=0, s-maxage={s_maxage}"}
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, status_code=status_code, media_type="application/json", headers=headers)
+
+
+def _matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    # Weak comparison (RFC 9110 13.1.2): a CDN may hand back W/"..." for our strong tag.
+    candidates = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return etag in candidates
+
+
+NO_STORE = {"Cache-Control": "private, no-store"}

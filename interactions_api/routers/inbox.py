@@ -1,0 +1,258 @@
+"""The inbox's JSON API (`/api/inbox`): the same services the HTML pages use.
+
+Authors create and revise submissions and answer remarks; editors review, remark,
+request changes, reject and approve. Every change carries the `version` the caller saw.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, UploadFile
+from redis.exceptions import RedisError
+from sqlmodel import col, select
+
+from interactions_api.config import Settings
+from interactions_api.deps import Author, Editor, LimiterDep, RedisDep, SessionDep, SettingsDep
+from interactions_api.errors import Forbidden, NotFound, error_responses
+from interactions_api.models.inbox import BuildRecord, Submission
+from interactions_api.models.inbox_io import (
+    ActionIn,
+    ApproveIn,
+    ApproveOut,
+    BuildOut,
+    BuildState,
+    DetailOut,
+    DiffOut,
+    HistoryOut,
+    ImageOut,
+    PostIn,
+    PreviewOut,
+    RemarkIn,
+    RemarkOut,
+    RestoreIn,
+    RevisionIn,
+    RevisionOut,
+    SubmissionCreate,
+    SubmissionOut,
+)
+from interactions_api.models.user import User
+from interactions_api.services import diffs, inbox, review
+from interactions_api.services.notifications import notify
+from interactions_api.services.outbox import enqueue_build, schedule_build
+from interactions_api.services.postfile import image_url
+from interactions_api.services.ratelimit import RateLimiter
+from interactions_api.services.uploads import store_image
+
+router = APIRouter(prefix="/api/inbox", tags=["inbox"])
+ERRORS = error_responses(401, 403, 404, 409, 422, 429)
+
+
+def throttle(limiter: RateLimiter, settings: Settings, user: User) -> None:
+    """Count one inbox write (save, preview, upload) of `user`; 429 over the limit.
+
+    Fails open: an unreachable Redis must not stop authors from saving their work.
+    """
+    try:
+        limiter.hit(
+            f"inbox:user:{user.id}",
+            limit=settings.inbox_writes_per_minute,
+            window_s=60,
+            message="Too many saves or previews in a minute; wait a moment.",
+        )
+    except (RedisError, OSError):
+        return
+
+
+def _out(db: SessionDep, sub: Submission) -> SubmissionOut:
+    return SubmissionOut.of(sub, inbox.current_revision(db, sub))
+
+
+def build_state(db: SessionDep, sub: Submission) -> tuple[BuildState, BuildRecord | None]:
+    """Where the submission's publish stands, and the build that handled it."""
+    entry, build = inbox.build_state(db, sub)
+    if entry is None or entry.outcome == "canceled":
+        return "none", build
+    if entry.done_at is None:
+        return ("scheduled" if entry.reason == "schedule" else "pending"), build
+    return ("published" if entry.outcome == "published" else "failed"), build
+
+
+@router.post("/submissions", status_code=201, responses=ERRORS)
+def create(
+    body: SubmissionCreate, user: Author, db: SessionDep, limiter: LimiterDep, settings: SettingsDep
+) -> SubmissionOut:
+    """Start a submission (a draft with its first revision)."""
+    throttle(limiter, settings, user)
+    sub = inbox.create_submission(db, user, body.fields(), slug=body.slug)
+    return _out(db, sub)
+
+
+@router.get("/submissions", responses=ERRORS)
+def list_submissions(
+    user: Author,
+    db: SessionDep,
+    status: Annotated[list[str] | None, Query()] = None,
+    mine: bool = False,
+    author: int | None = None,
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> list[SubmissionOut]:
+    """The caller's submissions, or (editors) the queue, filtered."""
+    rows = inbox.list_submissions(db, user, mine=mine, status=status or (), author_id=author, q=q)
+    return [SubmissionOut.of(s, r) for s, r in rows]
+
+
+@router.get("/submissions/{submission_id}", responses=ERRORS)
+def detail(submission_id: int, user: Author, db: SessionDep) -> DetailOut:
+    """A submission with its remarks, history and build status."""
+    sub = inbox.get_submission(db, submission_id, user)
+    state, build = build_state(db, sub)
+    return DetailOut(
+        submission=_out(db, sub),
+        revisions=[r.number for r in inbox.revisions(db, sub)],
+        remarks=[RemarkOut.of(r) for r in inbox.remarks(db, sub)],
+        history=[HistoryOut.of(h) for h in inbox.history(db, sub)],
+        build=state,
+        last_build=BuildOut.of(build) if build else None,
+    )
+
+
+@router.get("/submissions/{submission_id}/revisions/{number}", responses=ERRORS)
+def revision(submission_id: int, number: int, user: Author, db: SessionDep) -> RevisionOut:
+    """One earlier revision."""
+    sub = inbox.get_submission(db, submission_id, user)
+    for rev in inbox.revisions(db, sub):
+        if rev.number == number:
+            return RevisionOut.of(rev)
+    raise NotFound(f"There is no revision {number}.", code="revision_not_found")
+
+
+@router.put("/submissions/{submission_id}", responses=ERRORS)
+def revise(
+    submission_id: int,
+    body: RevisionIn,
+    user: Author,
+    db: SessionDep,
+    limiter: LimiterDep,
+    settings: SettingsDep,
+) -> SubmissionOut:
+    """Save a new revision (made from `version`)."""
+    throttle(limiter, settings, user)
+    sub = inbox.get_submission(db, submission_id, user)
+    inbox.save_revision(db, sub, user, body.fields(), version=body.version)
+    return _out(db, sub)
+
+
+@router.post("/submissions/{submission_id}/restore", responses=ERRORS)
+def restore(submission_id: int, body: RestoreIn, user: Author, db: SessionDep) -> SubmissionOut:
+    """Start a new revision from an earlier one."""
+    sub = inbox.get_submission(db, submission_id, user)
+    inbox.restore_revision(db, sub, user, body.number, version=body.version)
+    return _out(db, sub)
+
+
+@router.post("/submissions/{submission_id}/actions/{action}", responses=ERRORS)
+def act(
+    submission_id: int,
+    action: str,
+    body: ActionIn,
+    user: Author,
+    db: SessionDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+) -> SubmissionOut:
+    """submit, withdraw (author); request_changes, reject, unschedule (editor)."""
+    sub = inbox.get_submission(db, submission_id, user)
+    review.transition(db, sub, user, action, version=body.version, note=body.note)
+    db.commit()  # mail only about what is stored
+    title = inbox.current_revision(db, sub).title
+    notify(db, redis, settings, sub, title, action, body.note)
+    return _out(db, sub)
+
+
+@router.post("/submissions/{submission_id}/approve", responses=ERRORS)
+def approve(
+    submission_id: int,
+    body: ApproveIn,
+    user: Editor,
+    db: SessionDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+) -> ApproveOut:
+    """Approve now or at `publish_at`; the build is queued, or pending if Redis is down."""
+    sub = inbox.get_submission(db, submission_id, user)
+    entry = review.approve(
+        db,
+        sub,
+        user,
+        version=body.version,
+        site=settings.site_id,
+        publish_at=body.publish_at,
+        note=body.note,
+    )
+    db.commit()  # the approval and its outbox row are stored before any job can look
+    state: BuildState
+    if entry.reason == "schedule":
+        queued = schedule_build(redis, settings, review.aware(entry.due_at))
+        state = "pending" if queued == "pending" else "scheduled"
+    else:
+        state = enqueue_build(redis, settings)
+    notify(db, redis, settings, sub, inbox.current_revision(db, sub).title, "approve", body.note)
+    return ApproveOut(submission=_out(db, sub), build=state)
+
+
+@router.post("/submissions/{submission_id}/remarks", status_code=201, responses=ERRORS)
+def remark(submission_id: int, body: RemarkIn, user: Author, db: SessionDep) -> RemarkOut:
+    """Add a remark (editors) or an answer (the author, an editor)."""
+    sub = inbox.get_submission(db, submission_id, user)
+    return RemarkOut.of(inbox.add_remark(db, sub, user, body.body, parent_id=body.parent_id))
+
+
+@router.get("/submissions/{submission_id}/diff", responses=ERRORS)
+def diff(submission_id: int, user: Author, db: SessionDep) -> DiffOut:
+    """Field-by-field and line-by-line changes against the published revision."""
+    sub = inbox.get_submission(db, submission_id, user)
+    against, fields, lines = diffs.diff(db, sub, inbox.current_revision(db, sub))
+    return DiffOut(against=against, fields=fields, body=lines)
+
+
+@router.post("/preview", responses=ERRORS)
+def preview(body: PostIn, user: Author, limiter: LimiterDep, settings: SettingsDep) -> PreviewOut:
+    """Render a body with the builder's renderer, and list what would stop it building."""
+    throttle(limiter, settings, user)
+    html, errors = diffs.preview(body.fields())
+    return PreviewOut(html=html, errors=errors)
+
+
+@router.post(
+    "/submissions/{submission_id}/images",
+    status_code=201,
+    responses=error_responses(401, 403, 404, 409, 413, 422),
+)
+async def upload_image(
+    submission_id: int,
+    file: UploadFile,
+    user: Author,
+    db: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+) -> ImageOut:
+    """Upload an image (checked, re-encoded, EXIF stripped) into the current revision."""
+    throttle(limiter, settings, user)
+    sub = inbox.get_submission(db, submission_id, user)
+    if sub.author_id != user.id:
+        raise Forbidden("Only the author adds images.", code="not_author")
+    data = await file.read(settings.inbox_image_max_bytes + 1)
+    name = store_image(settings, sub, data, filename=file.filename or "upload")
+    rev = inbox.current_revision(db, sub)
+    if name not in rev.images:
+        rev.images = [*rev.images, name]
+        db.add(rev)
+    return ImageOut(name=name, url=image_url(sub.slug, name))
+
+
+@router.get("/builds", responses=ERRORS)
+def builds(user: Editor, db: SessionDep, limit: int = Query(20, ge=1, le=100)) -> list[BuildOut]:
+    """The newest builds of the site."""
+    rows = db.exec(select(BuildRecord).order_by(col(BuildRecord.id).desc()).limit(limit)).all()
+    return [BuildOut.of(b) for b in rows]

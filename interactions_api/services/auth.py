@@ -1,0 +1,214 @@
+"""Sign-up, sign-in, email verification, password reset and change.
+
+No account enumeration: sign-up, sign-in and reset answer alike for known and unknown
+addresses and do the same expensive work (one argon2 computation) either way. Failed
+sign-ins are throttled per account and per client address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from interactions_api import mail
+from interactions_api.config import Settings
+from interactions_api.errors import Unauthorized
+from interactions_api.models.user import User
+from interactions_api.services import sessions, tokens, users
+from interactions_api.services.passwords import (
+    burn_verification,
+    check_password,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from interactions_api.services.ratelimit import RateLimiter, key_part
+
+SIGNIN_WINDOW_S = 15 * 60
+HOUR_S = 3600
+THROTTLED = "Too many attempts; wait a little and try again."
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the auth flows need besides the database."""
+
+    settings: Settings
+    redis: Any
+    ip: str
+
+    @property
+    def limiter(self) -> RateLimiter:
+        """A rate limiter on the context's Redis."""
+        return RateLimiter(self.redis)
+
+
+def sign_up(db: Session, ctx: Context, *, email: str, display_name: str, password: str) -> None:
+    """Create an account and mail a verification link; an existing address gets a notice."""
+    ctx.limiter.hit(f"signup:ip:{ctx.ip}", limit=ctx.settings.signups_per_ip, window_s=HOUR_S)
+    email = users.check_email(email)
+    display_name = users.clean_display_name(display_name)
+    check_password(password, email=email, display_name=display_name)
+    existing = users.by_email(db, email)
+    if existing is not None:
+        hash_password(password)  # same cost as creating the account: no timing tell
+        _mail(ctx, email, "Someone tried to sign up with your address", _EXISTS_TEXT)
+        return
+    try:
+        with db.begin_nested():  # a savepoint: losing a race must not spoil the transaction
+            user = users.create_user(db, email=email, display_name=display_name, password=password)
+    except IntegrityError:
+        # A concurrent sign-up took the address between our check and insert: answer as
+        # for any taken address.
+        _mail(ctx, email, "Someone tried to sign up with your address", _EXISTS_TEXT)
+        return
+    send_verification(ctx, user)
+
+
+def send_verification(ctx: Context, user: User) -> None:
+    """Mail `user` a link that proves they own their address."""
+    token = tokens.issue(ctx.settings, user, "verify")
+    link = f"{ctx.settings.base_url}/account/verify/#token={token}"
+    body = _VERIFY_TEXT.format(link=link, token=token)
+    _mail(ctx, user.email, "Confirm your email address", body)
+
+
+def verify_email(db: Session, settings: Settings, token: str) -> User:
+    """Mark the address of a verification token as confirmed."""
+    user_id, claims = tokens.read(settings, token, "verify")
+    user = db.get(User, user_id)
+    if user is None or user.email != claims.get("email"):
+        raise tokens.invalid()
+    user.email_verified = True
+    db.add(user)
+    return user
+
+
+def sign_in(db: Session, ctx: Context, *, email: str, password: str) -> User:
+    """The account for these credentials, or 401 `invalid_credentials` (429 when throttled)."""
+    normal = users.normalize_email(email)
+    account_key = f"signin:acct:{key_part(normal)}"
+    ip_key = f"signin:ip:{ctx.ip}"
+    settings = ctx.settings
+    ctx.limiter.check(account_key, limit=settings.signin_failures_per_account, message=THROTTLED)
+    ctx.limiter.check(ip_key, limit=settings.signin_failures_per_ip, message=THROTTLED)
+    user = users.by_email(db, normal)
+    if user is None:
+        burn_verification(password)
+        ok = False
+    else:
+        ok = verify_password(user.password_hash, password)
+    if not ok or user is None:
+        ctx.limiter.count(account_key, window_s=SIGNIN_WINDOW_S)
+        ctx.limiter.count(ip_key, window_s=SIGNIN_WINDOW_S)
+        raise Unauthorized("The email or password is wrong.", code="invalid_credentials")
+    ctx.limiter.reset(account_key)
+    if needs_rehash(user.password_hash):
+        # Parameters were raised since this hash was made: upgrade it while we know the password.
+        user.password_hash = hash_password(password)
+        db.add(user)
+    return user
+
+
+def request_reset(db: Session, ctx: Context, *, email: str) -> None:
+    """Mail a reset link (or, for an unknown address, a note saying there is no account)."""
+    ctx.limiter.hit(f"reset:ip:{ctx.ip}", limit=ctx.settings.resets_per_ip, window_s=HOUR_S)
+    normal = users.check_email(email)
+    ctx.limiter.hit(
+        f"reset:email:{key_part(normal)}", limit=ctx.settings.resets_per_email, window_s=HOUR_S
+    )
+    user = users.by_email(db, normal)
+    if user is None:
+        _mail(ctx, normal, "Password reset requested", _NO_ACCOUNT_TEXT)
+        return
+    token = tokens.issue(ctx.settings, user, "reset")
+    link = f"{ctx.settings.base_url}/account/reset/#token={token}"
+    _mail(ctx, user.email, "Reset your password", _RESET_TEXT.format(link=link, token=token))
+
+
+def reset_password(db: Session, settings: Settings, *, token: str, password: str) -> User:
+    """Set a new password from a reset link; ends every session; the link then stops working."""
+    user_id, claims = tokens.read(settings, token, "reset")
+    user = db.get(User, user_id)
+    if (
+        user is None
+        or user.email != claims.get("email")
+        or claims.get("pw") != tokens.password_fingerprint(user)
+    ):
+        raise tokens.invalid()
+    check_password(password, email=user.email, display_name=user.display_name)
+    _set_password(db, user, password)
+    user.email_verified = True  # following the mailed link proves the address
+    return user
+
+
+def change_password(
+    db: Session, ctx: Context, user: User, *, current_password: str, new_password: str
+) -> str:
+    """Change the password after checking the current one; returns a fresh session token.
+
+    Every other session of the account ends, so a stolen session dies with the old password.
+    """
+    key = f"signin:acct:{key_part(user.email)}"
+    ctx.limiter.check(key, limit=ctx.settings.signin_failures_per_account, message=THROTTLED)
+    if not verify_password(user.password_hash, current_password):
+        ctx.limiter.count(key, window_s=SIGNIN_WINDOW_S)
+        raise Unauthorized("The current password is wrong.", code="invalid_credentials")
+    check_password(new_password, email=user.email, display_name=user.display_name)
+    _set_password(db, user, new_password)
+    return sessions.start_session(db, user)
+
+
+def _set_password(db: Session, user: User, password: str) -> None:
+    assert user.id is not None
+    user.password_hash = hash_password(password)
+    db.add(user)
+    sessions.end_all_sessions(db, user.id)
+
+
+def _mail(ctx: Context, to: str, subject: str, body: str) -> None:
+    mail.queue_mail(ctx.redis, ctx.settings, to=to, subject=subject, body=body)
+
+
+_VERIFY_TEXT = """Hello,
+
+please confirm your email address by opening this link (valid for 48 hours):
+
+{link}
+
+If the page asks for a code, paste this one:
+{token}
+
+If you did not sign up, ignore this mail.
+"""
+
+_EXISTS_TEXT = """Hello,
+
+someone (perhaps you) tried to create an account with this address, but you already
+have one. To get in, sign in, or ask for a password reset from the sign-in page.
+
+If it was not you, you can ignore this mail; your account is unchanged.
+"""
+
+_RESET_TEXT = """Hello,
+
+to choose a new password, open this link (valid for 30 minutes, usable once):
+
+{link}
+
+If the page asks for a code, paste this one:
+{token}
+
+If you did not ask for this, ignore this mail; your password is unchanged.
+"""
+
+_NO_ACCOUNT_TEXT = """Hello,
+
+someone (perhaps you) asked to reset the password of an account with this address, but
+there is no account with it. If you meant to sign up, do so from the site.
+
+If it was not you, you can ignore this mail.
+"""

@@ -1,0 +1,219 @@
+"""The build job: approvals into the content repository, then build, publish and record.
+
+Steps, each safe to repeat: (1) every approved revision that is due is committed to the
+content repository (author: the article's author, committer: the approving editor; a
+revision already committed is skipped); (2) the branch is checked out into the working
+site folder; (3) the builder rebuilds incrementally into an output folder kept between
+builds; (4) `publish()` syncs it to the target. Builder errors stop before publishing, so
+the live site stays as it was; an article whose own file broke the build is taken back
+out of the repository and returned to its author with the errors. Publish errors are
+recorded and raised, so RQ retries the job with backoff; outbox rows stay open until a
+build publishes them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from builder.config import BuildOptions
+from builder.pipeline import build_site
+from builder.publish.clients import make_cloudfront_client, make_target
+from builder.publish.errors import PublishError
+from builder.publish.publish import publish
+from builder.publish.settings import PublishSettings
+from interactions_api.config import Settings
+from interactions_api.models.common import utcnow
+from interactions_api.models.inbox import BuildRecord, OutboxEntry, Revision, Submission
+from interactions_api.models.user import User
+from interactions_api.services.buildrecords import content_failed, finish, published, share_manifest
+from interactions_api.services.contentrepo import (
+    QUIRE_IDENTITY,
+    ContentRepo,
+    Identity,
+    open_repo,
+)
+from interactions_api.services.inbox import revision_fields
+from interactions_api.services.outbox import outstanding
+from interactions_api.services.postfile import post_path, render_post
+from interactions_api.services.review import aware
+from interactions_api.services.uploads import image_files
+
+
+class BuildFailed(RuntimeError):
+    """A build or publish failed for a reason that may pass (RQ retries the job)."""
+
+
+def site_dirs(settings: Settings) -> tuple[Path, Path, Path]:
+    """The working site folder, its git index file, and the kept build output folder."""
+    root = settings.data_dir / "sites" / settings.site_id
+    return root / "site", root / "site.index", root / "public"
+
+
+@contextmanager
+def _site_lock(settings: Settings) -> Iterator[None]:
+    # Two workers never build the same site folder at once; the second waits its turn.
+    path = settings.data_dir / "sites" / f"{settings.site_id}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run_build(
+    settings: Settings, publish_settings: PublishSettings, engine: Engine
+) -> dict[str, Any]:
+    """Build and publish everything owed for the site; returns the build's summary."""
+    with _site_lock(settings):
+        now = utcnow()
+        with Session(engine, expire_on_commit=False) as db:
+            # Holding the lock, no other build of this site runs: a "running" one was cut
+            # short (its worker died); its outbox rows are still open and built now.
+            host = socket.gethostname()
+            interrupted = False
+            for stale in db.exec(
+                select(BuildRecord).where(
+                    BuildRecord.site == settings.site_id, BuildRecord.status == "running"
+                )
+            ).all():
+                if not stale.worker.startswith(f"{host}:"):
+                    continue  # another machine's build: not ours to judge
+                stale.status, stale.finished_at = "failed", now
+                stale.errors = ["the worker stopped during this build; it was built again"]
+                db.add(stale)
+                interrupted = True
+            due = [e for e in outstanding(db, settings.site_id) if aware(e.due_at) <= now]
+            build = BuildRecord(
+                site=settings.site_id,
+                worker=f"{host}:{os.getpid()}",
+                outbox_ids=[e.id for e in due if e.id],
+            )
+            db.add(build)
+            db.commit()
+        started = time.monotonic()
+        lines: list[str] = [f"build {build.id}: {len(due)} publish(es) owed"]
+        crash = "the build stopped unexpectedly"
+        try:
+            return _run(settings, publish_settings, engine, build, due, lines, interrupted)
+        except Exception as exc:  # recorded for the inbox, then re-raised for RQ's retry
+            crash = f"{type(exc).__name__}: {exc}"
+            lines.append(crash)
+            raise
+        finally:
+            with Session(engine) as db:
+                row = db.get(BuildRecord, build.id)
+                if row is not None:
+                    row.seconds = round(time.monotonic() - started, 3)
+                    row.log = "\n".join(lines)
+                    row.finished_at = utcnow()
+                    if row.status == "running":
+                        row.status = "failed"
+                        row.errors = [*row.errors, crash]
+                    db.add(row)
+                    db.commit()
+
+
+def _run(
+    settings: Settings,
+    publish_settings: PublishSettings,
+    engine: Engine,
+    build: BuildRecord,
+    due: list[OutboxEntry],
+    lines: list[str],
+    interrupted: bool,
+) -> dict[str, Any]:
+    repo = open_repo(settings)
+    committed: dict[int, str] = {}  # submission id -> path of its file
+    for entry in due:
+        if entry.revision_id is not None and entry.submission_id is not None:
+            path = _commit_revision(settings, engine, repo, entry, lines)
+            if path:
+                committed[entry.submission_id] = path
+    work_dir, index_file, output_dir = site_dirs(settings)
+    sha = repo.checkout(work_dir, index_file)
+    lines.append(f"checked out {sha[:12]} of {repo.branch}")
+    result = build_site(work_dir, BuildOptions(output_dir=output_dir))
+    lines.extend(f"{stage}: {secs:.3f}s" for stage, secs in result.timings.items())
+    lines.extend(str(d) for d in result.warnings)
+    if not result.ok:
+        errors = [str(d) for d in result.errors] or ["the build failed"]
+        lines.extend(errors)
+        content_failed(engine, repo, build, due, committed, result, errors)
+        return {"build": build.id, "ok": False, "errors": errors}
+    target = make_target(publish_settings.publish_target, publish_settings)
+    distribution = publish_settings.cloudfront_distribution_id
+    try:
+        report = publish(
+            output_dir,
+            target,
+            cloudfront=make_cloudfront_client(publish_settings) if distribution else None,
+            distribution_id=distribution,
+            precompress=publish_settings.precompress,
+            max_invalidation_paths=publish_settings.invalidation_max_paths,
+            max_deletes=publish_settings.publish_max_deletes,
+            min_ratio=publish_settings.publish_min_ratio,
+            asset_grace=publish_settings.publish_asset_grace,
+            concurrency=publish_settings.publish_concurrency,
+            # A build of ours died holding the target's lock (we hold the site lock, so
+            # no live build of this host has it): break it instead of waiting it out.
+            lock_stale_after=0 if interrupted else publish_settings.lock_stale_after,
+        )
+    except PublishError as exc:
+        lines.append(f"publish failed: {exc}")
+        finish(engine, build, status="failed", errors=[f"publish failed: {exc}"], sha=sha)
+        raise BuildFailed(f"publish of build {build.id} failed: {exc}") from exc
+    lines.append(
+        f"published to {report.target}: {report.puts} uploaded, {len(report.deletes)} "
+        f"deleted, {report.unchanged} unchanged"
+    )
+    share_manifest(settings, output_dir)
+    published(settings, engine, build, due, result, report.puts, len(report.deletes), sha)
+    return {"build": build.id, "ok": True, "uploads": report.puts, "pages": len(result.changed)}
+
+
+def _identity(user: User | None) -> Identity:
+    return Identity(user.display_name, user.email) if user else QUIRE_IDENTITY
+
+
+def _commit_revision(
+    settings: Settings, engine: Engine, repo: ContentRepo, entry: OutboxEntry, lines: list[str]
+) -> str | None:
+    """Write one approved revision into the repository (once); returns its file's path."""
+    with Session(engine) as db:
+        sub = db.get(Submission, entry.submission_id)
+        rev = db.get(Revision, entry.revision_id)
+        if sub is None or rev is None or sub.approved_revision_id != rev.id:
+            return None  # superseded or withdrawn since it was approved
+        path = post_path(sub.slug)
+        if rev.commit_sha:
+            return path
+        when: datetime = sub.publish_at or rev.date or entry.created_at
+        text = render_post(revision_fields(rev), slug=sub.slug, date=aware(when))
+        files: dict[str, bytes | None] = {path: text.encode("utf-8")}
+        files.update(image_files(settings, sub, rev))
+        editor = db.get(User, entry.actor_id) if entry.actor_id else None
+        sha = repo.commit(
+            files,
+            message=f"Publish {sub.slug} (revision {rev.number})\n\n"
+            f"Approved in the Quire inbox by {_identity(editor).name}.",
+            author=_identity(db.get(User, sub.author_id)),
+            committer=_identity(editor),
+        )
+        rev.commit_sha = sha or repo.head()
+        db.add(rev)
+        db.commit()
+        lines.append(f"committed {path} ({(rev.commit_sha or '')[:12]})")
+        return path

@@ -1,0 +1,101 @@
+"""Comment Markdown -> safe HTML, done once at write time.
+
+Two layers, on purpose: markdown-it with raw HTML off (so `<script>` stays text) and
+images off (no tracking pixels, no mixed content), then nh3 (Ammonia) with a small tag
+allow-list and only http/https/mailto links, each given `rel="nofollow ugc noopener"`.
+The second layer holds even if a Markdown extension or a parser bug lets markup through.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+
+LINK_REL = "nofollow ugc noopener"
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "hr",
+        "em",
+        "strong",
+        "del",
+        "s",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+    }
+)
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+# Bare URLs are not turned into links, but a comment that names one still "has links"
+# for the `links` moderation mode: spam works as plain text too.
+_URL_TEXT = re.compile(r"(?i)\b(?:https?://|www\.)\S")
+_HEADING = re.compile(r"<(/?)h[12]>")
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("strikethrough")
+    md.disable(["image", "html_block", "html_inline"])
+    return md
+
+
+@lru_cache(maxsize=1)
+def _cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        link_rel=LINK_REL,
+        url_schemes=set(URL_SCHEMES),
+        clean_content_tags={"script", "style"},
+        strip_comments=True,
+    )
+
+
+def render(body: str) -> str:
+    """Render a comment's Markdown to sanitised HTML."""
+    html = _markdown().render(body)
+    # Top-level headings would outrank the article's own; demote them to h3.
+    html = _HEADING.sub(r"<\1h3>", html)
+    return str(_cleaner().clean(html)).strip()
+
+
+def has_links(body: str, html: str) -> bool:
+    """True when a comment links anywhere, as a link or as a bare URL in its text."""
+    return "<a " in html or bool(_URL_TEXT.search(body))
+
+
+def safe_url(url: str | None) -> str | None:
+    """An author's website if it is a plain absolute http(s) URL, else None."""
+    if not url:
+        return None
+    url = url.strip()
+    if any(ch.isspace() or ord(ch) < 32 or ch in "\"'<>`\\" for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        return None
+    return url
+
+
+def plain_text(value: str, *, limit: int) -> str:
+    """Strip control characters from a short text field (names) and cap its length."""
+    cleaned = "".join(ch for ch in value if ch == " " or (ch.isprintable() and ch != "\u2028"))
+    return " ".join(cleaned.split())[:limit]

@@ -1,0 +1,140 @@
+"""From the outbox to RQ: enqueue (coalesced) build jobs, and reconcile what is owed.
+
+One job id per site: while a build is queued, more approvals add nothing to the queue
+(the queued build will pick them up). While a build runs, at most one follow-up build is
+queued, for what arrived after it read the outbox. So a burst of approvals costs at most
+two builds. Jobs are enqueued by dotted name with the JSON serializer: the API never
+imports the worker's code.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any, Literal
+
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from interactions_api.config import Settings
+from interactions_api.models.common import utcnow
+from interactions_api.models.inbox import OutboxEntry
+
+log = logging.getLogger("quire.outbox")
+
+BUILD_JOB = "interactions_api.jobs.build_site"
+BUILD_QUEUE = "builds"
+WAITING = frozenset({JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED})
+EnqueueResult = Literal["queued", "coalesced", "pending"]
+
+
+def build_job_ids(site: str) -> tuple[str, str]:
+    """The job id of a site's build, and of the one follow-up queued while it runs."""
+    return f"quire-build-{site}", f"quire-build-{site}-next"
+
+
+def _status(redis: Any, job_id: str) -> JobStatus | None:
+    try:
+        return Job.fetch(job_id, connection=redis, serializer=JSONSerializer).get_status()
+    except NoSuchJobError:
+        return None
+
+
+def _queue(redis: Any) -> Queue:
+    return Queue(BUILD_QUEUE, connection=redis, serializer=JSONSerializer)
+
+
+def _enqueue(redis: Any, settings: Settings, job_id: str, at: datetime | None = None) -> None:
+    queue = _queue(redis)
+    options: dict[str, Any] = {
+        "job_id": job_id,
+        "kwargs": {"site": settings.site_id},
+        "job_timeout": settings.build_timeout,
+        "result_ttl": 86400,
+        "failure_ttl": 7 * 86400,
+        "description": f"build and publish site {settings.site_id}",
+    }
+    if settings.build_retries:
+        # Backoff: a flaky bucket or a restarted Redis gets time to come back.
+        options["retry"] = Retry(max=settings.build_retries, interval=[10, 60, 300])
+    if at is None:
+        queue.enqueue(BUILD_JOB, **options)
+    else:
+        queue.enqueue_at(at, BUILD_JOB, **options)
+
+
+def enqueue_build(redis: Any, settings: Settings) -> EnqueueResult:
+    """Make sure a build of the site will run; 'pending' when Redis cannot be reached."""
+    first, follow_up = build_job_ids(settings.site_id)
+    try:
+        # The lock makes check-then-enqueue atomic between API processes.
+        with redis.lock(f"quire-enqueue-{settings.site_id}", timeout=10, blocking_timeout=10):
+            status = _status(redis, first)
+            if status in WAITING:
+                return "coalesced"
+            if status != JobStatus.STARTED:
+                _enqueue(redis, settings, first)
+                return "queued"
+            if _status(redis, follow_up) in WAITING:
+                return "coalesced"
+            _enqueue(redis, settings, follow_up)
+            return "queued"
+    except (RedisError, OSError) as exc:
+        # The approval is safe in the outbox; the worker's reconciler will enqueue it.
+        log.warning("build of %s not enqueued (Redis unavailable: %s)", settings.site_id, exc)
+        return "pending"
+
+
+def schedule_build(redis: Any, settings: Settings, at: datetime) -> EnqueueResult:
+    """Have the RQ scheduler start a build at `at` (one job per site and moment)."""
+    job_id = f"quire-build-{settings.site_id}-at-{int(at.timestamp())}"
+    try:
+        if _status(redis, job_id) in WAITING:
+            return "coalesced"
+        _enqueue(redis, settings, job_id, at=at)
+        return "queued"
+    except (RedisError, OSError) as exc:
+        log.warning("scheduled build at %s not enqueued (%s)", at.isoformat(), exc)
+        return "pending"
+
+
+def outstanding(db: Session, site: str) -> list[OutboxEntry]:
+    """Every publish owed for the site and not done, soonest first."""
+    return list(
+        db.exec(
+            select(OutboxEntry)
+            .where(OutboxEntry.site == site, col(OutboxEntry.done_at).is_(None))
+            .order_by(col(OutboxEntry.due_at), col(OutboxEntry.id))
+        ).all()
+    )
+
+
+def reconcile(engine: Engine, redis: Any, settings: Settings) -> dict[str, int]:
+    """Enqueue a build for whatever is owed and due, and schedule what is owed later."""
+    from interactions_api.services.review import aware
+
+    now = utcnow()
+    with Session(engine) as db:
+        entries = outstanding(db, settings.site_id)
+    due = [e for e in entries if aware(e.due_at) <= now]
+    later = sorted({aware(e.due_at) for e in entries if aware(e.due_at) > now})
+    result = {"due": len(due), "scheduled": 0}
+    if due:
+        enqueue_build(redis, settings)
+    for moment in later:
+        if schedule_build(redis, settings, moment) != "pending":
+            result["scheduled"] += 1
+    return result
+
+
+def owe_publish(db: Session, site: str, reason: str) -> OutboxEntry:
+    """Record a publish owed that no approval caused (a push, a manual rebuild)."""
+    entry = OutboxEntry(site=site, reason=reason)
+    db.add(entry)
+    db.flush()
+    return entry

@@ -1,0 +1,75 @@
+"""A revision as the Markdown file the builder reads, checked by the builder's own parser."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import yaml
+
+from builder.model import Diagnostic, Source
+from builder.parse import ParseSettings, parse_source
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+POSTS_DIR = "content/posts"
+IMAGES_DIR = "static/images/inbox"
+
+
+@dataclass(frozen=True, slots=True)
+class PostFields:
+    """The front matter fields an author fills in, and the body."""
+
+    title: str
+    body: str
+    tags: tuple[str, ...] = ()
+    summary: str = ""
+    cover_src: str = ""
+    cover_alt: str = ""
+    date: datetime | None = None
+
+
+def post_path(slug: str) -> str:
+    """Where a submission's Markdown lives in the content repository."""
+    return f"{POSTS_DIR}/{slug}.md"
+
+
+def image_dir(slug: str) -> str:
+    """Where a submission's images live in the content repository."""
+    return f"{IMAGES_DIR}/{slug}"
+
+
+def image_url(slug: str, name: str) -> str:
+    """The site URL of an uploaded image (static/ is served from the site root)."""
+    return f"/images/inbox/{slug}/{name}"
+
+
+def render_post(fields: PostFields, *, slug: str, date: datetime) -> str:
+    """The Markdown file: YAML front matter (safe-dumped, never templated) and the body."""
+    front: dict[str, Any] = {
+        "title": fields.title,
+        "date": date.isoformat(timespec="seconds"),
+        "slug": slug,
+        "id": slug,  # the comment thread key: stable across revisions
+    }
+    if fields.tags:
+        front["tags"] = list(fields.tags)
+    if fields.summary:
+        front["summary"] = fields.summary
+    if fields.cover_src:
+        front["cover"] = {"src": fields.cover_src, "alt": fields.cover_alt}
+    yaml_text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000)
+    body = fields.body.replace("\r\n", "\n").replace("\r", "\n")
+    if body and not body.endswith("\n"):
+        body += "\n"
+    return f"---\n{yaml_text}---\n\n{body}"
+
+
+def check_post(text: str, *, slug: str) -> list[Diagnostic]:
+    """The builder's errors for this file (empty when it would build)."""
+    path = post_path(slug)
+    source = Source(path, text, hashlib.sha256(text.encode()).hexdigest())
+    _doc, problems = parse_source(source, ParseSettings(False, "UTC", ()))
+    return [d for d in problems if d.severity == "error"]

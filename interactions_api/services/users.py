@@ -1,0 +1,174 @@
+"""Accounts: creation, lookup, profile edits and role management."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from interactions_api.errors import Conflict, NotFound, Unprocessable
+from interactions_api.models.user import Role, User
+from interactions_api.services.passwords import check_password, hash_password
+
+EMAIL_MAX = 320
+DISPLAY_NAME_MAX = 80
+BIO_MAX = 2000
+WEBSITE_MAX = 500
+TAG_MAX, TAGS_MAX = 40, 10
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def normalize_email(email: str) -> str:
+    """Trim and lower-case an address (one account per address, whatever the case)."""
+    return email.strip().lower()
+
+
+def check_email(email: str) -> str:
+    """The normalised address, or 422 `invalid_email`."""
+    normal = normalize_email(email)
+    if len(normal) > EMAIL_MAX or not _EMAIL.match(normal):
+        raise Unprocessable(f"{email!r} is not a valid email address.", code="invalid_email")
+    return normal
+
+
+def clean_display_name(name: str) -> str:
+    """A display name without control characters, 1-80 characters, or 422."""
+    cleaned = " ".join("".join(ch for ch in name if unicodedata.category(ch)[0] != "C").split())
+    if not cleaned:
+        raise Unprocessable("The display name cannot be empty.", code="invalid_display_name")
+    if len(cleaned) > DISPLAY_NAME_MAX:
+        raise Unprocessable(
+            f"The display name is longer than {DISPLAY_NAME_MAX} characters.",
+            code="invalid_display_name",
+        )
+    return cleaned
+
+
+def clean_website(url: str) -> str:
+    """An http(s) URL with a host, or '' for none; anything else (javascript:, data:) is 422."""
+    url = url.strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if len(url) > WEBSITE_MAX or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise Unprocessable(
+            "The website must be an http:// or https:// address.", code="invalid_website"
+        )
+    return url
+
+
+def clean_tags(tags: list[str]) -> str:
+    """Expertise tags as stored (comma-separated), deduplicated, or 422."""
+    cleaned: list[str] = []
+    for tag in tags:
+        tag = " ".join(tag.replace(",", " ").split())
+        if not tag:
+            continue
+        if len(tag) > TAG_MAX:
+            raise Unprocessable(
+                f"The tag {tag[:20]!r}... is longer than {TAG_MAX} characters.",
+                code="invalid_expertise",
+            )
+        if tag.lower() not in (t.lower() for t in cleaned):
+            cleaned.append(tag)
+    if len(cleaned) > TAGS_MAX:
+        raise Unprocessable(f"At most {TAGS_MAX} expertise tags.", code="invalid_expertise")
+    return ",".join(cleaned)
+
+
+def by_email(db: Session, email: str) -> User | None:
+    """The account with this address (any capitalisation), if any."""
+    return db.exec(select(User).where(col(User.email) == normalize_email(email))).first()
+
+
+def get(db: Session, user_id: int) -> User:
+    """The account with this id, or 404 `user_not_found`."""
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no user {user_id}.", code="user_not_found")
+    return user
+
+
+def create_user(
+    db: Session,
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    role: Role = Role.reader,
+    email_verified: bool = False,
+) -> User:
+    """Create an account after checking every field; 409 `email_taken` if it exists."""
+    email = check_email(email)
+    display_name = clean_display_name(display_name)
+    check_password(password, email=email, display_name=display_name)
+    if by_email(db, email) is not None:
+        raise Conflict("An account with this email already exists.", code="email_taken")
+    user = User(
+        email=email,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role=role,
+        email_verified=email_verified,
+    )
+    db.add(user)
+    db.flush()
+    return user
+
+
+def update_profile(
+    db: Session,
+    user: User,
+    *,
+    display_name: str | None = None,
+    bio: str | None = None,
+    website: str | None = None,
+    expertise: list[str] | None = None,
+) -> User:
+    """Change the given profile fields (None = unchanged)."""
+    if display_name is not None:
+        user.display_name = clean_display_name(display_name)
+    if bio is not None:
+        if len(bio) > BIO_MAX:
+            raise Unprocessable(f"The bio is longer than {BIO_MAX} characters.", code="invalid_bio")
+        user.bio = bio.strip()
+    if website is not None:
+        user.website = clean_website(website)
+    if expertise is not None:
+        user.expertise = clean_tags(expertise)
+    db.add(user)
+    db.flush()
+    return user
+
+
+def list_users(
+    db: Session, *, query: str = "", offset: int = 0, limit: int = 50
+) -> tuple[list[User], int]:
+    """Accounts matching `query` (email or display name), newest first, and the total."""
+    stmt = select(User)
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(
+            col(User.email).like(like) | func.lower(col(User.display_name)).like(like)
+        )
+    total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = db.exec(stmt.order_by(col(User.id).desc()).offset(offset).limit(limit)).all()
+    return list(rows), int(total)
+
+
+def set_role(db: Session, user: User, role: Role) -> User:
+    """Give `user` a role; the last admin cannot be demoted (409 `last_admin`)."""
+    if user.role == Role.admin and role != Role.admin:
+        admins = db.exec(
+            select(func.count()).select_from(User).where(col(User.role) == Role.admin)
+        ).one()
+        if admins <= 1:
+            raise Conflict("This is the only admin; make another admin first.", code="last_admin")
+    user.role = role
+    db.add(user)
+    db.flush()
+    return user

@@ -1,0 +1,82 @@
+"""`quire worker`: the RQ worker (builds and mail) with the scheduler and the reconciler.
+
+At start, and then every `reconcile_interval` seconds, the reconciler compares the outbox
+with the queue: approvals made while Redis was down get their build, schedules missed
+while no worker ran publish at once, and future ones are handed to the RQ scheduler. A
+short worker TTL lets another worker take over a crashed one's job quickly.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from redis.exceptions import RedisError
+from rq import Queue, Worker
+from rq.serializers import JSONSerializer
+from rq.worker import BaseWorker
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from interactions_api.config import Settings
+from interactions_api.db import check_database, connect_redis, make_engine
+from interactions_api.services.outbox import BUILD_QUEUE, reconcile
+
+log = logging.getLogger("quire.worker")
+QUEUES = (BUILD_QUEUE, "default")  # builds first; mail shares the worker
+
+
+def reconcile_safely(engine: Engine, redis: Any, settings: Settings) -> dict[str, int] | None:
+    """Reconcile once; a dependency being down is logged, never fatal."""
+    try:
+        found = reconcile(engine, redis, settings)
+    except (RedisError, OSError, SQLAlchemyError) as exc:
+        log.warning("reconcile skipped: %s", exc)
+        return None
+    if found["due"] or found["scheduled"]:
+        log.info("reconciled: %(due)s publish(es) due, %(scheduled)s scheduled", found)
+    return found
+
+
+class Reconciler(threading.Thread):
+    """Reconciles every `interval` seconds until stopped."""
+
+    def __init__(self, engine: Engine, redis: Any, settings: Settings) -> None:
+        super().__init__(name="quire-reconciler", daemon=True)
+        self.engine, self.redis, self.settings = engine, redis, settings
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        """Loop until `stop()`."""
+        while not self.stopped.wait(self.settings.reconcile_interval):
+            reconcile_safely(self.engine, self.redis, self.settings)
+
+    def stop(self) -> None:
+        """Ask the loop to end."""
+        self.stopped.set()
+
+
+def make_worker(redis: Any, settings: Settings, *, simple: bool = False) -> BaseWorker:
+    """The worker on the build and mail queues (JSON serializer, short TTL)."""
+    from rq import SimpleWorker
+
+    queues = [Queue(name, connection=redis, serializer=JSONSerializer) for name in QUEUES]
+    cls: type[BaseWorker] = SimpleWorker if simple else Worker
+    return cls(queues, connection=redis, serializer=JSONSerializer, worker_ttl=settings.worker_ttl)
+
+
+def run_worker(settings: Settings, *, burst: bool = False) -> None:
+    """Run the worker until stopped (or, with `burst`, until the queues are empty)."""
+    redis = connect_redis(settings)
+    engine = make_engine(settings.database_url)
+    check_database(engine)
+    reconcile_safely(engine, redis, settings)
+    reconciler = Reconciler(engine, redis, settings)
+    if not burst:
+        reconciler.start()
+    try:
+        make_worker(redis, settings).work(burst=burst, with_scheduler=True)
+    finally:
+        reconciler.stop()
+        engine.dispose()

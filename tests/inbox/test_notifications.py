@@ -1,0 +1,47 @@
+"""Mail about submissions, through a real SMTP server (aiosmtpd) and the real mail job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from inbox_helpers import approve, submit
+from rq import Queue, SimpleWorker
+from rq.serializers import JSONSerializer
+
+
+@pytest.fixture
+def settings_overrides(settings_overrides: dict[str, Any], smtp_server: Any) -> dict[str, Any]:
+    """Mail goes to the test's SMTP server."""
+    return {
+        **settings_overrides,
+        "smtp_host": smtp_server.host,
+        "smtp_port": smtp_server.port,
+        "smtp_starttls": False,
+    }
+
+
+def _send_mail(redis: Any) -> None:
+    queue = Queue("default", connection=redis, serializer=JSONSerializer)
+    SimpleWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
+
+
+def test_editors_hear_of_new_work_and_authors_of_decisions(
+    author: Any, editor: Any, redis: Any, worker_env: None, work: Any, smtp_server: Any
+) -> None:
+    sub = submit(author, title="Mail <b>me</b>\nBcc: victim@example.org")
+    _send_mail(redis)
+    (to_editor,) = smtp_server.to(editor.user.email)
+    assert to_editor["Subject"] == "To review: Mail <b>me</b> Bcc: victim@example.org"
+    assert "/api/inbox/ui/" in to_editor.get_payload()
+    assert to_editor.get_content_type() == "text/plain"
+
+    approve(editor, sub, note="Lovely.")
+    _send_mail(redis)
+    work()
+    subjects = [m["Subject"] for m in smtp_server.to(author.user.email)]
+    assert subjects[0].startswith("Approved: Mail")
+    assert subjects[1].startswith("Published: Mail")
+    published = smtp_server.to(author.user.email)[1].get_payload()
+    assert "https://blog.example.com/posts/" in published
+    assert not smtp_server.to("victim@example.org")

@@ -1,0 +1,113 @@
+"""`quire run`: the newcomer's whole platform, as a real process tree on loopback.
+
+One `quire run` process starts the API on SQLite, an embedded Redis, a worker process and a
+local-folder bucket, and serves the bucket and the API on one port. The test walks the
+newcomer's path: sign in as the printed admin, submit a post, approve it, see it live,
+comment on it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def platform(tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIRE_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from interactions_api.cli import main; main()",
+         "run", "--dir", str(tmp_path / "run"), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    password = ""
+    deadline = time.monotonic() + 90
+    assert proc.stdout is not None
+    for line in proc.stdout:  # the banner comes after the first publish
+        found = re.search(r"admin\s+\S+\s+password: (\S+)", line)
+        if found:
+            password = found.group(1)
+            break
+        assert time.monotonic() < deadline, "quire run printed no admin account"
+    assert password, "quire run exited before printing its banner"
+    base = f"http://127.0.0.1:{port}"
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/api/ready", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    try:
+        yield base, password, proc
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+
+
+def test_a_newcomer_signs_in_submits_approves_and_comments(platform) -> None:
+    base, password, proc = platform
+    api = httpx.Client(base_url=base, headers={"Origin": base}, timeout=10)
+    home = api.get("/")
+    assert home.status_code == 200 and "<main" in home.text  # the starter site is live
+
+    signin = api.post(
+        "/api/auth/signin", json={"email": "admin@quire.localhost", "password": password}
+    )
+    assert signin.status_code == 200, signin.text
+
+    created = api.post("/api/inbox/submissions", json={
+        "title": "Hello from the inbox", "body": "First **post** through the inbox.",
+        "tags": ["news"], "summary": "A post that went through review.",
+    })  # fmt: skip
+    assert created.status_code == 201, created.text
+    sub = created.json()
+    submitted = api.post(f"/api/inbox/submissions/{sub['id']}/actions/submit",
+                         json={"version": sub["version"]})  # fmt: skip
+    assert submitted.status_code == 200, submitted.text
+    approved = api.post(f"/api/inbox/submissions/{sub['id']}/approve",
+                        json={"version": submitted.json()["version"]})  # fmt: skip
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["build"] == "queued"
+
+    page = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # the worker process builds and publishes it
+        page = api.get(f"/posts/{sub['slug']}/")
+        if page.status_code == 200:
+            break
+        time.sleep(0.5)
+    assert page is not None and page.status_code == 200, "the approved post never went live"
+    assert "<strong>post</strong>" in page.text
+
+    thread = re.search(r'data-quire-thread="([^"]+)"', page.text)
+    assert thread, "the article page carries no comment thread id"
+    comment = api.post(
+        f"/api/threads/{thread.group(1)}/comments", json={"body": "Congratulations!"}
+    )
+    assert comment.status_code == 201, comment.text
+    listing = api.get(f"/api/threads/{thread.group(1)}/comments").json()
+    assert [c["html"].strip() for c in listing["comments"]] == ["<p>Congratulations!</p>"]
+    assert proc.poll() is None  # still serving
