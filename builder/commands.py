@@ -12,7 +12,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from builder.config import BuildOptions
 from builder.pipeline import STAGES, BuildResult, build_site
@@ -105,6 +104,8 @@ def serve_command(
 
 
 def _build_with_progress(site: Path, options: BuildOptions, console: Console) -> BuildResult:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # a terminal
+
     columns = (TextColumn("{task.description:<16}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("build", total=len(STAGES))
@@ -126,8 +127,8 @@ def _build_with_progress(site: Path, options: BuildOptions, console: Console) ->
 
 def print_report(result: BuildResult) -> None:
     """Every diagnostic on stderr, then one summary line."""
-    for diagnostic in result.diagnostics:
-        typer.echo(str(diagnostic), err=True)
+    if result.diagnostics:  # one write: thousands of warnings are thousands of flushes
+        typer.echo("\n".join(str(d) for d in result.diagnostics), err=True)
     warnings = _plural(len(result.warnings), "warning")
     if result.ok:
         changed = _plural(len(result.changed), "file")

@@ -48,6 +48,18 @@ def settings_key(config: SiteConfig, options: BuildOptions) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class _Parts(dict[str, str]):
+    """Input name -> "name\0value", filled in on first use."""
+
+    def __init__(self, reuse: Reuse) -> None:
+        super().__init__()
+        self.reuse = reuse
+
+    def __missing__(self, name: str) -> str:
+        part = self[name] = f"{name}\0{self.reuse.value(name)}"
+        return part
+
+
 class Reuse:
     """Fingerprints of this build's outputs, and whether the last build's file still fits."""
 
@@ -68,23 +80,34 @@ class Reuse:
         self.manifest = manifest
         self.lists: dict[str, str] = {}
         self.records: dict[str, OutputRecord] = {}
+        # "name\0value" of every input seen so far: a page's fingerprint is then one
+        # sort and one join in C (this runs for every page of every build)
+        self._parts = _Parts(self)
+        self._parts.update((name, f"{name}\0{v}") for name, v in self.values.items())
 
     def set_list(self, url: str, members: Sequence[str]) -> None:
         """Declare the members (source paths, in order) of the list at `url`."""
         self.lists[url] = hashlib.sha256("\n".join(members).encode()).hexdigest()
+        self._parts.pop(f"list:{url}", None)
+
+    def set_value(self, name: str, value: str) -> None:
+        """Declare the value of a pseudo-input (a thread's baked comments: `comments:<id>`)."""
+        self.values[name] = value
+        self._parts.pop(name, None)
 
     def fingerprint(self, inputs: Iterable[str]) -> str:
         """One hash over the inputs' names and current values."""
-        values, parts = self.values, []
-        for name in sorted(inputs):  # hot: called for every page of every build
-            value = values.get(name)
-            if value is None:
-                if name.startswith("list:"):
-                    value = self.lists.get(name[5:], "-")
-                else:
-                    value = self.theme if name.startswith("theme:") else "-"
-            parts.append(f"{name}\0{value}")
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        text = "\n".join(map(self._parts.__getitem__, sorted(inputs)))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def value(self, name: str) -> str:
+        """The current value of one input."""
+        value = self.values.get(name)
+        if value is None:
+            if name.startswith("list:"):
+                return self.lists.get(name[5:], "-")
+            return self.theme if name.startswith("theme:") else "-"
+        return value
 
     def unchanged(self, path: str, fingerprint: str) -> bool:
         """True when the last build wrote `path` from inputs with this same fingerprint."""

@@ -82,33 +82,56 @@ def _walk(root: Path, top: Path, diagnostics: list[Diagnostic]) -> list[str]:
         return found
     if not _inside(root, top, top.relative_to(root).as_posix(), diagnostics):
         return found
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
-        here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in list(dirnames):
-            path = here / name
-            if path.is_symlink():
-                dirnames.remove(name)
-                rel = path.relative_to(root).as_posix()
-                if _inside(root, path, rel, diagnostics):
-                    diagnostics.append(
-                        Diagnostic(
-                            "warning",
-                            rel,
-                            "symlinked folder skipped",
-                            hint="Move the files instead of linking the folder.",
-                        )
-                    )
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            path = here / name
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink() and not _inside(root, path, rel, diagnostics):
-                continue
-            if path.is_file():
-                found.append(rel)
+    prefix = str(root).rstrip("/") + "/"
+    _walk_dir(root, str(top), prefix, found, diagnostics)
     return sorted(found)
+
+
+def _walk_dir(
+    root: Path, folder: str, prefix: str, found: list[str], diagnostics: list[Diagnostic]
+) -> None:
+    """One folder of `_walk`, then its subfolders (os.scandir: no stat per regular file)."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return
+    subdirs: list[str] = []
+    files: list[os.DirEntry[str]] = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir:
+            files.append(entry)
+        elif entry.name.startswith("."):
+            continue
+        elif entry.is_symlink():
+            rel = entry.path[len(prefix) :]
+            if _inside(root, Path(entry.path), rel, diagnostics):
+                diagnostics.append(
+                    Diagnostic(
+                        "warning",
+                        rel,
+                        "symlinked folder skipped",
+                        hint="Move the files instead of linking the folder.",
+                    )
+                )
+        else:
+            subdirs.append(entry.path)
+    for entry in files:
+        if entry.name.startswith("."):
+            continue
+        rel = entry.path[len(prefix) :]
+        if entry.is_symlink():
+            path = Path(entry.path)
+            if _inside(root, path, rel, diagnostics) and path.is_file():
+                found.append(rel)
+        elif entry.is_file():
+            found.append(rel)
+    for subdir in subdirs:
+        _walk_dir(root, subdir, prefix, found, diagnostics)
 
 
 def _inside(root: Path, path: Path, rel: str, diagnostics: list[Diagnostic]) -> bool:
@@ -131,7 +154,7 @@ def _known(root: Path, rel: str, known: StatRecords, recorded_ns: int) -> Source
     if record is None:
         return None
     try:
-        st = (root / rel).stat()
+        st = os.stat(f"{root}/{rel}")  # noqa: PTH116  # once per source: pathlib costs more
     except OSError:
         return None
     if (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size) != record[:4]:
@@ -147,7 +170,7 @@ def stat_records(site_dir: Path, sources: Sources) -> StatRecords:
     root = site_dir.resolve()
     for source in (*sources.posts, *sources.pages):
         try:
-            st = (root / source.path).stat()
+            st = os.stat(f"{root}/{source.path}")  # noqa: PTH116  # see _known
         except OSError:
             continue
         records[source.path] = (

@@ -13,21 +13,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape, unescape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nh3
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
-from mdit_py_plugins.admon import admon_plugin
-from mdit_py_plugins.deflist import deflist_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
-
-from builder.highlight import highlight_code, parse_fence_info
 from builder.model import Heading
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
+    from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
+
+# markdown-it, its plugins, nh3 and Pygments are imported where Markdown is rendered: a
+# build that renders no Markdown (nothing changed) and the modules that only need
+# `safe_url`/`slugify` (config, collect) do not pay for importing them.
 
 _BAD_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
@@ -104,6 +103,12 @@ def render_inline(text: str) -> str:
 
 @lru_cache(maxsize=2)
 def _parser(allow_html: bool) -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.admon import admon_plugin
+    from mdit_py_plugins.deflist import deflist_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(admon_plugin)
@@ -117,6 +122,8 @@ def _parser(allow_html: bool) -> MarkdownIt:
 
 def _anchors(state: StateCore) -> None:
     """Give every heading a stable unique id and a `#` link shown on hover."""
+    from markdown_it.token import Token
+
     used: set[str] = set()
     tokens = state.tokens
     for index, token in enumerate(tokens):
@@ -156,6 +163,8 @@ def _defuse_links(state: StateCore) -> None:
 def _render_fence(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
+    from builder.highlight import highlight_code, parse_fence_info
+
     token = tokens[idx]
     info = parse_fence_info(unescape(token.info) if token.info else "")
     line = token.map[0] + 1 if token.map else None
@@ -192,6 +201,8 @@ def _word_count(tokens: list[Token]) -> int:
 
 
 def _sanitise(html: str) -> str:
+    import nh3
+
     return str(
         nh3.clean(
             html,

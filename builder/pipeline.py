@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import time
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,7 +27,7 @@ from builder.manifest import Manifest, ManifestError, Thread, read_manifest
 from builder.model import Diagnostic, Document, OutputFile, Site, Source
 from builder.parallel import parse_many
 from builder.parse import ParseSettings
-from builder.render import render_site
+from builder.render import BakedThread, render_site
 from builder.themes import ThemeError, resolve_theme
 from builder.write import SearchIndexer, WriteResult, recover_output, write_output
 
@@ -109,6 +109,7 @@ def build_site(
     on_stage: StageCallback | None = None,
     on_parsed: ItemCallback | None = None,
     parse_cache: ParseCache | None = None,
+    baked: Mapping[str, BakedThread] | None = None,
 ) -> BuildResult:
     """Build the site in `site_dir` into its output folder.
 
@@ -117,12 +118,13 @@ def build_site(
     pages whose inputs changed and writes only files whose bytes changed
     (`options.cache=False` for a build that neither reads nor writes the cache).
     `parse_cache` (kept in memory by the caller between builds, e.g. the preview server)
-    skips even reading that cache.
+    skips even reading that cache. `baked` (thread id -> BakedThread) is what the
+    publisher knows of each thread's comments, baked into the article pages.
     """
     options = options or BuildOptions()
     store = BuildCache(site_dir) if options.cache else None
     try:
-        return _build(site_dir, options, store, on_stage, on_parsed, parse_cache)
+        return _build(site_dir, options, store, on_stage, on_parsed, parse_cache, baked or {})
     finally:
         if store is not None:
             store.close()
@@ -135,6 +137,7 @@ def _build(
     on_stage: StageCallback | None,
     on_parsed: ItemCallback | None,
     parse_cache: ParseCache | None,
+    baked: Mapping[str, BakedThread],
 ) -> BuildResult:
     run = _Run(on_stage)
     with run.stage("config"):
@@ -150,7 +153,11 @@ def _build(
         sources, problems = load_sources(site_dir, known, recorded_ns=recorded)
         run.diagnostics.extend(problems)
         if store is not None:
-            store.put_stats(stat_records(site_dir, sources), time.time_ns())
+            records = stat_records(site_dir, sources)
+            # Nothing read and nothing changed: the stored records (and their older time,
+            # which only makes more files count as possibly changed) are still right.
+            if records != known or any(s.loaded for s in (*sources.posts, *sources.pages)):
+                store.put_stats(records, time.time_ns())
     with run.stage("parse"):
         counter: list[int] = []
         documents = parse_all(
@@ -180,7 +187,7 @@ def _build(
         return BuildResult(output_dir, tuple(run.diagnostics), run.timings, site=site)
     with run.stage("render"):
         reuse = _reuse(store, sources, site_dir, output_dir, config, options)
-        files = _render(site, site_dir, run.diagnostics, reuse)
+        files = _render(site, site_dir, run.diagnostics, reuse, baked)
     if run.failed:
         return BuildResult(output_dir, tuple(run.diagnostics), run.timings, site=site)
     with run.stage("write"):
@@ -189,7 +196,7 @@ def _build(
             written = _write(files, site, sources, site_dir, output_dir, options, previous)
         except FileNotFoundError:  # a page reused from the last build was deleted by hand
             reuse = _reuse(None, sources, site_dir, output_dir, config, options)
-            files = _render(site, site_dir, [], reuse)
+            files = _render(site, site_dir, [], reuse, baked)
             written = _write(files, site, sources, site_dir, output_dir, options)
         run.diagnostics.extend(written.diagnostics)
         if store is not None and reuse is not None and written.manifest is not None:
@@ -351,7 +358,11 @@ def redirects_of(site: Site) -> dict[str, str]:
 
 
 def _render(
-    site: Site, site_dir: Path, diagnostics: list[Diagnostic], reuse: Reuse | None
+    site: Site,
+    site_dir: Path,
+    diagnostics: list[Diagnostic],
+    reuse: Reuse | None,
+    baked: Mapping[str, BakedThread],
 ) -> list[OutputFile]:
     try:
         theme_dir = resolve_theme(site.config.theme, site_dir)
@@ -361,7 +372,7 @@ def _render(
     over_budget = check_widget_budget(theme_dir)  # a theme whose widgets grew fails here
     if over_budget is not None:
         diagnostics.append(over_budget)
-    files, problems = render_site(site, theme_dir=theme_dir, reuse=reuse)
+    files, problems = render_site(site, theme_dir=theme_dir, baked=baked, reuse=reuse)
     diagnostics.extend(problems)
     return files
 

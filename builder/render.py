@@ -7,12 +7,14 @@ HTML arrives already sanitised and is passed in as Markup).
 
 Inputs are site-relative source paths plus pseudo-inputs: ``theme`` (any template),
 ``theme:static/<file>`` (one asset), ``config`` (quire.toml), ``authors`` (the authors
-file) and ``list:<url>`` (which posts the list at <url> holds, in order: "/" for the
-whole site, a tag, series... URL otherwise).
+file), ``list:<url>`` (which posts the list at <url> holds, in order: "/" for the
+whole site, a tag, series... URL otherwise) and ``comments:<thread id>`` (the thread's
+baked comments, so a newly approved comment re-renders only its own article).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -38,7 +40,7 @@ from builder.manifest import FileKind
 from builder.model import Author, Diagnostic, Document, OutputFile, Site
 from builder.pagination import Pager, paginate
 from builder.parallel import run_indexed
-from builder.render_pages import list_input, term_of
+from builder.render_pages import comments_input, list_input, term_of
 
 # a page whose template is still to run: (index in outputs, template, url, context)
 _Job = tuple[int, str, str, "dict[str, Any] | Callable[[], dict[str, Any]]"]
@@ -193,7 +195,11 @@ class _Renderer:
             self._declare_lists(reuse)
 
     def _declare_lists(self, reuse: Reuse) -> None:
-        """The value of each `list:<url>` input: the list's members, in order."""
+        """The value of each `list:<url>` input (the list's members, in order) and of each
+        `comments:<thread id>` input (a hash of what is baked; absent threads are "-")."""
+        for thread_id, thread in self.baked.items():
+            raw = f"{thread.last_id}\0{thread.likes}\0{thread.html}".encode()
+            reuse.set_value(comments_input(thread_id), hashlib.sha256(raw).hexdigest())
         site = self.site
         reuse.set_list("/", [d.source for d in site.posts])
         for kind, groups in (

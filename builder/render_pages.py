@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from builder.render import _Renderer
 
 
+def comments_input(thread_id: str) -> str:
+    """The pseudo-input naming a thread's baked comments (see render.py)."""
+    return f"comments:{thread_id}"
+
+
 def list_input(base: str) -> str:
     """Pseudo-input of pages that depend on which posts a list holds, and in what order.
 
@@ -72,16 +77,16 @@ class Related:
         self.slugs = {doc.url: frozenset(t.slug for t in doc.tags) for doc in site.posts}
         # whole microseconds since EPOCH: exact, so ties rank the same as with timedeltas
         self.when = {doc.url: (doc.date or EPOCH) - EPOCH for doc in site.posts}
+        self.sources = {slug: [d.source for d in posts] for slug, posts in site.tags.items()}
 
     def window(self, doc: Document) -> set[str]:
         """The sources `of(doc)` chooses from: its neighbours in each of its tags' lists."""
         found: set[str] = set()
         for tag in doc.tags:
-            posts = self.site.tags.get(tag.slug, ())
             index = self.position.get(tag.slug, {}).get(doc.url)
             if index is not None:
-                window = posts[max(0, index - RELATED_WINDOW) : index + RELATED_WINDOW + 1]
-                found.update(other.source for other in window)
+                sources = self.sources[tag.slug]
+                found.update(sources[max(0, index - RELATED_WINDOW) : index + RELATED_WINDOW + 1])
         return found
 
     def of(self, doc: Document, limit: int = RELATED_COUNT) -> list[Document]:
@@ -129,6 +134,7 @@ def render_documents(r: _Renderer) -> None:
                   if newer else "newer="}  # fmt: skip
         exact |= {d.source for d in (older, newer) if d is not None}
         exact |= {AUTHORS} if doc.authors else set()
+        exact |= {comments_input(doc.id)} if comments_enabled(r.config, doc) else set()
         previous = r.reusable(doc.url, exact)
         related = [] if previous is not None else related_to.of(doc)
         neighbours = [d for d in (older, newer, *related, *series) if d is not None]
@@ -172,6 +178,9 @@ def _article(
         }
 
     deps = inputs | {doc.source} | ({AUTHORS} if doc.authors else set())
+    if comments_enabled(r.config, doc):
+        deps.add(comments_input(doc.id))  # its baked comments are part of the page
+        exact = None if exact is None else exact | {comments_input(doc.id)}
     r.page(
         template,
         doc.url,

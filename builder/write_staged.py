@@ -52,13 +52,16 @@ class _Plan:
             return False
 
     def put(self, out: OutputFile) -> None:
-        inputs = tuple(sorted(set(out.inputs)))
         if out.reused:
             entry = self.old.files[out.path]
             if self._same(out.path, entry.sha256, entry.size):
-                self.entries[out.path] = FileEntry(entry.sha256, entry.size, out.kind, inputs)
+                if entry.inputs != out.inputs or entry.kind != out.kind:  # else keep it as is
+                    inputs = tuple(sorted(set(out.inputs)))
+                    entry = FileEntry(entry.sha256, entry.size, out.kind, inputs)
+                self.entries[out.path] = entry
                 return
             raise FileNotFoundError(out.path)  # reused but gone: caller re-renders
+        inputs = tuple(sorted(set(out.inputs)))
         digest = hashlib.sha256(out.data).hexdigest()
         if not self._same(out.path, digest, len(out.data)):
             self.data[out.path] = out.data
