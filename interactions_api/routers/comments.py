@@ -65,11 +65,11 @@ async def list_comments(
     """A thread's approved comments, oldest first. Public and cacheable (ETag, s-maxage)."""
     # The hot path: async, so a cached answer costs no thread hop; only a miss queries.
     threads.require(thread_id)
-    cache, key = response_cache(request), ("listing", thread_id, str(since))
-    body = cache.get(key)
-    if body is None:
-        body = await run_in_threadpool(_render_listing, get_engine(request), thread_id, since)
-        cache.put(key, body)
+    engine = get_engine(request)
+    body = await response_cache(request).get_or_render(
+        ("listing", thread_id, str(since)),
+        lambda: run_in_threadpool(_render_listing, engine, thread_id, since),
+    )
     return cacheable_json(request, body, s_maxage=LISTING_S_MAXAGE)
 
 

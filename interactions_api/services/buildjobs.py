@@ -32,10 +32,12 @@ from builder.publish.clients import make_cloudfront_client, make_target
 from builder.publish.errors import PublishError
 from builder.publish.publish import publish
 from builder.publish.settings import PublishSettings
+from builder.render import BakedThread
 from interactions_api.config import Settings
 from interactions_api.models.common import utcnow
 from interactions_api.models.inbox import BuildRecord, OutboxEntry, Revision, Submission
 from interactions_api.models.user import User
+from interactions_api.services.baking import active_threads, baked_threads
 from interactions_api.services.buildrecords import content_failed, finish, published, share_manifest
 from interactions_api.services.contentrepo import (
     QUIRE_IDENTITY,
@@ -145,7 +147,10 @@ def _run(
     work_dir, index_file, output_dir = site_dirs(settings)
     sha = repo.checkout(work_dir, index_file)
     lines.append(f"checked out {sha[:12]} of {repo.branch}")
-    result = build_site(work_dir, BuildOptions(output_dir=output_dir))
+    baked = _baked(settings, engine)
+    if baked is not None:
+        lines.append(f"baked the comments of {len(baked)} thread(s)")
+    result = build_site(work_dir, BuildOptions(output_dir=output_dir), baked=baked)
     lines.extend(f"{stage}: {secs:.3f}s" for stage, secs in result.timings.items())
     lines.extend(str(d) for d in result.warnings)
     if not result.ok:
@@ -182,6 +187,14 @@ def _run(
     share_manifest(settings, output_dir)
     published(settings, engine, build, due, result, report.puts, len(report.deletes), sha)
     return {"build": build.id, "ok": True, "uploads": report.puts, "pages": len(result.changed)}
+
+
+def _baked(settings: Settings, engine: Engine) -> dict[str, BakedThread] | None:
+    """Every thread's approved comments as of now, for the article pages (or None: off)."""
+    if not settings.bake_comments:
+        return None
+    with Session(engine) as db:
+        return baked_threads(db, active_threads(db))
 
 
 def _identity(user: User | None) -> Identity:

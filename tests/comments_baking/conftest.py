@@ -7,6 +7,12 @@ real build job (`work()`), and a local folder as the bucket.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# tests/api/conftest.py imports its helper module (api_client) by its bare name.
+sys.path.insert(0, str(Path(__file__).parent.parent / "api"))
+
 from tests.api.conftest import (
     _clean_quire_env,
     _sqlite_template,
@@ -17,7 +23,6 @@ from tests.api.conftest import (
     make_settings,
     make_user,
     manifest,
-    new_client,  # tests/api/interaction_helpers.py imports it from "conftest"
     redis,
     redis_server,
     settings,
@@ -52,7 +57,6 @@ __all__ = [
     "make_settings",
     "make_user",
     "manifest",
-    "new_client",
     "redis",
     "redis_server",
     "settings",

@@ -7,6 +7,12 @@ own Settings from QUIRE_* variables, as the worker does in production.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# tests/api/conftest.py imports its helper module (api_client) by its bare name.
+sys.path.insert(0, str(Path(__file__).parent.parent / "api"))
+
 from typing import Any
 
 import pytest
@@ -21,7 +27,6 @@ from tests.api.conftest import (
     make_settings,
     make_user,
     manifest,
-    new_client,
     redis,
     redis_server,
     run_jobs,
@@ -38,7 +43,6 @@ __all__ = [
     "make_settings",
     "make_user",
     "manifest",
-    "new_client",  # tests/api/interaction_helpers.py imports it from "conftest"
     "redis",
     "redis_server",
     "run_jobs",

@@ -12,7 +12,8 @@ from rq import Queue
 from rq.serializers import JSONSerializer
 
 from interactions_api.models.user import Role, User
-from tests.api.conftest import ORIGIN, ApiClient, Mailbox, new_client, sign_in
+from tests.api.api_client import ORIGIN, ApiClient, new_client
+from tests.api.conftest import Mailbox, sign_in
 
 THREAD = "hello-world"
 HOSTILE = 'Hi <script>alert("x")</script> **bold** [x](javascript:alert(1))'

@@ -14,6 +14,7 @@ const D = {
     pwHint: "At least 12 characters.", required: "{n}: this field is required.",
     yourName: "Your name", website: "Website (optional)", hp: "Leave this empty",
     anonOk: "Add your name to comment without an account, or sign in.",
+    notify: "Email me when someone replies",
   },
   fr: {
     your: "Votre commentaire", yourReply: "Votre réponse", yourEdit: "Modifier votre commentaire",
@@ -29,6 +30,7 @@ const D = {
     pwHint: "Au moins 12 caractères.", required: "{n} : ce champ est obligatoire.",
     yourName: "Votre nom", website: "Site web (facultatif)", hp: "Laissez ce champ vide",
     anonOk: "Indiquez votre nom pour commenter sans compte, ou connectez-vous.",
+    notify: "M’avertir par e-mail des réponses",
   },
 };
 let seq = 0;
@@ -68,8 +70,12 @@ export function composer(Q, host, opts) {
   const hp = Q.h("input", { type: "text", name: "hp", tabindex: "-1", autocomplete: "off", class: "quire-input" });
   const anon = Q.h("div", { class: "quire-anon", hidden: true }, field(Q, w("yourName"), who), field(Q, w("website"), site),
     Q.h("div", { class: "quire-hp", "aria-hidden": "true" }, field(Q, w("hp"), hp)));
-  // An edit starts from the Markdown the reader wrote (kept from posting), else the text.
-  ta.value = opts.edit ? opts.edit.body ?? store("quire:src:" + opts.edit.id) ?? opts.text : store(key) ?? "";
+  // An edit starts from the Markdown the reader wrote: the API's copy (`bodies` of
+  // /me, given as opts.body), else the one kept from posting, else the shown text.
+  ta.value = opts.edit ? opts.body ?? opts.edit.body ?? store("quire:src:" + opts.edit.id) ?? opts.text : store(key) ?? "";
+  // Reply mails are opt-in per comment, and only an account has an address to mail.
+  const ping = Q.h("input", { type: "checkbox", name: "notify_replies" });
+  const pingRow = Q.h("label", { class: "quire-notify", hidden: !!opts.edit || !Q.user }, ping, " " + w("notify"));
   const label = opts.edit ? w("yourEdit") : opts.parent ? w("yourReply") : w("your");
   const preview = Q.h("div", { class: "quire-preview quire-body", hidden: true, tabindex: "-1", id: "quire-p" + ++seq });
   const err = errorBox(Q);
@@ -80,7 +86,7 @@ export function composer(Q, host, opts) {
   let previewing = false;
   const row = Q.h("div", { class: "quire-row" }, submit, " ", toggle);
   const form = Q.h("form", { class: "quire-form quire-editor", novalidate: true },
-    anon, field(Q, label, ta, w("md")), preview, err.el, row);
+    anon, field(Q, label, ta, w("md")), preview, err.el, row, pingRow); // after the buttons: Tab goes text -> Post
   const close = () => { form.remove(); opts.closed && opts.closed(); };
   if (opts.parent || opts.edit) row.append(" ", Q.btn(w("cancel"), close));
 
@@ -117,13 +123,15 @@ export function composer(Q, host, opts) {
           body: ta.value, ...(opts.parent ? { parent_id: opts.parent } : {}),
           ...(anon.hidden || Q.user ? {} : { name: who.value, website: site.value || null, hp: hp.value || null }),
           elapsed_ms: Math.round(performance.now()),
+          ...(ping.checked && Q.user ? { notify_replies: true } : {}),
         });
+      const src = ta.value;
       store(key, "");
-      store("quire:src:" + c.id, ta.value);
+      store("quire:src:" + c.id, src);
       ta.value = "";
       if (previewing) toggle.click();
       if (opts.parent || opts.edit) close();
-      opts.done(c);
+      opts.done(c, src);
     } catch (e) {
       if (e.code === "name_required" && !Q.user) {
         anon.hidden = false;

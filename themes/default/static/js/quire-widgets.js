@@ -255,9 +255,9 @@
           const slot = li.querySelector(":scope > .quire-slot");
           const bodyEl = li.querySelector(":scope > article .quire-body");
           const form = await openComposer(slot, {
-            edit: c, text: bodyEl.innerText.trim(), // fallback when the Markdown is unknown
+            edit: c, body: me.bodies?.[c.id], text: bodyEl.innerText.trim(), // text: when no Markdown is known
             closed: () => from.isConnected && from.focus(),
-            done: (nc) => { rec.c = nc; paint(rec); show(rec, true); },
+            done: (nc, src) => { if (me.bodies) me.bodies[nc.id] = src; rec.c = nc; paint(rec); show(rec, true); },
           });
           form && form.querySelector("textarea").focus();
         }), " ", btn(t("del"), () => confirmDelete(rec, box), "quire-del"));
