@@ -133,21 +133,7 @@ def is_safe_link(value: str) -> bool:
 
 def human_date(value: datetime) -> str:
     """'March 5, 2024': from the document's own date, independent of the machine's locale."""
-    months = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ]
-    return f"{months[value.month - 1]} {value.day}, {value.year}"
+    return f"{_MONTHS[value.month - 1]} {value.day}, {value.year}"
 
 
 def url_to_path(url: str) -> str | None:
