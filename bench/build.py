@@ -1,13 +1,15 @@
 """Benchmark: build the shared corpus with Quire, Hugo and Pelican in the same run.
 
     .venv/bin/python bench/build.py [--n 5000] [--runs 3] [--work DIR] [--no-peers]
-                                    [--no-search]
+                                    [--no-search] [--no-floor]
 
 Quire is measured cold (no output, no cache), after editing one post's body, after
 changing one post's tags, after adding a post, with no change, and after a template
 change; first without the search index (the peers build none), then with it (Pagefind).
 Each build runs in a fresh process, like `quire build`. Hugo and Pelican are built by
-`../shared/bench/peers.sh`, one round at a time alternating with Quire's cold builds.
+`../shared/bench/peers.sh`, one round at a time alternating with Quire's cold builds. So is
+the rendering floor (bench/floor.py: markdown-it-py with Pygments alone, one core, divided
+by the usable CPUs), measured over the same posts in a fresh process each round.
 Prints a table of medians and the ratios issue 6 names. A benchmark, not a test: it
 reports and never fails.
 """
@@ -131,8 +133,10 @@ def median(values: list[float]) -> float:
 
 
 def measure(site: Path, runs: int, search: bool, peers: list[dict[str, Any]] | None,
-            work: Path, n: int) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
-    """Every scenario `runs` times; peers' rounds interleaved with the cold builds."""
+            work: Path, n: int, floor: list[dict[str, Any]] | None = None,
+            ) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
+    """Every scenario `runs` times; the floor's and peers' rounds interleaved with the cold
+    builds."""
     edits = Edits(site)
     results: dict[str, list[dict[str, Any]]] = {}
 
@@ -144,6 +148,8 @@ def measure(site: Path, runs: int, search: bool, peers: list[dict[str, Any]] | N
     for round_number in range(runs):
         clean(site)
         record("cold")
+        if floor is not None:
+            floor.extend(run_floor(site))
         if peers is not None:
             peers.extend(run_peers(n, work))
         if round_number == 0:
@@ -154,6 +160,18 @@ def measure(site: Path, runs: int, search: bool, peers: list[dict[str, Any]] | N
         record("no change")
         record("template change", edits.template)
     return results
+
+
+def run_floor(site: Path) -> list[dict[str, Any]]:
+    """The rendering floor over the site's posts, in a fresh process (bench/floor.py)."""
+    out = subprocess.run(  # our own interpreter and script
+        [PYTHON, str(ROOT / "bench" / "floor.py"), str(site)],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    if out.returncode != 0:
+        print(f"floor.py failed: {out.stderr.strip()[-300:]}", file=sys.stderr)
+        return []
+    return [json.loads(out.stdout.strip().splitlines()[-1])]
 
 
 def run_peers(n: int, work: Path) -> list[dict[str, Any]]:
@@ -202,6 +220,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/quire-bench"))
     parser.add_argument("--no-peers", action="store_true", help="skip Hugo and Pelican")
     parser.add_argument("--no-search", action="store_true", help="skip the runs with Pagefind")
+    parser.add_argument("--no-floor", action="store_true", help="skip the rendering floor")
     parser.add_argument("--verbose", action="store_true", help="print every run")
     args = parser.parse_args()
     global VERBOSE
@@ -211,19 +230,41 @@ def main() -> None:
     print(f"corpus: {args.n} posts; {os.cpu_count()} CPUs; load {load[0]:.1f} {load[1]:.1f}")
     site = make_site(args.n, args.work)
     peers: list[dict[str, Any]] | None = None if args.no_peers else []
+    floor: list[dict[str, Any]] | None = None if args.no_floor else []
     plain = report(
-        "Quire, no search index", measure(site, args.runs, False, peers, args.work, args.n)
+        "Quire, no search index",
+        measure(site, args.runs, False, peers, args.work, args.n, floor),
     )
     if not args.no_search:
         report("Quire, with the Pagefind index", measure(site, max(1, args.runs // 2), True,
                                                          None, args.work, args.n))  # fmt: skip
     clean(site)
-    print_ratios(plain, peers or [])
+    print_ratios(plain, peers or [], floor or [])
     load = os.getloadavg()
     print(f"\nload at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
 
 
-def print_ratios(quire_medians: dict[str, float], peers: list[dict[str, Any]]) -> None:
+def print_floor(floor: list[dict[str, Any]]) -> float:
+    """The floor's medians over rounds; returns the floor in seconds (NaN when not run)."""
+    if not floor:
+        return float("nan")
+    if VERBOSE:
+        print("floor", [(round(f["one_core_s"], 2), f["posts"]) for f in floor])
+    one_core = median([f["one_core_s"] for f in floor])
+    per_cpus = median([f["floor_s"] for f in floor])
+    posts = median([f["posts"] for f in floor])
+    cpus = floor[-1]["cpus"]
+    print("\nrendering floor (markdown-it-py + Pygments alone, median over rounds)")
+    print(f"  one core             {one_core:.2f} s for {posts:.0f} posts, "
+          f"{one_core / posts * 1000:.2f} ms per post")  # fmt: skip
+    print(f"  / {cpus} usable CPUs      {per_cpus:.2f} s")
+    return per_cpus
+
+
+def print_ratios(
+    quire_medians: dict[str, float], peers: list[dict[str, Any]], floor: list[dict[str, Any]]
+) -> None:
+    floor_s = print_floor(floor)
     tools: dict[str, dict[str, list[float]]] = {}
     for line in peers:
         for key in ("cold_s", "one_edit_s", "no_change_s"):
@@ -237,6 +278,7 @@ def print_ratios(quire_medians: dict[str, float], peers: list[dict[str, Any]]) -
     print("\nratios (issue 6 targets)")
     print(f"  quire/hugo cold      {cold / hugo:.2f}   (target < 1.0)")
     print(f"  pelican/quire cold   {pelican / cold:.2f}   (target >= 5)")
+    print(f"  quire cold / floor   {cold / floor_s:.2f}   (target <= 1.3)")
     print(
         f"  one edit             {quire_medians.get('one edit', float('nan')):.2f} s, "
         f"{quire_medians.get('one edit:changed', float('nan')):.0f} files written (target < 0.5 s)"
