@@ -65,9 +65,25 @@ def build_command(
         bool,
         typer.Option("--no-cache", help="Ignore and leave alone the build cache (.quire-cache)."),
     ] = False,
+    no_search: Annotated[
+        bool,
+        typer.Option(
+            "--no-search",
+            help="Do not run Pagefind: keep the previous search index as it is (it will not "
+            "find pages changed since), or build none.",
+        ),
+    ] = False,
 ) -> None:
     """Build the site into its output folder; the old output stays if anything fails."""
-    options = BuildOptions(drafts=drafts, future=future, output_dir=output, cache=not no_cache)
+    options = BuildOptions(
+        drafts=drafts,
+        future=future,
+        output_dir=output,
+        cache=not no_cache,
+        # like Hugo without its Pagefind step: public/pagefind/ is left alone, not deleted
+        search_index=not no_search,
+        skip_search=no_search,
+    )
     console = Console(stderr=True)
     if console.is_terminal:
         result = _build_with_progress(site, options, console)

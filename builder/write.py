@@ -26,7 +26,13 @@ from builder.manifest import (
     read_manifest,
 )
 from builder.model import Diagnostic, OutputFile
-from builder.write_staged import apply_plan, plan_changes, recover_staged, rewrite_manifest
+from builder.search import (
+    clear_search_stale,
+    mark_search_stale,
+    search_is_stale,
+    update_search_index,
+)
+from builder.write_staged import apply_plan, plan_changes, recover_staged
 
 SearchIndexer = Callable[[Path], tuple[list[str], list[Diagnostic]]]
 
@@ -200,32 +206,28 @@ def _write_incremental(
         e.kind in pages for p, e in old.files.items() if p not in plan.entries
     )
     had_index = any(e.kind == "search" for e in old.files.values())
-    reindex = search is not None and (not had_index or (pages_changed and not keep_search))
-    if search is not None and had_index:
-        plan.keep("search")  # replaced below, in place, when the pages changed
+    kept = had_index and (search is not None or keep_search)
+    stale = kept and search_is_stale(output_dir)
+    reindex = search is not None and (
+        not had_index or ((pages_changed or stale) and not keep_search)
+    )
+    if kept:
+        plan.keep("search")  # replaced below, beside the output, when the pages changed
+        if pages_changed:  # before the pages: a build killed now re-indexes next time
+            mark_search_stale(output_dir)
+    else:
+        clear_search_stale(output_dir)  # no index left to be behind
     manifest, changed, removed = apply_plan(
         plan, output_dir=output_dir, threads=threads, redirects=redirects, base_url=base_url
     )
     problems: list[Diagnostic] = []
-    if reindex and search is not None:
-        created, problems = search(output_dir)
-        entries = {p: e for p, e in manifest.files.items() if e.kind != "search"}
-        for path in sorted(created):
-            if path in entries:
-                continue
-            data = (output_dir / path).read_bytes()
-            entries[path] = FileEntry(hashlib.sha256(data).hexdigest(), len(data), "search", ())
-        gone = {p for p, e in manifest.files.items() if e.kind == "search"} - set(entries)
-        for path in gone:  # the indexer failed: the old index is gone, say so
-            removed.append(path)
-        changed += [p for p, e in entries.items() if e.kind == "search" and old.files.get(p) != e]
-        manifest = Manifest(
-            files=entries,
-            threads=manifest.threads,
-            redirects=manifest.redirects,
-            base_url=manifest.base_url,
-        )
-        rewrite_manifest(output_dir, manifest)
+    if reindex:
+        # Indexed into a sibling folder and applied like the pages: a failed Pagefind keeps
+        # the previous index, still marked stale (Pagefind is the search indexer of every
+        # build; `search` is what indexes a fresh tree).
+        manifest, more, gone, problems = update_search_index(output_dir, manifest)
+        changed += more
+        removed += gone
     return WriteResult(
         manifest, tuple(sorted(set(changed))), tuple(sorted(set(removed))), tuple(problems)
     )

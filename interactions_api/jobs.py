@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rq import get_current_job
+
 from interactions_api import mail
 from interactions_api.config import Settings
 
@@ -26,8 +28,20 @@ def build_site(site: str) -> dict[str, Any]:
     settings = Settings()
     if site != settings.site_id:
         raise ValueError(f"this worker builds site {settings.site_id!r}, not {site!r}")
+    job = get_current_job()  # its connection queues the search refresh that follows
     engine = make_engine(settings.database_url)
     try:
-        return run_build(settings, PublishSettings(), engine)
+        return run_build(settings, PublishSettings(), engine, job.connection if job else None)
     finally:
         engine.dispose()
+
+
+def refresh_search(site: str) -> dict[str, Any]:
+    """Re-index the built site with Pagefind and publish the index (after a build)."""
+    from builder.publish.settings import PublishSettings
+    from interactions_api.services.buildjobs import run_search_refresh
+
+    settings = Settings()
+    if site != settings.site_id:
+        raise ValueError(f"this worker builds site {settings.site_id!r}, not {site!r}")
+    return run_search_refresh(settings, PublishSettings())

@@ -9,11 +9,16 @@ the live site stays as it was; an article whose own file broke the build is take
 out of the repository and returned to its author with the errors. Publish errors are
 recorded and raised, so RQ retries the job with backoff; outbox rows stay open until a
 build publishes them.
+
+Run from a worker (`redis` given), the build keeps the previous search index, publishes,
+and leaves Pagefind to a follow-up job (interactions_api.services.searchjobs), so an
+approved post is live in seconds; `run_search_refresh` is that job.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import socket
 import time
@@ -23,16 +28,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from redis.exceptions import RedisError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from builder.config import BuildOptions
-from builder.pipeline import build_site
+from builder.pipeline import BuildResult, build_site
 from builder.publish.clients import make_cloudfront_client, make_target
 from builder.publish.errors import PublishError
 from builder.publish.publish import publish
+from builder.publish.report import PublishReport
 from builder.publish.settings import PublishSettings
 from builder.render import BakedThread
+from builder.search import SEARCH_DIR, refresh_search_index, search_is_stale
 from interactions_api.config import Settings
 from interactions_api.models.common import utcnow
 from interactions_api.models.inbox import BuildRecord, OutboxEntry, Revision, Submission
@@ -49,7 +57,10 @@ from interactions_api.services.inbox import revision_fields
 from interactions_api.services.outbox import outstanding
 from interactions_api.services.postfile import post_path, render_post
 from interactions_api.services.review import aware
+from interactions_api.services.searchjobs import request_refresh, search_job_ids
 from interactions_api.services.uploads import image_files
+
+log = logging.getLogger("quire.search")
 
 
 class BuildFailed(RuntimeError):
@@ -63,8 +74,8 @@ def site_dirs(settings: Settings) -> tuple[Path, Path, Path]:
 
 
 @contextmanager
-def _site_lock(settings: Settings) -> Iterator[None]:
-    # Two workers never build the same site folder at once; the second waits its turn.
+def site_lock(settings: Settings) -> Iterator[None]:
+    """Hold the site's build lock: two jobs never touch the same site folder at once."""
     path = settings.data_dir / "sites" / f"{settings.site_id}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
@@ -76,10 +87,14 @@ def _site_lock(settings: Settings) -> Iterator[None]:
 
 
 def run_build(
-    settings: Settings, publish_settings: PublishSettings, engine: Engine
+    settings: Settings, publish_settings: PublishSettings, engine: Engine, redis: Any = None
 ) -> dict[str, Any]:
-    """Build and publish everything owed for the site; returns the build's summary."""
-    with _site_lock(settings):
+    """Build and publish everything owed for the site; returns the build's summary.
+
+    With `redis` the search index is refreshed afterwards by a queued job; without, the
+    build re-indexes itself before publishing.
+    """
+    with site_lock(settings):
         now = utcnow()
         with Session(engine, expire_on_commit=False) as db:
             # Holding the lock, no other build of this site runs: a "running" one was cut
@@ -109,7 +124,7 @@ def run_build(
         lines: list[str] = [f"build {build.id}: {len(due)} publish(es) owed"]
         crash = "the build stopped unexpectedly"
         try:
-            return _run(settings, publish_settings, engine, build, due, lines, interrupted)
+            return _run(settings, publish_settings, engine, build, due, lines, interrupted, redis)
         except Exception as exc:  # recorded for the inbox, then re-raised for RQ's retry
             crash = f"{type(exc).__name__}: {exc}"
             lines.append(crash)
@@ -136,6 +151,7 @@ def _run(
     due: list[OutboxEntry],
     lines: list[str],
     interrupted: bool,
+    redis: Any,
 ) -> dict[str, Any]:
     repo = open_repo(settings)
     committed: dict[int, str] = {}  # submission id -> path of its file
@@ -150,7 +166,10 @@ def _run(
     baked = _baked(settings, engine)
     if baked is not None:
         lines.append(f"baked the comments of {len(baked)} thread(s)")
-    result = build_site(work_dir, BuildOptions(output_dir=output_dir), baked=baked)
+    # In the background (redis) the previous index is kept: Pagefind runs later, so the
+    # pages go live now (an index is still built when there is none yet).
+    options = BuildOptions(output_dir=output_dir, search_index=redis is None)
+    result = build_site(work_dir, options, baked=baked)
     lines.extend(f"{stage}: {secs:.3f}s" for stage, secs in result.timings.items())
     lines.extend(str(d) for d in result.warnings)
     if not result.ok:
@@ -158,24 +177,9 @@ def _run(
         lines.extend(errors)
         content_failed(engine, repo, build, due, committed, result, errors)
         return {"build": build.id, "ok": False, "errors": errors}
-    target = make_target(publish_settings.publish_target, publish_settings)
-    distribution = publish_settings.cloudfront_distribution_id
+    refresh = _search_after_build(result, output_dir, lines, background=redis is not None)
     try:
-        report = publish(
-            output_dir,
-            target,
-            cloudfront=make_cloudfront_client(publish_settings) if distribution else None,
-            distribution_id=distribution,
-            precompress=publish_settings.precompress,
-            max_invalidation_paths=publish_settings.invalidation_max_paths,
-            max_deletes=publish_settings.publish_max_deletes,
-            min_ratio=publish_settings.publish_min_ratio,
-            asset_grace=publish_settings.publish_asset_grace,
-            concurrency=publish_settings.publish_concurrency,
-            # A build of ours died holding the target's lock (we hold the site lock, so
-            # no live build of this host has it): break it instead of waiting it out.
-            lock_stale_after=0 if interrupted else publish_settings.lock_stale_after,
-        )
+        report = publish_output(settings, output_dir, publish_settings, interrupted=interrupted)
     except PublishError as exc:
         lines.append(f"publish failed: {exc}")
         finish(engine, build, status="failed", errors=[f"publish failed: {exc}"], sha=sha)
@@ -186,7 +190,108 @@ def _run(
     )
     share_manifest(settings, output_dir)
     published(settings, engine, build, due, result, report.puts, len(report.deletes), sha)
+    if refresh:
+        _request_refresh(redis, settings, lines)
     return {"build": build.id, "ok": True, "uploads": report.puts, "pages": len(result.changed)}
+
+
+def publish_output(
+    settings: Settings,
+    output_dir: Path,
+    publish_settings: PublishSettings,
+    *,
+    interrupted: bool = False,
+) -> PublishReport:
+    """Publish the site's output with the worker's settings; raises PublishError.
+
+    Call holding the site lock. A marker file is there only while a publish runs: found
+    at the start, a job of ours died publishing, and the target lock it held is broken.
+    """
+    marker = settings.data_dir / "sites" / f"{settings.site_id}.publishing"
+    interrupted = interrupted or marker.exists()
+    target = make_target(publish_settings.publish_target, publish_settings)
+    distribution = publish_settings.cloudfront_distribution_id
+    marker.touch()
+    try:
+        return publish(
+            output_dir,
+            target,
+            cloudfront=make_cloudfront_client(publish_settings) if distribution else None,
+            distribution_id=distribution,
+            precompress=publish_settings.precompress,
+            max_invalidation_paths=publish_settings.invalidation_max_paths,
+            max_deletes=publish_settings.publish_max_deletes,
+            min_ratio=publish_settings.publish_min_ratio,
+            asset_grace=publish_settings.publish_asset_grace,
+            concurrency=publish_settings.publish_concurrency,
+            # A job of ours died holding the target's lock (we hold the site lock, so no
+            # live job of this site has it): break it instead of waiting it out.
+            lock_stale_after=0 if interrupted else publish_settings.lock_stale_after,
+        )
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def _search_after_build(
+    result: BuildResult, output_dir: Path, lines: list[str], *, background: bool
+) -> bool:
+    """Log what became of the search index; True: it is behind the pages, ask a refresh."""
+    if any(path.startswith(f"{SEARCH_DIR}/") for path in result.changed):
+        lines.append("search index: rebuilt by this build")
+    if not background or not search_is_stale(output_dir):
+        return False
+    lines.append("search index: kept, behind the pages; refreshed after publishing")
+    return True
+
+
+def _request_refresh(redis: Any, settings: Settings, lines: list[str]) -> None:
+    try:
+        state = request_refresh(redis, settings)
+    except (RedisError, OSError) as exc:  # the marker stays: the next build asks again
+        lines.append(f"search refresh not queued (Redis unavailable: {exc})")
+        return
+    lines.append(f"search refresh {state} ({search_job_ids(settings.site_id)[0]})")
+
+
+def run_search_refresh(settings: Settings, publish_settings: PublishSettings) -> dict[str, Any]:
+    """Re-index the built site with Pagefind and publish the new index (the follow-up job)."""
+    lines = [f"search refresh of site {settings.site_id}"]
+    ok = False
+    try:
+        with site_lock(settings):
+            ok = _refresh(settings, publish_settings, lines)
+    except Exception as exc:
+        lines.append(f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        for line in lines:
+            log.info(line)
+    return {"site": settings.site_id, "ok": ok, "log": lines}
+
+
+def _refresh(settings: Settings, publish_settings: PublishSettings, lines: list[str]) -> bool:
+    _, _, output_dir = site_dirs(settings)
+    if search_is_stale(output_dir):
+        started = time.monotonic()
+        paths, problems = refresh_search_index(output_dir)
+        seconds = time.monotonic() - started
+        lines.append(f"pagefind: {seconds:.3f}s, {len(paths)} file(s) changed")
+        lines.extend(str(d) for d in problems)
+        if problems:  # the old index stays, marked stale: the next build asks again
+            return False
+    else:  # an earlier refresh covered the pages; publish all the same (RQ's retry)
+        lines.append("search index: up to date")
+    try:
+        report = publish_output(settings, output_dir, publish_settings)
+    except PublishError as exc:  # raised: RQ's retry publishes the new index
+        lines.append(f"publish failed: {exc}")
+        raise BuildFailed(f"publish of the search index failed: {exc}") from exc
+    lines.append(
+        f"published to {report.target}: {report.puts} uploaded, {len(report.deletes)} "
+        f"deleted, {report.unchanged} unchanged"
+    )
+    share_manifest(settings, output_dir)
+    return True
 
 
 def _baked(settings: Settings, engine: Engine) -> dict[str, BakedThread] | None:

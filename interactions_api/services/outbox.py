@@ -10,6 +10,7 @@ imports the worker's code.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -38,6 +39,24 @@ def build_job_ids(site: str) -> tuple[str, str]:
     return f"quire-build-{site}", f"quire-build-{site}-next"
 
 
+def enqueue_coalesced(
+    redis: Any, ids: tuple[str, str], enqueue: Callable[[str], None]
+) -> EnqueueResult:
+    """Enqueue job `ids[0]` unless it is waiting already; while it runs, at most one
+    follow-up (`ids[1]`): the running one may have started before what asked for this."""
+    first, follow_up = ids
+    status = _status(redis, first)
+    if status in WAITING:
+        return "coalesced"
+    if status != JobStatus.STARTED:
+        enqueue(first)
+        return "queued"
+    if _status(redis, follow_up) in WAITING:
+        return "coalesced"
+    enqueue(follow_up)
+    return "queued"
+
+
 def _status(redis: Any, job_id: str) -> JobStatus | None:
     try:
         return Job.fetch(job_id, connection=redis, serializer=JSONSerializer).get_status()
@@ -49,19 +68,25 @@ def _queue(redis: Any) -> Queue:
     return Queue(BUILD_QUEUE, connection=redis, serializer=JSONSerializer)
 
 
-def _enqueue(redis: Any, settings: Settings, job_id: str, at: datetime | None = None) -> None:
-    queue = _queue(redis)
+def site_job_options(settings: Settings, job_id: str, description: str) -> dict[str, Any]:
+    """RQ options of a job for the site (a build, a search refresh): timeout, kept results,
+    retries with backoff (a flaky bucket or a restarted Redis gets time to come back)."""
     options: dict[str, Any] = {
         "job_id": job_id,
         "kwargs": {"site": settings.site_id},
         "job_timeout": settings.build_timeout,
         "result_ttl": 86400,
         "failure_ttl": 7 * 86400,
-        "description": f"build and publish site {settings.site_id}",
+        "description": description,
     }
     if settings.build_retries:
-        # Backoff: a flaky bucket or a restarted Redis gets time to come back.
         options["retry"] = Retry(max=settings.build_retries, interval=[10, 60, 300])
+    return options
+
+
+def _enqueue(redis: Any, settings: Settings, job_id: str, at: datetime | None = None) -> None:
+    queue = _queue(redis)
+    options = site_job_options(settings, job_id, f"build and publish site {settings.site_id}")
     if at is None:
         queue.enqueue(BUILD_JOB, **options)
     else:
@@ -74,16 +99,9 @@ def enqueue_build(redis: Any, settings: Settings) -> EnqueueResult:
     try:
         # The lock makes check-then-enqueue atomic between API processes.
         with redis.lock(f"quire-enqueue-{settings.site_id}", timeout=10, blocking_timeout=10):
-            status = _status(redis, first)
-            if status in WAITING:
-                return "coalesced"
-            if status != JobStatus.STARTED:
-                _enqueue(redis, settings, first)
-                return "queued"
-            if _status(redis, follow_up) in WAITING:
-                return "coalesced"
-            _enqueue(redis, settings, follow_up)
-            return "queued"
+            return enqueue_coalesced(
+                redis, (first, follow_up), lambda job_id: _enqueue(redis, settings, job_id)
+            )
     except (RedisError, OSError) as exc:
         # The approval is safe in the outbox; the worker's reconciler will enqueue it.
         log.warning("build of %s not enqueued (Redis unavailable: %s)", settings.site_id, exc)
