@@ -17,11 +17,12 @@ import base64
 import contextlib
 import hashlib
 import json
+import os
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from builder.model import Cover, Diagnostic, Document, Heading, Term
 
 CACHE_DIR = ".quire-cache"
 CACHE_FILE = "build.sqlite"
-SCHEMA = 1
+SCHEMA = 2
 # libraries whose output ends up in pages: an upgrade must re-render everything
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments", "nh3", "Jinja2", "PyYAML")
 # modules that never shape an output file: editing them keeps the cache
@@ -73,7 +74,8 @@ class BuildCache:
     def __init__(self, site_dir: Path) -> None:
         self.path = site_dir / CACHE_DIR / CACHE_FILE
         self._db: sqlite3.Connection | None = None
-        self._raw: dict[str, tuple[str, str]] | None = None  # rows not yet decoded
+        self._raw: dict[str, str] | None = None  # metadata of rows not yet decoded
+        self._bodies = BodyReader(self.path)
         self._stored: set[str] = set()  # keys of every row in the file
         self._outputs: dict[Path, dict[str, OutputRecord]] = {}
 
@@ -112,22 +114,31 @@ class BuildCache:
 
     # -- parse results ----------------------------------------------------------------
     def get_parsed(self, key: ParseKey) -> ParseResult | None:
-        """The cached parse result for `key`, or None."""
+        """The cached parse result for `key`, or None. Its body is read when first used."""
         if self._raw is None:
             db = self._connect()
             try:
-                rows = db.execute("SELECT key, meta, body FROM docs") if db else ()
-                self._raw = {k: (m, b) for k, m, b in rows}
+                rows = db.execute("SELECT key, meta FROM docs") if db else ()
+                self._raw = dict(rows)
             except sqlite3.Error:
                 self._raw = {}
             self._stored = set(self._raw)
-        raw = self._raw.pop(_key(key), None)  # decoded once: do not keep two copies
-        if raw is None:
+        text_key = _key(key)
+        meta = self._raw.pop(text_key, None)  # decoded once: do not keep two copies
+        if meta is None:
             return None
         try:
-            return _decode(*raw)
+            return _decode(meta, partial(self._bodies.read, text_key))
         except (ValueError, KeyError, TypeError):
             return None
+
+    def forget_parsed(self) -> None:
+        """Drop every cached parse result (their bodies could not all be read back)."""
+        db = self._connect()
+        self._raw, self._stored = None, set()
+        if db is not None:
+            with contextlib.suppress(sqlite3.Error), db:
+                db.execute("DELETE FROM docs")
 
     def put_parsed(self, items: Mapping[ParseKey, ParseResult], keep: Iterable[ParseKey]) -> None:
         """Store new parse results and drop entries of files that changed or went away."""
@@ -210,6 +221,40 @@ class BuildCache:
             )
 
 
+class StaleCacheError(LookupError):
+    """A cached body went missing during a build (the cache was deleted or reset)."""
+
+
+class BodyReader:
+    """Reads cached bodies on demand, over a read-only connection of its own in each
+    process (forked render workers must not share the parent's connection)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def read(self, key: str) -> str:
+        """The body stored under `key`; StaleCacheError when it is not there any more."""
+        try:
+            if self._db is None or self._pid != os.getpid():
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+                self._pid = os.getpid()
+            row = self._db.execute("SELECT body FROM docs WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            raise StaleCacheError(key) from exc
+        if row is None:
+            raise StaleCacheError(key)
+        return str(row[0])
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path}  # a connection does not travel between processes
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["path"])  # type: ignore[misc]
+
+
 def _key(key: ParseKey) -> str:
     return "\0".join(key)
 
@@ -240,21 +285,21 @@ def _encode(result: ParseResult) -> tuple[str, str] | None:
             [[h.level, h.text, h.anchor] for h in doc.toc],
             doc.word_count, doc.draft,
             [doc.cover.src, doc.cover.alt] if doc.cover else None,
-            list(doc.aliases), doc.canonical, extra, dict(doc.field_lines),
+            list(doc.aliases), doc.canonical, extra, dict(doc.field_lines), doc.card,
         ],
         "diags": diags,
     }  # fmt: skip
     return json.dumps(meta), doc.body_html
 
 
-def _decode(meta_text: str, body: str) -> ParseResult:
+def _decode(meta_text: str, body: str | Callable[[], str]) -> ParseResult:
     meta = json.loads(meta_text)
     diagnostics = [Diagnostic(*d) for d in meta["diags"]]
     raw = meta["doc"]
     if raw is None:
         return None, diagnostics
     (source, kind, doc_id, slug, url, title, when, updated, tags, category, series, authors,
-     summary, toc, words, draft, cover, aliases, canonical, extra, lines) = raw  # fmt: skip
+     summary, toc, words, draft, cover, aliases, canonical, extra, lines, card) = raw  # fmt: skip
     doc = Document(
         source=source,
         kind=kind,
@@ -269,7 +314,7 @@ def _decode(meta_text: str, body: str) -> ParseResult:
         series=Term(*series) if series else None,
         authors=tuple(authors),
         summary_html=summary,
-        body_html=body,
+        body=body,
         toc=tuple(Heading(*h) for h in toc),
         word_count=words,
         draft=draft,
@@ -278,6 +323,7 @@ def _decode(meta_text: str, body: str) -> ParseResult:
         canonical=canonical,
         extra=json.loads(extra, object_hook=_untagged) if extra != "{}" else {},
         field_lines=lines,
+        _card=card,
     )
     return doc, diagnostics
 

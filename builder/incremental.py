@@ -20,6 +20,7 @@ from pathlib import Path
 from builder.cache import OutputRecord, cache_version
 from builder.config import BuildOptions, SiteConfig
 from builder.manifest import Manifest
+from builder.model import Document
 
 
 def hash_tree(root: Path) -> str:
@@ -79,6 +80,7 @@ class Reuse:
         self.previous = previous if manifest is not None else {}
         self.manifest = manifest
         self.lists: dict[str, str] = {}
+        self.docs: Mapping[str, Document] = {}  # source path -> document, for `card:` inputs
         self.records: dict[str, OutputRecord] = {}
         # "name\0value" of every input seen so far: a page's fingerprint is then one
         # sort and one join in C (this runs for every page of every build)
@@ -104,6 +106,9 @@ class Reuse:
         """The current value of one input."""
         value = self.values.get(name)
         if value is None:
+            if name.startswith("card:"):
+                doc = self.docs.get(name[5:])
+                return doc.card if doc is not None else "-"
             if name.startswith("list:"):
                 return self.lists.get(name[5:], "-")
             return self.theme if name.startswith("theme:") else "-"

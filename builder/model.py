@@ -6,7 +6,9 @@ Stages take and return these values and never reach back to disk or to an earlie
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -94,7 +96,9 @@ class Document:
     series: Term | None
     authors: tuple[str, ...]  # keys into Site.authors
     summary_html: str
-    body_html: str
+    # the sanitised HTML, or a function that reads it from the build cache when first used
+    # (an incremental build needs the bodies of the few pages it renders, not all of them)
+    body: str | Callable[[], str] = field(compare=False, repr=False)
     toc: tuple[Heading, ...]
     word_count: int
     draft: bool = False
@@ -104,6 +108,35 @@ class Document:
     extra: Mapping[str, Any] = field(default_factory=dict)  # unknown front matter keys
     # front matter key -> 1-based line in the source, so later stages can point at it
     field_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    _card: str = field(default="", compare=False, repr=False)  # see `card`
+
+    @property
+    def body_html(self) -> str:
+        """The document's sanitised HTML."""
+        body = self.body
+        if isinstance(body, str):
+            return body
+        text = body()
+        object.__setattr__(self, "body", text)  # read once
+        return text
+
+    @property
+    def card(self) -> str:
+        """A hash of everything other pages may show of this document (title, link, dates,
+        summary, tags, reading time...): all but its body. A list, a neighbour's prev/next
+        link or a related-posts box depends on this, so a body edit does not touch them."""
+        if not self._card:
+            shown = [
+                self.source, self.kind, self.id, self.slug, self.url, self.title,
+                _iso(self.date), _iso(self.updated), [_term(t) for t in self.tags],
+                _term(self.category), _term(self.series), list(self.authors),
+                self.summary_html, self.reading_minutes, self.draft,
+                [self.cover.src, self.cover.alt] if self.cover else None,
+                list(self.aliases), self.canonical, dict(self.extra),
+            ]  # fmt: skip
+            raw = json.dumps(shown, sort_keys=True, default=repr, ensure_ascii=False)
+            object.__setattr__(self, "_card", hashlib.sha256(raw.encode()).hexdigest())
+        return self._card
 
     @property
     def reading_minutes(self) -> int:
@@ -134,3 +167,11 @@ class OutputFile:
     inputs: tuple[str, ...] = ()  # site-relative source paths (and "theme:..."/"config" keys)
     # True: unchanged since the last build (same inputs), not rendered again; `data` is empty
     reused: bool = False
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _term(term: Term | None) -> list[str] | None:
+    return [term.name, term.slug, term.url] if term else None

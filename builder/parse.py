@@ -133,7 +133,7 @@ def parse_source(
     if toc_on:
         toc = tuple(h for h in rendered.headings if h.level in TOC_LEVELS)
     url = f"/posts/{slug}/" if kind == "post" else f"/{slug}/"
-    return Document(
+    doc = Document(
         source=source.path,
         kind=kind,
         id=doc_id,
@@ -147,7 +147,7 @@ def parse_source(
         series=series,
         authors=tuple(authors),
         summary_html=render_inline(summary) if summary else rendered.summary_html,
-        body_html=rendered.html,
+        body=rendered.html,
         toc=toc,
         word_count=rendered.word_count,
         draft=draft,
@@ -156,7 +156,9 @@ def parse_source(
         canonical=canonical,
         extra=extra,
         field_lines=fm.key_lines,
-    ), p.sorted()
+    )
+    doc.card  # noqa: B018  # hashed here, in the parallel parse, and cached with it
+    return doc, p.sorted()
 
 
 def _slug_from_path(path: str) -> str:

@@ -8,17 +8,19 @@ output folder stays exactly as it was.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import time
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
 from builder.authors import parse_authors
 from builder.budget import check_widget_budget
-from builder.cache import BuildCache, OutputRecord
+from builder.cache import BuildCache, OutputRecord, StaleCacheError
 from builder.collect import collect_site
 from builder.config import BuildOptions, ConfigError, SiteConfig, load_config
 from builder.incremental import Reuse, hash_tree, settings_key
@@ -28,11 +30,14 @@ from builder.model import Diagnostic, Document, OutputFile, Site, Source
 from builder.parallel import parse_many
 from builder.parse import ParseSettings
 from builder.render import BakedThread, render_site
+from builder.search import search_is_stale
 from builder.themes import ThemeError, resolve_theme
+from builder.uptodate import Snapshot, check, options_key, save_stamp, take_snapshot
 from builder.write import SearchIndexer, WriteResult, recover_output, write_output
 
 ParseResult = tuple[Document | None, list[Diagnostic]]
 ParseCache = MutableMapping[tuple[str, str, str], ParseResult]  # (path, sha256, settings)
+SEARCH_FILE = "search"  # what the search indexer's warnings name (builder.search)
 STAGES = ("config", "load", "parse", "collect", "render", "write")
 StageCallback = Callable[[str, int, int], None]  # (stage, index, number of stages)
 ItemCallback = Callable[[int, int], None]  # (files parsed so far, files to parse)
@@ -45,17 +50,28 @@ class BuildResult:
     output_dir: Path
     diagnostics: tuple[Diagnostic, ...]
     timings: dict[str, float]  # stage -> seconds
-    manifest: Manifest | None = None
+    built: Manifest | None = field(default=None, repr=False)  # the manifest it wrote
     changed: tuple[str, ...] = ()  # output files new or rewritten
     removed: tuple[str, ...] = ()
     site: Site | None = field(default=None, repr=False)
     parsed: int = 0  # sources parsed (Markdown rendered) by this build, not from a cache
     rendered: int = 0  # output files rendered by this build (the rest were unchanged)
+    base_url: str = ""  # the site's base URL as built
+    up_to_date: bool = False  # nothing had changed: the output was left as it was
+    page_count: int = 0  # HTML pages in the output (known without the manifest when up to date)
+
+    @property
+    def manifest(self) -> Manifest | None:
+        """The output's manifest on success (read from disk when the build was up to date,
+        on first use: callers that only want to know whether it worked do not pay for it)."""
+        if self.built is None and self.up_to_date:
+            object.__setattr__(self, "built", _manifest_or_none(self.output_dir))
+        return self.built
 
     @property
     def ok(self) -> bool:
         """True when the build succeeded and its output was swapped in."""
-        return self.manifest is not None and not self.errors
+        return (self.up_to_date or self.built is not None) and not self.errors
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -69,7 +85,9 @@ class BuildResult:
 
     @property
     def pages(self) -> int:
-        """How many HTML pages the build produced."""
+        """How many HTML pages the build produced (or, up to date, the last build did)."""
+        if self.up_to_date and self.built is None:
+            return self.page_count
         files = self.manifest.files.values() if self.manifest else ()
         return sum(1 for e in files if e.kind == "html")
 
@@ -122,9 +140,38 @@ def build_site(
     publisher knows of each thread's comments, baked into the article pages.
     """
     options = options or BuildOptions()
+    baked = baked or {}
+    key = _stamp_key(options, baked)
+    tampered: frozenset[str] = frozenset()
+    if options.cache:
+        start = time.perf_counter()
+        freshness = check(site_dir, key, _aware(options.now))
+        fresh, tampered = freshness.current, freshness.tampered
+        if fresh is not None and _search_due(options, fresh.output_dir):
+            fresh = None  # the index was kept behind the pages: this build catches it up
+        if fresh is not None:
+            return BuildResult(
+                fresh.output_dir,
+                fresh.diagnostics,
+                {"check": time.perf_counter() - start},
+                base_url=fresh.base_url,
+                up_to_date=True,
+                page_count=fresh.pages,
+            )
     store = BuildCache(site_dir) if options.cache else None
     try:
-        return _build(site_dir, options, store, on_stage, on_parsed, parse_cache, baked or {})
+        try:
+            return _build(
+                site_dir, options, store, on_stage, on_parsed, parse_cache, baked, key, tampered
+            )
+        except StaleCacheError:  # the cache was deleted or reset under this build
+            if store is not None:
+                store.forget_parsed()
+            if parse_cache is not None:
+                parse_cache.clear()
+            return _build(
+                site_dir, options, store, on_stage, on_parsed, parse_cache, baked, key, tampered
+            )
     finally:
         if store is not None:
             store.close()
@@ -138,6 +185,8 @@ def _build(
     on_parsed: ItemCallback | None,
     parse_cache: ParseCache | None,
     baked: Mapping[str, BakedThread],
+    key: str,
+    tampered: frozenset[str],
 ) -> BuildResult:
     run = _Run(on_stage)
     with run.stage("config"):
@@ -146,6 +195,7 @@ def _build(
         except ConfigError as exc:
             output_dir = options.output_dir or site_dir / "public"
             return BuildResult(output_dir, tuple(exc.diagnostics), run.timings)
+        snapshot = _snapshot(site_dir, config) if store is not None else None
     output_dir = options.output_dir or site_dir / config.output_dir
     recover_output(output_dir)  # a killed build must not leave the site without its output
     with run.stage("load"):
@@ -186,7 +236,7 @@ def _build(
     if run.failed:
         return BuildResult(output_dir, tuple(run.diagnostics), run.timings, site=site)
     with run.stage("render"):
-        reuse = _reuse(store, sources, site_dir, output_dir, config, options)
+        reuse = _reuse(store, sources, site_dir, output_dir, config, options, tampered)
         files = _render(site, site_dir, run.diagnostics, reuse, baked)
     if run.failed:
         return BuildResult(output_dir, tuple(run.diagnostics), run.timings, site=site)
@@ -209,16 +259,99 @@ def _build(
                     if path in entries
                 },
             )
+        if snapshot is not None and written.manifest is not None and not run.failed:
+            _stamp(
+                site_dir,
+                snapshot,
+                key,
+                output_dir,
+                written.manifest,
+                documents,
+                run,
+                options,
+                config.base_url,
+            )
     return BuildResult(
         output_dir,
         tuple(run.diagnostics),
         run.timings,
-        manifest=written.manifest,
+        built=written.manifest,
         changed=written.changed,
         removed=written.removed,
         site=site,
         parsed=counter[0] if counter else 0,
         rendered=sum(1 for f in files if not f.reused),
+        base_url=config.base_url,
+    )
+
+
+def _search_due(options: BuildOptions, output_dir: Path) -> bool:
+    return options.search_index and not options.skip_search and search_is_stale(output_dir)
+
+
+def _aware(now: datetime) -> datetime:
+    return now if now.tzinfo else now.replace(tzinfo=UTC)
+
+
+def _stamp_key(options: BuildOptions, baked: Mapping[str, BakedThread]) -> str:
+    """What besides files shapes a build's output: its options and the baked comments."""
+    out = str(options.output_dir.resolve()) if options.output_dir else None
+    comments = hashlib.sha256()
+    for thread_id in sorted(baked):
+        item = baked[thread_id]
+        comments.update(f"{thread_id}\0{item.last_id}\0{item.likes}\0".encode())
+        comments.update(hashlib.sha256(item.html.encode()).digest())
+    return options_key(
+        [options.drafts, options.future, out, options.base_url, options.search_index,
+         options.skip_search, comments.hexdigest()]
+    )  # fmt: skip
+
+
+def _snapshot(site_dir: Path, config: SiteConfig) -> Snapshot | None:
+    try:
+        return take_snapshot(site_dir, config.theme, resolve_theme(config.theme, site_dir))
+    except ThemeError:
+        return None
+
+
+def _manifest_or_none(output_dir: Path) -> Manifest | None:
+    try:
+        return read_manifest(output_dir)
+    except ManifestError:
+        return None
+
+
+def _stamp(
+    site_dir: Path,
+    snapshot: Snapshot,
+    key: str,
+    output_dir: Path,
+    manifest: Manifest,
+    documents: Sequence[ParseResult],
+    run: _Run,
+    options: BuildOptions,
+    base_url: str,
+) -> None:
+    """Record this build for the up-to-date check (not when the search index failed: the
+    next build should try again)."""
+    if any(d.file == SEARCH_FILE for d in run.diagnostics):
+        return
+    now = _aware(options.now)
+    due = [
+        doc.date
+        for doc, _ in documents
+        if doc is not None and doc.kind == "post" and doc.date is not None and doc.date > now
+    ]
+    save_stamp(
+        site_dir,
+        snapshot,
+        key=key,
+        output_dir=output_dir,
+        outputs=manifest.files,
+        pages=sum(1 for e in manifest.files.values() if e.kind == "html"),
+        valid_until=None if options.future or not due else min(due),
+        diagnostics=run.diagnostics,
+        base_url=base_url,
     )
 
 
@@ -261,8 +394,13 @@ def _reuse(
     output_dir: Path,
     config: SiteConfig,
     options: BuildOptions,
+    tampered: frozenset[str] = frozenset(),
 ) -> Reuse | None:
-    """What the last build into `output_dir` made each file from (None: no cache)."""
+    """What the last build into `output_dir` made each file from (None: no cache).
+
+    `tampered`: output files changed or deleted since that build; they are treated as
+    never written, so they are rendered and written again.
+    """
     if not options.cache:
         return None
     try:
@@ -270,6 +408,9 @@ def _reuse(
         manifest = read_manifest(output_dir)
     except (ThemeError, ManifestError):
         return None
+    if tampered and manifest is not None:
+        kept = {p: e for p, e in manifest.files.items() if p not in tampered}
+        manifest = replace(manifest, files=kept)
     docs = (*sources.posts, *sources.pages)
     return Reuse(
         sources={s.path: s.sha256 for s in docs},
@@ -304,7 +445,8 @@ def parse_all(
     found in neither are parsed across processes when there are many. `counter` receives
     how many were parsed; `reread` reads a source that was loaded without its text.
     """
-    keys = [(source.path, source.sha256, settings.key) for source in sources]
+    key_of_settings = settings.key
+    keys = [(source.path, source.sha256, key_of_settings) for source in sources]
     results: list[ParseResult | None] = []
     for key in keys:
         hit = cache.get(key) if cache is not None else None
@@ -330,6 +472,9 @@ def parse_all(
         results[index] = result
     done = [r for r in results if r is not None]
     if cache is not None:
+        for doc, _ in done:  # kept in memory between builds: not tied to the cache file
+            if doc is not None:
+                doc.body_html  # noqa: B018  # reads a lazily loaded body now
         cache.clear()  # deleted or edited files: keep only what this build used
         cache.update(zip(keys, done, strict=True))
     if store is not None:

@@ -8,8 +8,9 @@ HTML arrives already sanitised and is passed in as Markup).
 Inputs are site-relative source paths plus pseudo-inputs: ``theme`` (any template),
 ``theme:static/<file>`` (one asset), ``config`` (quire.toml), ``authors`` (the authors
 file), ``list:<url>`` (which posts the list at <url> holds, in order: "/" for the
-whole site, a tag, series... URL otherwise) and ``comments:<thread id>`` (the thread's
-baked comments, so a newly approved comment re-renders only its own article).
+whole site, a tag, series... URL otherwise), ``card:<source>`` (what pages other than its
+own show of a document: Document.card) and ``comments:<thread id>`` (the thread's baked
+comments, so a newly approved comment re-renders only its own article).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from builder.manifest import FileKind
 from builder.model import Author, Diagnostic, Document, OutputFile, Site
 from builder.pagination import Pager, paginate
 from builder.parallel import run_indexed
-from builder.render_pages import comments_input, list_input, term_of
+from builder.render_pages import as_cards, comments_input, list_input, term_of
 
 # a page whose template is still to run: (index in outputs, template, url, context)
 _Job = tuple[int, str, str, "dict[str, Any] | Callable[[], dict[str, Any]]"]
@@ -187,6 +188,7 @@ class _Renderer:
             raw = f"{thread.last_id}\0{thread.likes}\0{thread.html}".encode()
             reuse.set_value(comments_input(thread_id), hashlib.sha256(raw).hexdigest())
         site = self.site
+        reuse.docs = {d.source: d for d in (*site.posts, *site.pages)}
         reuse.set_list("/", [d.source for d in site.posts])
         for kind, groups in (
             ("tags", site.tags),
@@ -239,11 +241,17 @@ class _Renderer:
         return entry.inputs if entry is not None else None
 
     def emit_made(
-        self, path: str, make: Callable[[], bytes], kind: FileKind, inputs: set[str]
+        self,
+        path: str,
+        make: Callable[[], bytes],
+        kind: FileKind,
+        inputs: set[str],
+        exact: set[str] | None = None,
     ) -> None:
-        """Emit the file `make()` returns, or the last build's file if its inputs are the same."""
+        """Emit the file `make()` returns, or the last build's file if its inputs (or the
+        narrower `exact` ones, see `page`) are the same."""
         if self.reuse is not None:
-            fingerprint = self.reuse.fingerprint(inputs)
+            fingerprint = self.reuse.fingerprint(inputs if exact is None else exact)
             if self.reuse.unchanged(path, fingerprint):
                 self.emit(path, b"", kind, inputs, fingerprint=fingerprint, reused=True)
                 return
@@ -261,13 +269,18 @@ class _Renderer:
         lastmod: datetime | None = None,
         in_sitemap: bool = True,
         exact: set[str] | None = None,
+        cards: bool = False,
     ) -> None:
         """Render `template` for the page at `url` and emit it.
 
         `context` may be a function, so a page reused from the last build costs nothing.
         `exact`: what the page's bytes are a function of, when narrower than `inputs` (the
         dependencies recorded in the manifest); its fingerprint is made from these.
+        `cards`: the page shows its source documents only as cards (title, link, summary:
+        see Document.card), never their bodies, so a body edit does not concern it.
         """
+        if exact is None and cards:
+            exact = as_cards(inputs)
         out = path or url_to_path(url)
         if out is None:
             self.diagnostics.append(
@@ -382,7 +395,11 @@ class _Renderer:
             )
         every = {d.source for d in (*site.posts, *site.pages)} | {list_input("/")}
         self.emit_made(
-            "sitemap.xml", lambda: feeds.sitemap(config, self.sitemap), "meta", every | {CONFIG}
+            "sitemap.xml",
+            lambda: feeds.sitemap(config, self.sitemap),
+            "meta",
+            every | {CONFIG},
+            as_cards(every) | {CONFIG},  # links and dates only
         )
         self.emit_made("robots.txt", lambda: feeds.robots_txt(config), "meta", {CONFIG})
 
@@ -426,6 +443,7 @@ class _Renderer:
                 },
                 {d.source for d in pager.posts} | set(extra_inputs) | {list_input(base)},
                 lastmod=_newest(pager),
+                cards=True,
             )
 
 

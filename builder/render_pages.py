@@ -32,6 +32,16 @@ def list_input(base: str) -> str:
     return f"list:{base}"
 
 
+def card_input(source: str) -> str:
+    """Pseudo-input: what pages other than its own show of a document (Document.card)."""
+    return f"card:{source}"
+
+
+def as_cards(inputs: set[str]) -> set[str]:
+    """`inputs` with every content file replaced by its card."""
+    return {card_input(i) if i.startswith("content/") else i for i in inputs}
+
+
 AUTHORS = "authors"
 RELATED_COUNT = 3
 RELATED_WINDOW = 12  # candidates per tag on each side of a post, in date order
@@ -77,16 +87,18 @@ class Related:
         self.slugs = {doc.url: frozenset(t.slug for t in doc.tags) for doc in site.posts}
         # whole microseconds since EPOCH: exact, so ties rank the same as with timedeltas
         self.when = {doc.url: (doc.date or EPOCH) - EPOCH for doc in site.posts}
-        self.sources = {slug: [d.source for d in posts] for slug, posts in site.tags.items()}
+        self.cards = {
+            slug: [card_input(d.source) for d in posts] for slug, posts in site.tags.items()
+        }
 
     def window(self, doc: Document) -> set[str]:
-        """The sources `of(doc)` chooses from: its neighbours in each of its tags' lists."""
+        """The cards `of(doc)` chooses from: its neighbours in each of its tags' lists."""
         found: set[str] = set()
         for tag in doc.tags:
             index = self.position.get(tag.slug, {}).get(doc.url)
             if index is not None:
-                sources = self.sources[tag.slug]
-                found.update(sources[max(0, index - RELATED_WINDOW) : index + RELATED_WINDOW + 1])
+                cards = self.cards[tag.slug]
+                found.update(cards[max(0, index - RELATED_WINDOW) : index + RELATED_WINDOW + 1])
         return found
 
     def of(self, doc: Document, limit: int = RELATED_COUNT) -> list[Document]:
@@ -129,10 +141,12 @@ def render_documents(r: _Renderer) -> None:
         series = r.site.series.get(doc.series.slug, ()) if doc.series else ()
         # The page is a function of these (related posts are chosen from the window), so
         # they are its fingerprint: an unchanged page costs no ranking of related posts.
-        exact = {doc.source, *related_to.window(doc), *(d.source for d in series)}
+        # Other posts appear as cards (prev/next links, related posts, the series box).
+        exact = related_to.window(doc)
+        exact |= {card_input(d.source) for d in (*series, older, newer) if d is not None}
         exact |= {f"older={older.source}" if older else "older=", f"newer={newer.source}"
                   if newer else "newer="}  # fmt: skip
-        exact |= {d.source for d in (older, newer) if d is not None}
+        exact.add(doc.source)  # its own page shows all of it
         exact |= {AUTHORS} if doc.authors else set()
         exact |= {comments_input(doc.id)} if comments_enabled(r.config, doc) else set()
         previous = r.reusable(doc.url, exact)
@@ -197,6 +211,7 @@ def _article(
             {"target": doc.url, "doc": doc, "meta": meta, "title": doc.title},
             {doc.source},
             kind="redirect",
+            cards=True,
         )
 
 
@@ -222,6 +237,7 @@ def render_lists(r: _Renderer) -> None:
             "meta": seo.list_meta(config, title="Tags", path="/tags/"),
         },
         {d.source for d in site.posts if d.tags},
+        cards=True,
     )
     for slug, posts in sorted(site.tags.items()):
         term = term_of(posts, slug, "tags")
@@ -260,6 +276,7 @@ def render_lists(r: _Renderer) -> None:
                 "meta": seo.list_meta(config, title=title, path=term.url),
             },
             {d.source for d in posts},
+            cards=True,
         )
     for key, author in sorted(site.authors.items()):
         posts = tuple(r.by_author.get(key, ()))
@@ -292,6 +309,7 @@ def _archive(r: _Renderer) -> None:
             "meta": seo.list_meta(r.config, title="Archive", path="/archive/"),
         },
         {d.source for d in r.site.posts},
+        cards=True,
     )
     # One page per year: a new post only ever changes its own year's page.
     for year in years:
@@ -307,6 +325,7 @@ def _archive(r: _Renderer) -> None:
                 "meta": seo.list_meta(r.config, title=title, path=f"/archive/{year}/"),
             },
             {d.source for d in by_year[year]},
+            cards=True,
         )
 
 

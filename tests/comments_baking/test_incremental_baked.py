@@ -13,6 +13,7 @@ from pathlib import Path
 from builder.config import BuildOptions
 from builder.pipeline import BuildResult, build_site
 from builder.render import BakedThread
+from builder.uptodate import forget_stamp
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 CONFIG = 'title = "Baked"\nbase_url = "https://blog.example.com"\n'
@@ -46,7 +47,9 @@ def test_only_the_article_whose_comments_changed_is_rendered_again(tmp_path: Pat
     site, out = make_site(tmp_path / "site"), tmp_path / "public"
     first = build(site, out, {})
     assert first.manifest is not None
-    # Some small files (feeds, sitemap) are made on every build; they are the baseline.
+    # Some small files (the theme's assets) are made by every build that does not find
+    # itself up to date (builder.uptodate); they are the baseline.
+    forget_stamp(site)
     baseline = build(site, out, {}).rendered
     thread = next(t for t, info in first.manifest.threads.items() if info.url.endswith("post-1/"))
     page = out / first.manifest.threads[thread].url.strip("/") / "index.html"
@@ -65,7 +68,7 @@ def test_only_the_article_whose_comments_changed_is_rendered_again(tmp_path: Pat
     build(site, clean, {thread: BAKED}, cache=False)
     assert (clean / page.relative_to(out)).read_bytes() == page.read_bytes()
     again = build(site, out, {thread: BAKED})
-    assert again.rendered == baseline and again.changed == ()
+    assert again.rendered in {0, baseline} and again.changed == ()  # 0: up to date
 
     # Comments gone (all removed by moderation): the page goes back to its plain form.
     gone = build(site, out, {})

@@ -127,7 +127,7 @@ def test_content_is_never_compiled_as_a_template_and_is_escaped() -> None:
     sneaky = post(
         1,
         title='Braces {{ 7*7 }} and <script>alert("t")</script>',
-        body_html="<p>{{ config.title }} {% if true %}x{% endif %}</p>",
+        body="<p>{{ config.title }} {% if true %}x{% endif %}</p>",
     )
     text = html(render(make_site([sneaky])), "posts/post-1/index.html")
     assert "{{ config.title }} {% if true %}x{% endif %}" in text

@@ -51,7 +51,7 @@ def post(
         series=None,
         authors=("ada",),
         summary_html=f"<p>Summary of post {n} &amp; more.</p>",
-        body_html=f"<p>Summary of post {n} &amp; more.</p>\n<p>Body of post {n}.</p>",
+        body=f"<p>Summary of post {n} &amp; more.</p>\n<p>Body of post {n}.</p>",
         toc=(),
         word_count=460,
     )
@@ -73,7 +73,7 @@ def page(slug: str, **changes: Any) -> Document:
         series=None,
         authors=(),
         summary_html="<p>A page.</p>",
-        body_html="<p>A page.</p>",
+        body="<p>A page.</p>",
         toc=(),
         word_count=2,
     )

@@ -1,0 +1,228 @@
+"""The up-to-date check: a build whose inputs are all as the last build found them does nothing.
+
+Like make's, but over everything a build reads: quire.toml, authors.toml, every file under
+content/ and static/, the theme's files, Quire's own code and library versions (the cache
+version), the build options, the baked comments, and the clock (a scheduled post that is
+now due changes the site). Files are compared by inode, size, mtime and ctime, and a file
+changed within RACY_NS of the last build's snapshot is never trusted (its next change
+could leave the same stat). The output files are compared too, so a page deleted or
+edited by hand is rebuilt.
+
+The stamp is written only after a successful build, from a snapshot taken before that
+build read anything: a file edited during the build differs from the snapshot, so the next
+build does the work. Deleting `.quire-cache` (or `--no-cache`) disables the check.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from builder.cache import CACHE_DIR, cache_version
+from builder.load import RACY_NS
+from builder.model import Diagnostic
+from builder.themes import ThemeError, resolve_theme
+
+STAMP_NAME = "uptodate.json"
+FINE_RACY_NS = 50_000_000  # well above a coarse kernel clock tick (1-10 ms)
+FORMAT = 1
+Stat = tuple[int, int, int, int]  # inode, mtime_ns, ctime_ns, size
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The stat of every input file, taken at `at` (time.time_ns()) before a build."""
+
+    at: int
+    theme: str  # theme name as configured
+    theme_dir: str  # where it resolved
+    files: dict[str, Stat]  # absolute path -> stat
+
+
+def options_key(parts: Iterable[Any]) -> str:
+    """A hash of whatever else shapes the output (options, baked comments)."""
+    raw = json.dumps([FORMAT, cache_version(), *parts], sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def take_snapshot(site_dir: Path, theme: str, theme_dir: Path) -> Snapshot:
+    """Stat every file a build of `site_dir` may read."""
+    at = time.time_ns()
+    root = str(site_dir.resolve())
+    files: dict[str, Stat] = {}
+    for name in ("quire.toml", "authors.toml"):
+        _stat_into(files, f"{root}/{name}")
+    for folder in (f"{root}/content", f"{root}/static", str(theme_dir.resolve())):
+        _walk_into(files, folder)
+    return Snapshot(at, theme, str(theme_dir.resolve()), files)
+
+
+def _stat_into(files: dict[str, Stat], path: str) -> None:
+    try:
+        st = os.stat(path)  # noqa: PTH116  # thousands of files: pathlib costs more
+    except OSError:
+        return
+    files[path] = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+
+
+def _walk_into(files: dict[str, Stat], folder: str) -> None:
+    """Every file under `folder`, dotfiles included (a build may skip them, but a rename
+    from a dotfile to a visible name must still count as a change). Folders are recorded
+    too: a file added or removed changes its folder's mtime."""
+    try:
+        st = os.stat(folder)  # noqa: PTH116
+        listing = os.scandir(folder)
+    except OSError:
+        return
+    files[folder + "/"] = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+    subdirs = []
+    with listing:
+        for entry in listing:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subdirs.append(entry.path)
+                    continue
+                est = entry.stat()  # follows a symlinked file to what the build reads
+            except OSError:
+                continue
+            files[entry.path] = (est.st_ino, est.st_mtime_ns, est.st_ctime_ns, est.st_size)
+    for subdir in subdirs:
+        _walk_into(files, subdir)
+
+
+def _stamp_path(site_dir: Path) -> Path:
+    return site_dir / CACHE_DIR / STAMP_NAME
+
+
+def save_stamp(
+    site_dir: Path,
+    snapshot: Snapshot,
+    *,
+    key: str,
+    output_dir: Path,
+    outputs: Iterable[str],
+    pages: int,
+    valid_until: datetime | None,
+    diagnostics: Iterable[Diagnostic],
+    base_url: str,
+) -> None:
+    """Remember that `snapshot`'s inputs, built with `key`, gave `outputs` in `output_dir`."""
+    out = output_dir.resolve()
+    written: dict[str, list[int]] = {}
+    for rel in outputs:
+        try:
+            st = os.stat(f"{out}/{rel}")  # noqa: PTH116
+        except OSError:
+            return  # something removed a file already: no stamp, the next build checks all
+        written[rel] = [st.st_size, st.st_mtime_ns]
+    data = {
+        "format": FORMAT,
+        "key": key,
+        "at": snapshot.at,
+        "theme": snapshot.theme,
+        "theme_dir": snapshot.theme_dir,
+        "inputs": snapshot.files,
+        "output_dir": str(out),
+        "outputs": written,
+        "valid_until": valid_until.isoformat() if valid_until else None,
+        "diagnostics": [
+            [d.severity, d.file, d.message, d.hint, d.line, d.field] for d in diagnostics
+        ],
+        "base_url": base_url,
+        "pages": pages,
+    }
+    path = _stamp_path(site_dir)
+    tmp = path.with_suffix(".tmp")
+    with contextlib.suppress(OSError):
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(path)
+
+
+def forget_stamp(site_dir: Path) -> None:
+    """Drop the stamp (before a build that may change the output)."""
+    with contextlib.suppress(OSError):
+        _stamp_path(site_dir).unlink()
+
+
+@dataclass(frozen=True, slots=True)
+class UpToDate:
+    """What the last build left, when it is still exactly right."""
+
+    output_dir: Path
+    diagnostics: tuple[Diagnostic, ...]
+    base_url: str
+    pages: int  # HTML pages in the output
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """What the check found: the last build's result if still right, and the output files
+    that no longer hold what that build wrote (edited or deleted by hand)."""
+
+    current: UpToDate | None
+    tampered: frozenset[str] = frozenset()
+
+
+def check(site_dir: Path, key: str, now: datetime) -> Freshness:
+    """Whether nothing the last build read has changed since (and what was done to its
+    output)."""
+    try:
+        data = json.loads(_stamp_path(site_dir).read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            return Freshness(None)
+        output_dir = Path(data["output_dir"])
+        tampered = _tampered(output_dir, data["outputs"])
+        if tampered or data["key"] != key:
+            return Freshness(None, tampered)
+        if data["valid_until"] and datetime.fromisoformat(data["valid_until"]) <= now:
+            return Freshness(None)  # a scheduled post is due
+        theme_dir = str(resolve_theme(data["theme"], site_dir).resolve())
+        if theme_dir != data["theme_dir"]:
+            return Freshness(None)  # e.g. the site now has its own copy of the theme
+        snapshot = take_snapshot(site_dir, data["theme"], Path(theme_dir))
+        if not _same_inputs(snapshot.files, data["inputs"], int(data["at"])):
+            return Freshness(None)
+        diagnostics = tuple(Diagnostic(*d) for d in data["diagnostics"])
+        pages = int(data["pages"])
+        return Freshness(UpToDate(output_dir, diagnostics, str(data["base_url"]), pages))
+    except (OSError, ValueError, LookupError, TypeError, ThemeError):  # doubt: just build
+        return Freshness(None)
+
+
+def _same_inputs(now: Mapping[str, Stat], then: Mapping[str, list[int]], at: int) -> bool:
+    if len(now) != len(then):
+        return False
+    # A file system with whole-second (or 2 s) timestamps needs a wide racy window; one
+    # with fine timestamps only the kernel's clock tick.
+    fine = any(stat[1] % 1_000_000_000 for stat in now.values())
+    racy = at - (FINE_RACY_NS if fine else RACY_NS)
+    for path, stat in now.items():
+        old = then.get(path)
+        if old is None or tuple(old) != stat:
+            return False
+        if stat[1] > racy or stat[2] > racy:
+            return False  # changed just before the snapshot: may have changed again since
+    return True
+
+
+def _tampered(output_dir: Path, outputs: Mapping[str, list[int]]) -> frozenset[str]:
+    """The output files whose size or mtime differ from what the last build left."""
+    root = str(output_dir)
+    found = []
+    for rel, (size, mtime) in outputs.items():
+        try:
+            st = os.stat(f"{root}/{rel}")  # noqa: PTH116
+        except OSError:
+            found.append(rel)
+            continue
+        if st.st_size != size or st.st_mtime_ns != mtime:
+            found.append(rel)
+    return frozenset(found)
