@@ -12,6 +12,7 @@ and is serialised deterministically (sorted keys, no timestamps).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
@@ -62,15 +63,17 @@ class Manifest:
     version: int = MANIFEST_VERSION
 
     def to_json(self) -> str:
-        """Serialise deterministically: same manifest, same bytes."""
-        data: dict[str, Any] = {
-            "version": self.version,
-            "base_url": self.base_url,
-            "files": {p: _entry_dict(e) for p, e in sorted(self.files.items())},
-            "threads": {k: _thread_dict(t) for k, t in sorted(self.threads.items())},
-            "redirects": dict(sorted(self.redirects.items())),
-        }
-        return _dumps(data) + "\n"
+        """Serialise deterministically (same manifest, same bytes), one line per file,
+        thread and redirect: diffs stay readable, and json's C encoder writes a 5,000-post
+        manifest in milliseconds."""
+        threads = ((k, _thread_dict(t)) for k, t in sorted(self.threads.items()))
+        return (
+            f'{{"base_url":{_dump(self.base_url)},\n'
+            f'"files":{_files_block(self.files)},\n'
+            f'"redirects":{_block(sorted(self.redirects.items()))},\n'
+            f'"threads":{_block(threads)},\n'
+            f'"version":{_dump(self.version)}}}\n'
+        )
 
     @classmethod
     def from_json(cls, text: str, *, origin: str = "manifest") -> Manifest:
@@ -105,32 +108,40 @@ class ManifestError(ValueError):
     """A manifest could not be read."""
 
 
-def _dumps(value: Any, indent: str = "") -> str:
-    """Exactly `json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)`, faster.
-
-    With an indent, json's C encoder is not used and a 5,000-post manifest takes a
-    second to write; the manifest's bytes must stay the same (publishing diffs them).
-    """
+def _dump(value: Any) -> str:
+    """Compact JSON with sorted keys; strings, numbers, None, lists and string-keyed
+    dicts are written here, which is several times faster than json.dumps per entry."""
     kind = type(value)
     if kind is str:
         return _ENCODE(value)
     if kind is int:
         return str(value)
-    inner = indent + " "
-    if kind is dict and all(type(key) is str for key in value):
-        if not value:
-            return "{}"
-        items = [f"{inner}{_ENCODE(k)}: {_dumps(v, inner)}" for k, v in sorted(value.items())]
-        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if value is None:
+        return "null"
     if kind is list or kind is tuple:
-        if not value:
-            return "[]"
-        items = [inner + _dumps(item, inner) for item in value]
-        return "[\n" + ",\n".join(items) + "\n" + indent + "]"
-    # anything else (None, floats, non-string keys...): json itself; JSON text holds no
-    # raw newline inside a string, so re-indenting its lines is exact
-    text = json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)
-    return text.replace("\n", "\n" + indent)
+        return "[" + ",".join(map(_dump, value)) + "]"
+    if kind is dict and all(type(key) is str for key in value):
+        items = sorted(value.items())
+        return "{" + ",".join(f"{_ENCODE(k)}:{_dump(v)}" for k, v in items) + "}"
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _files_block(files: Mapping[str, FileEntry]) -> str:
+    """`_block` of the file entries, formatted directly (thousands of them, every build):
+    the same bytes as `_block(... _entry_dict(entry))`, keys in sorted order."""
+    enc = _ENCODE
+    lines = [
+        f'{enc(path)}:{{"inputs":[{",".join(map(enc, e.inputs))}],"kind":{enc(e.kind)},'
+        f'"sha256":{enc(e.sha256)},"size":{int(e.size)}}}'
+        for path, e in sorted(files.items())
+    ]
+    return "{\n" + ",\n".join(lines) + "\n}" if lines else "{}"
+
+
+def _block(items: Iterable[tuple[str, Any]]) -> str:
+    """A JSON object with one member per line (`items` already in key order)."""
+    lines = [f"{_ENCODE(key)}:{_dump(value)}" for key, value in items]
+    return "{\n" + ",\n".join(lines) + "\n}" if lines else "{}"
 
 
 _ENCODE = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
