@@ -1,13 +1,15 @@
 """Run many independent jobs across processes (cold builds), or in this process (small ones).
 
 Workers are forked, so they inherit the jobs and the loaded libraries instead of receiving
-them over a pipe or importing them again; each gets a few large chunks of job numbers,
-which keeps the cost of the pool well under a second. A pool is only worth it for many
-jobs: an edit of a few posts is handled in this process.
+them over a pipe or importing them again; they take ranges of job numbers, small enough
+that both workers finish at about the same time, which keeps the cost of the pool well
+under a second. A pool is only worth it for many jobs: an edit of a few posts is handled
+in this process.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -21,7 +23,7 @@ from builder.parse import ParseSettings, parse_source
 T = TypeVar("T")
 ParseResult = tuple[Document | None, list[Diagnostic]]
 POOL_MIN_JOBS = 64  # below this, starting processes costs more than it saves
-CHUNKS_PER_WORKER = 4  # a few chunks each, so a slow chunk does not leave a core idle
+CHUNKS_PER_WORKER = 24  # small chunks: the last one to finish leaves a core idle briefly
 
 _task: Callable[[int], Any] | None = None  # inherited by the forked workers
 
@@ -72,6 +74,9 @@ def run_indexed(
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     assert _task is not None  # set by the parent before the fork
+    # What the worker inherited is never garbage here: keep the collector off it (a
+    # collection would walk it again and again, and touching it unshares its pages).
+    gc.freeze()
     return [_task(index) for index in range(*bounds)]
 
 

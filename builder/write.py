@@ -26,6 +26,7 @@ from builder.manifest import (
     read_manifest,
 )
 from builder.model import Diagnostic, OutputFile
+from builder.parallel import run_indexed
 from builder.search import (
     clear_search_stale,
     mark_search_stale,
@@ -55,14 +56,29 @@ class _Tree:
         self.entries: dict[str, FileEntry] = {}
         self.changed: list[str] = []
 
-    def put(self, path: str, data: bytes, kind: FileKind, inputs: Sequence[str]) -> None:
+    def put_all(self, files: Sequence[OutputFile]) -> None:
+        """`put` every file; the hashing and writing run across processes when many."""
+        placed = run_indexed(lambda i: self.place(files[i].path, files[i].data), len(files))
+        for out, result in zip(files, placed, strict=True):
+            self.record(out.path, out.kind, out.inputs, *result)
+
+    def place(self, path: str, data: bytes) -> tuple[str, int, bool]:
+        """Write (or link from the old tree) one file: its digest, size and whether it is
+        new. Touches only the disk, so it may run in a forked worker."""
         digest = hashlib.sha256(data).hexdigest()
         target = self.tmp / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not self._reuse(path, digest, len(data), target):
-            target.write_bytes(data)
+        target.parent.mkdir(parents=True, exist_ok=True)  # safe when two workers race
+        if self._reuse(path, digest, len(data), target):
+            return digest, len(data), False
+        target.write_bytes(data)
+        return digest, len(data), True
+
+    def record(
+        self, path: str, kind: FileKind, inputs: Sequence[str], digest: str, size: int, new: bool
+    ) -> None:
+        if new:
             self.changed.append(path)
-        self.entries[path] = FileEntry(digest, len(data), kind, tuple(sorted(set(inputs))))
+        self.entries[path] = FileEntry(digest, size, kind, tuple(sorted(set(inputs))))
 
     def copy(self, path: str, source: Path, kind: FileKind, inputs: Sequence[str]) -> None:
         """Copy a file (a static file) without reading it into memory at once."""
@@ -155,8 +171,7 @@ def write_output(
     tmp.mkdir()
     try:
         tree = _Tree(tmp, output_dir, old)
-        for out in files:
-            tree.put(out.path, out.data, out.kind, out.inputs)
+        tree.put_all(files)
         for rel in static_files:
             tree.copy(_static_target(rel), site_dir / rel, "static", (rel,))
         if keep_search and old is not None and any(e.kind == "search" for e in old.files.values()):

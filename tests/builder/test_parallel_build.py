@@ -1,0 +1,68 @@
+"""Cold builds run across processes; the output must not depend on it, nor on a cache
+that disappears half-way through a build."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from builder_testlib import options
+
+from builder import parallel
+from builder.cache import CACHE_DIR, CACHE_FILE
+from builder.pipeline import BuildResult, build_site
+
+TAGS = ("python", "web", "ops")
+
+
+def _site(root: Path, posts: int = 80) -> Path:
+    folder = root / "content" / "posts"
+    folder.mkdir(parents=True)
+    (root / "quire.toml").write_text('title = "P"\nbase_url = "https://p.example.com"\n')
+    for n in range(posts):
+        body = f"Post {n} says hello.\n\n```python\nprint({n})\n```\n"
+        text = f"---\ntitle: Post {n}\ndate: 2024-0{n % 9 + 1}-{n % 28 + 1:02d}\n"
+        (folder / f"p{n:03d}.md").write_text(f"{text}tags: [{TAGS[n % 3]}]\n---\n\n{body}")
+    return root
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _build(root: Path) -> BuildResult:
+    result = build_site(root, options(skip_search=True))
+    assert result.ok, [str(d) for d in result.errors]
+    return result
+
+
+def test_a_build_across_processes_writes_what_one_process_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many = _site(tmp_path / "many")
+    assert parallel.workers() > 1  # CI and this machine have two cores: the pool is used
+    assert _build(many).parsed == 80
+    monkeypatch.setattr(parallel, "workers", lambda: 1)  # the same build, in one process
+    one = _site(tmp_path / "one")
+    _build(one)
+    assert _tree(many / "public") == _tree(one / "public")
+
+
+def test_a_cache_reset_during_a_build_costs_only_time(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site", posts=12)
+    _build(site)
+    config = site / "quire.toml"
+    config.write_text(config.read_text() + 'description = "Every page changes."\n')
+
+    def reset_cache(stage: str, index: int, total: int) -> None:
+        if stage == "render":  # the parse stage handed out lazily read bodies: drop them
+            with sqlite3.connect(site / CACHE_DIR / CACHE_FILE) as db:
+                db.execute("DELETE FROM docs")
+
+    result = build_site(site, options(skip_search=True), on_stage=reset_cache)
+    assert result.ok and result.parsed == 12  # parsed again instead of failing
+    clean = _site(tmp_path / "clean", posts=12)
+    (clean / "quire.toml").write_text(config.read_text())
+    _build(clean)
+    assert _tree(site / "public") == _tree(clean / "public")
