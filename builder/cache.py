@@ -32,7 +32,7 @@ from builder.model import Cover, Diagnostic, Document, Heading, Term
 
 CACHE_DIR = ".quire-cache"
 CACHE_FILE = "build.sqlite"
-SCHEMA = 2
+SCHEMA = 4
 # libraries whose output ends up in pages: an upgrade must re-render everything
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments", "nh3", "Jinja2", "PyYAML")
 # modules that never shape an output file: editing them keeps the cache
@@ -96,10 +96,15 @@ class BuildCache:
             if row is None or row[0] != cache_version():
                 with db:
                     db.execute("DROP TABLE IF EXISTS docs")
+                    db.execute("DROP TABLE IF EXISTS outputs")
                     db.execute("DELETE FROM meta")
                     db.execute("INSERT INTO meta VALUES ('version', ?)", (cache_version(),))
             db.execute(
                 "CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, meta TEXT, body TEXT)"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS outputs (dir TEXT, path TEXT, fingerprint TEXT, "
+                "sha256 TEXT, PRIMARY KEY (dir, path)) WITHOUT ROWID"
             )
         except (OSError, sqlite3.Error):
             return None
@@ -193,32 +198,64 @@ class BuildCache:
         """What each output file of the last build into `output_dir` was made from."""
         db = self._connect()
         try:
-            row = (
+            rows = (
                 db.execute(
-                    "SELECT value FROM meta WHERE key = ?", (_outputs_key(output_dir),)
-                ).fetchone()
+                    "SELECT path, fingerprint, sha256 FROM outputs WHERE dir = ?",
+                    (_outputs_key(output_dir),),
+                )
                 if db
-                else None
+                else ()
             )
-            data = json.loads(row[0]) if row else {}
-            records = {path: OutputRecord(fp, sha) for path, (fp, sha) in data.items()}
-        except (sqlite3.Error, ValueError, TypeError):
+            records = {path: OutputRecord(fp, sha) for path, fp, sha in rows}
+        except sqlite3.Error:
             return {}
         self._outputs[output_dir] = records
         return records
 
     def put_outputs(self, output_dir: Path, records: Mapping[str, OutputRecord]) -> None:
-        """Remember each output file's fingerprint after a successful build."""
-        if records == self._outputs.get(output_dir):
-            return  # nothing changed since they were read
+        """Remember each output file's fingerprint after a successful build (one row per
+        file: an edit that changed three pages writes three rows)."""
+        before = self._outputs.get(output_dir)
+        if before is None:
+            before = self.get_outputs(output_dir)
         db = self._connect()
         if db is None:
             return
-        data = json.dumps({p: [r.fingerprint, r.sha256] for p, r in sorted(records.items())})
+        key = _outputs_key(output_dir)
+        changed = [
+            (key, path, r.fingerprint, r.sha256)
+            for path, r in records.items()
+            if before.get(path) != r
+        ]
+        gone = [(key, path) for path in before if path not in records]
+        if not changed and not gone:
+            return
         with contextlib.suppress(sqlite3.Error), db:
-            db.execute(
-                "INSERT OR REPLACE INTO meta VALUES (?, ?)", (_outputs_key(output_dir), data)
-            )
+            db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?)", changed)
+            db.executemany("DELETE FROM outputs WHERE dir = ? AND path = ?", gone)
+        self._outputs[output_dir] = dict(records)
+
+    # -- input values of the last build ----------------------------------------------
+    def get_values(self, output_dir: Path) -> dict[str, str] | None:
+        """Every input's value in the last build into `output_dir` (see Reuse.snapshot)."""
+        db = self._connect()
+        try:
+            key = ("values:" + str(output_dir.resolve()),)
+            row = db.execute("SELECT value FROM meta WHERE key = ?", key).fetchone() if db else None
+            values = json.loads(row[0]) if row else None
+        except (sqlite3.Error, ValueError):
+            return None
+        return values if isinstance(values, dict) else None
+
+    def put_values(self, output_dir: Path, values: Mapping[str, str]) -> None:
+        """Remember every input's value after a successful build."""
+        db = self._connect()
+        if db is None:
+            return
+        data = json.dumps(values, sort_keys=True)
+        with contextlib.suppress(sqlite3.Error), db:
+            key = "values:" + str(output_dir.resolve())
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, data))
 
 
 class StaleCacheError(LookupError):
@@ -270,9 +307,10 @@ def _encode(result: ParseResult) -> tuple[str, str] | None:
     if doc is None:
         return json.dumps({"doc": None, "diags": diags}), ""
     try:
-        extra = json.dumps(dict(doc.extra), default=_tagged, sort_keys=False)
-        if extra != "{}" and json.loads(extra, object_hook=_untagged) != doc.extra:
+        extra_text = json.dumps(dict(doc.extra), default=_tagged, sort_keys=False)
+        if extra_text != "{}" and json.loads(extra_text, object_hook=_untagged) != doc.extra:
             return None  # e.g. a number as a key: JSON would change it
+        extra = json.loads(extra_text)  # tagged values as plain JSON, inside the record
     except (TypeError, ValueError):
         return None  # a front matter value JSON cannot hold: just do not cache this file
     meta = {
@@ -293,7 +331,7 @@ def _encode(result: ParseResult) -> tuple[str, str] | None:
 
 
 def _decode(meta_text: str, body: str | Callable[[], str]) -> ParseResult:
-    meta = json.loads(meta_text)
+    meta = json.loads(meta_text, object_hook=_untagged)  # one pass, `extra` included
     diagnostics = [Diagnostic(*d) for d in meta["diags"]]
     raw = meta["doc"]
     if raw is None:
@@ -321,7 +359,7 @@ def _decode(meta_text: str, body: str | Callable[[], str]) -> ParseResult:
         cover=Cover(*cover) if cover else None,
         aliases=tuple(aliases),
         canonical=canonical,
-        extra=json.loads(extra, object_hook=_untagged) if extra != "{}" else {},
+        extra=extra,
         field_lines=lines,
         _card=card,
     )

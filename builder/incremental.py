@@ -73,12 +73,15 @@ class Reuse:
         authors: str,
         previous: Mapping[str, OutputRecord],
         manifest: Manifest | None,
+        previous_values: Mapping[str, str] | None = None,
     ) -> None:
         self.values: dict[str, str] = {**sources, "theme": theme, "config": settings}
         self.values["authors"] = authors
         self.theme = theme
         self.previous = previous if manifest is not None else {}
         self.manifest = manifest
+        # every input's value in the build that wrote `previous` (see `snapshot`)
+        self.previous_values = previous_values if manifest is not None else None
         self.lists: dict[str, str] = {}
         self.docs: Mapping[str, Document] = {}  # source path -> document, for `card:` inputs
         self.records: dict[str, OutputRecord] = {}
@@ -96,6 +99,36 @@ class Reuse:
         """Declare the value of a pseudo-input (a thread's baked comments: `comments:<id>`)."""
         self.values[name] = value
         self._parts.pop(name, None)
+
+    def snapshot(self) -> dict[str, str]:
+        """Every input's current value (sources, cards, lists, theme, settings, authors,
+        baked comments), for the next build to see what changed."""
+        values = dict(self.values)
+        values.update((f"list:{url}", value) for url, value in self.lists.items())
+        values.update((f"card:{path}", doc.card) for path, doc in self.docs.items())
+        return values
+
+    def changed_since(self) -> set[str] | None:
+        """The names of the inputs whose value differs from the last build's, or None when
+        that is unknown or the set of inputs itself changed (a post added or removed, a
+        list reordered: every page must then be checked)."""
+        before = self.previous_values
+        if not before:
+            return None
+        now = self.snapshot()
+        if now.keys() != before.keys():
+            return None
+        return {name for name, value in now.items() if before[name] != value}
+
+    def reuse_unchecked(self, path: str) -> tuple[str, tuple[str, ...]] | None:
+        """The last build's fingerprint and inputs of `path`, when its file is still what
+        that build wrote. For pages none of whose inputs changed: they are not even
+        fingerprinted again."""
+        record = self.previous.get(path)
+        entry = self.manifest.files.get(path) if self.manifest is not None else None
+        if record is None or entry is None or entry.sha256 != record.sha256:
+            return None
+        return record.fingerprint, entry.inputs
 
     def fingerprint(self, inputs: Iterable[str]) -> str:
         """One hash over the inputs' names and current values."""

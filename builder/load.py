@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.model import Diagnostic, Source
@@ -19,6 +19,10 @@ STATIC_DIR = "static"
 AUTHORS_NAME = "authors.toml"
 
 
+# site-relative path -> (inode, mtime_ns, ctime_ns, size, sha256) of a file read before
+StatRecords = dict[str, tuple[int, int, int, int, str]]
+
+
 @dataclass(frozen=True, slots=True)
 class Sources:
     """Everything the build reads from the site folder, as plain data."""
@@ -27,10 +31,10 @@ class Sources:
     pages: tuple[Source, ...]  # content/*.md, sorted by path
     authors: Source | None  # authors.toml
     static_files: tuple[str, ...]  # site-relative paths under static/, sorted
+    # stat records taken while loading (sources found unchanged), so they are not taken twice
+    stats: StatRecords = field(default_factory=dict, compare=False, repr=False)
 
 
-# site-relative path -> (inode, mtime_ns, ctime_ns, size, sha256) of a file read before
-StatRecords = dict[str, tuple[int, int, int, int, str]]
 RACY_NS = 2_000_000_000  # a file changed this close to its record may change again unseen
 
 
@@ -44,6 +48,7 @@ def load_sources(
     """
     root = site_dir.resolve()
     diagnostics: list[Diagnostic] = []
+    stats: StatRecords = {}
     posts: list[Source] = []
     pages: list[Source] = []
     content = root / PAGES_DIR
@@ -62,7 +67,7 @@ def load_sources(
                 )
             )
             continue
-        source = _known(root, rel, known, recorded_ns) if known else None
+        source = _known(root, rel, known, recorded_ns, stats) if known else None
         source = source or _read(root, rel, diagnostics)
         if source is not None:
             (posts if in_posts else pages).append(source)
@@ -72,7 +77,7 @@ def load_sources(
     ):
         authors = _read(root, AUTHORS_NAME, diagnostics)
     static = tuple(_walk(root, root / STATIC_DIR, diagnostics))
-    return Sources(tuple(posts), tuple(pages), authors, static), diagnostics
+    return Sources(tuple(posts), tuple(pages), authors, static, stats), diagnostics
 
 
 def _walk(root: Path, top: Path, diagnostics: list[Diagnostic]) -> list[str]:
@@ -149,7 +154,9 @@ def _inside(root: Path, path: Path, rel: str, diagnostics: list[Diagnostic]) -> 
     return False
 
 
-def _known(root: Path, rel: str, known: StatRecords, recorded_ns: int) -> Source | None:
+def _known(
+    root: Path, rel: str, known: StatRecords, recorded_ns: int, stats: StatRecords
+) -> Source | None:
     record = known.get(rel)
     if record is None:
         return None
@@ -161,6 +168,7 @@ def _known(root: Path, rel: str, known: StatRecords, recorded_ns: int) -> Source
         return None
     if st.st_mtime_ns > recorded_ns - RACY_NS or st.st_ctime_ns > recorded_ns - RACY_NS:
         return None  # changed just before it was recorded: it may have changed again since
+    stats[rel] = record
     return Source(rel, "", record[4], loaded=False)
 
 
@@ -169,6 +177,10 @@ def stat_records(site_dir: Path, sources: Sources) -> StatRecords:
     records: StatRecords = {}
     root = site_dir.resolve()
     for source in (*sources.posts, *sources.pages):
+        seen = sources.stats.get(source.path)
+        if seen is not None:
+            records[source.path] = seen
+            continue
         try:
             st = os.stat(f"{root}/{source.path}")  # noqa: PTH116  # see _known
         except OSError:

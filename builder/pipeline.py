@@ -8,6 +8,7 @@ output folder stays exactly as it was.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib
 import time
@@ -39,6 +40,7 @@ ParseResult = tuple[Document | None, list[Diagnostic]]
 ParseCache = MutableMapping[tuple[str, str, str], ParseResult]  # (path, sha256, settings)
 SEARCH_FILE = "search"  # what the search indexer's warnings name (builder.search)
 STAGES = ("config", "load", "parse", "collect", "render", "write")
+SeenOutputs = tuple[Path | None, Mapping[str, list[int]] | None]  # from the up-to-date check
 StageCallback = Callable[[str, int, int], None]  # (stage, index, number of stages)
 ItemCallback = Callable[[int, int], None]  # (files parsed so far, files to parse)
 
@@ -143,10 +145,13 @@ def build_site(
     baked = baked or {}
     key = _stamp_key(options, baked)
     tampered: frozenset[str] = frozenset()
+    taken: Snapshot | None = None
+    seen_outputs: SeenOutputs = (None, None)
     if options.cache:
         start = time.perf_counter()
         freshness = check(site_dir, key, _aware(options.now))
-        fresh, tampered = freshness.current, freshness.tampered
+        fresh, tampered, taken = freshness.current, freshness.tampered, freshness.snapshot
+        seen_outputs = (freshness.output_dir, freshness.outputs)
         if fresh is not None and _search_due(options, fresh.output_dir):
             fresh = None  # the index was kept behind the pages: this build catches it up
         if fresh is not None:
@@ -159,22 +164,42 @@ def build_site(
                 page_count=fresh.pages,
             )
     store = BuildCache(site_dir) if options.cache else None
+
+    def attempt() -> BuildResult:
+        return _build(
+            site_dir,
+            options,
+            store,
+            on_stage,
+            on_parsed,
+            parse_cache,
+            baked,
+            key,
+            tampered,
+            taken,
+            seen_outputs,
+        )
+
     try:
         try:
-            return _build(
-                site_dir, options, store, on_stage, on_parsed, parse_cache, baked, key, tampered
-            )
+            return attempt()
         except StaleCacheError:  # the cache was deleted or reset under this build
             if store is not None:
                 store.forget_parsed()
             if parse_cache is not None:
                 parse_cache.clear()
-            return _build(
-                site_dir, options, store, on_stage, on_parsed, parse_cache, baked, key, tampered
-            )
+            return attempt()
     finally:
+        gc.unfreeze()  # see `_settle`
         if store is not None:
             store.close()
+
+
+def _settle() -> None:
+    """Move what the build holds for its whole length (documents, the last manifest) out
+    of the garbage collector's sight: with thousands of them alive, every full collection
+    would walk them all again (a tenth of a second each) and find nothing."""
+    gc.freeze()
 
 
 def _build(
@@ -187,6 +212,8 @@ def _build(
     baked: Mapping[str, BakedThread],
     key: str,
     tampered: frozenset[str],
+    taken: Snapshot | None = None,
+    seen_outputs: SeenOutputs = (None, None),
 ) -> BuildResult:
     run = _Run(on_stage)
     with run.stage("config"):
@@ -195,7 +222,7 @@ def _build(
         except ConfigError as exc:
             output_dir = options.output_dir or site_dir / "public"
             return BuildResult(output_dir, tuple(exc.diagnostics), run.timings)
-        snapshot = _snapshot(site_dir, config) if store is not None else None
+        snapshot = _snapshot(site_dir, config, taken) if store is not None else None
     output_dir = options.output_dir or site_dir / config.output_dir
     recover_output(output_dir)  # a killed build must not leave the site without its output
     with run.stage("load"):
@@ -224,6 +251,7 @@ def _build(
         authors, problems = parse_authors(sources.authors)
         run.diagnostics.extend(problems)
         sources = _without_text(sources)  # parsed: the texts are not needed any more
+        _settle()
     with run.stage("collect"):
         site, problems = collect_site(
             [doc for doc, _ in documents if doc is not None],
@@ -237,6 +265,7 @@ def _build(
         return BuildResult(output_dir, tuple(run.diagnostics), run.timings, site=site)
     with run.stage("render"):
         reuse = _reuse(store, sources, site_dir, output_dir, config, options, tampered)
+        _settle()
         files = _render(site, site_dir, run.diagnostics, reuse, baked)
     if run.failed:
         return BuildResult(output_dir, tuple(run.diagnostics), run.timings, site=site)
@@ -259,6 +288,7 @@ def _build(
                     if path in entries
                 },
             )
+            store.put_values(output_dir, reuse.snapshot())
         if snapshot is not None and written.manifest is not None and not run.failed:
             _stamp(
                 site_dir,
@@ -270,6 +300,7 @@ def _build(
                 run,
                 options,
                 config.base_url,
+                _untouched(seen_outputs, output_dir, written),
             )
     return BuildResult(
         output_dir,
@@ -307,11 +338,19 @@ def _stamp_key(options: BuildOptions, baked: Mapping[str, BakedThread]) -> str:
     )  # fmt: skip
 
 
-def _snapshot(site_dir: Path, config: SiteConfig) -> Snapshot | None:
+def _snapshot(site_dir: Path, config: SiteConfig, taken: Snapshot | None) -> Snapshot | None:
+    """The inputs' stats before this build reads them (`taken` by the up-to-date check
+    moments ago, when it was for this theme)."""
     try:
-        return take_snapshot(site_dir, config.theme, resolve_theme(config.theme, site_dir))
+        theme_dir = resolve_theme(config.theme, site_dir)
     except ThemeError:
         return None
+    if taken is not None and (taken.theme, taken.theme_dir) == (
+        config.theme,
+        str(theme_dir.resolve()),
+    ):
+        return taken
+    return take_snapshot(site_dir, config.theme, theme_dir)
 
 
 def _manifest_or_none(output_dir: Path) -> Manifest | None:
@@ -319,6 +358,17 @@ def _manifest_or_none(output_dir: Path) -> Manifest | None:
         return read_manifest(output_dir)
     except ManifestError:
         return None
+
+
+def _untouched(
+    seen: SeenOutputs, output_dir: Path, written: WriteResult
+) -> Mapping[str, list[int]] | None:
+    """The output stats the up-to-date check found, less the files this build wrote."""
+    folder, stats = seen
+    if folder is None or stats is None or folder.resolve() != output_dir.resolve():
+        return None
+    touched = {*written.changed, *written.removed}
+    return {path: stat for path, stat in stats.items() if path not in touched}
 
 
 def _stamp(
@@ -331,6 +381,7 @@ def _stamp(
     run: _Run,
     options: BuildOptions,
     base_url: str,
+    untouched: Mapping[str, list[int]] | None,
 ) -> None:
     """Record this build for the up-to-date check (not when the search index failed: the
     next build should try again)."""
@@ -348,6 +399,7 @@ def _stamp(
         key=key,
         output_dir=output_dir,
         outputs=manifest.files,
+        untouched=untouched,
         pages=sum(1 for e in manifest.files.values() if e.kind == "html"),
         valid_until=None if options.future or not due else min(due),
         diagnostics=run.diagnostics,
@@ -419,6 +471,7 @@ def _reuse(
         authors=sources.authors.sha256 if sources.authors else "-",
         previous=store.get_outputs(output_dir) if store is not None else {},
         manifest=manifest,
+        previous_values=store.get_values(output_dir) if store is not None else None,
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -180,6 +180,25 @@ class _Renderer:
                 self.by_author[key].append(post)
         if reuse is not None:
             self._declare_lists(reuse)
+        self.changes = self._quiet_changes()
+        self.changed_cards = (
+            {name[5:] for name in self.changes if name.startswith("card:")}
+            if self.changes is not None
+            else set()
+        )
+
+    def _quiet_changes(self) -> set[str] | None:
+        """The inputs changed since the last build when that change is "quiet": no list
+        changed (no post added, removed or moved; no tag or series changed) and neither
+        the theme, the settings nor the authors file. Then every page's set of inputs is
+        what it was, and a page none of whose inputs changed can be reused unchecked.
+        None: anything else (or no previous build): every page is checked."""
+        changed = self.reuse.changed_since() if self.reuse is not None else None
+        if changed is None or any(
+            name in {THEME, CONFIG, AUTHORS} or name.startswith("list:") for name in changed
+        ):
+            return None
+        return changed
 
     def _declare_lists(self, reuse: Reuse) -> None:
         """The value of each `list:<url>` input (the list's members, in order) and of each
@@ -206,7 +225,7 @@ class _Renderer:
         path: str,
         data: bytes,
         kind: FileKind,
-        inputs: set[str],
+        inputs: Collection[str],
         *,
         fingerprint: str | None = None,
         reused: bool = False,
@@ -226,6 +245,25 @@ class _Renderer:
         self.outputs.append(OutputFile(path, data, kind, tuple(sorted(inputs)), reused=reused))
         if self.reuse is not None:
             self.reuse.record(path, fingerprint or self.reuse.fingerprint(inputs))
+
+    def reuse_unchecked(self, pages: list[tuple[str, FileKind]], lastmod: datetime | None) -> bool:
+        """Emit the last build's files at these URLs as they are, without fingerprinting
+        them, when all are still as written (the caller knows none of their inputs
+        changed); False, emitting nothing, when any is not."""
+        if self.reuse is None:
+            return False
+        found = []
+        for url, kind in pages:
+            path = url_to_path(url)
+            known = self.reuse.reuse_unchecked(path) if path is not None else None
+            if path is None or known is None or path in self._paths:
+                return False
+            found.append((url, path, kind, *known))
+        for url, path, kind, fingerprint, inputs in found:
+            self.emit(path, b"", kind, inputs, fingerprint=fingerprint, reused=True)
+            if kind == "html":
+                self.sitemap.append((url, lastmod))
+        return True
 
     def reusable(self, url: str, exact: set[str]) -> tuple[str, ...] | None:
         """The manifest inputs of the page at `url` from the last build, if the `exact`
@@ -250,12 +288,13 @@ class _Renderer:
     ) -> None:
         """Emit the file `make()` returns, or the last build's file if its inputs (or the
         narrower `exact` ones, see `page`) are the same."""
+        fingerprint = None
         if self.reuse is not None:
             fingerprint = self.reuse.fingerprint(inputs if exact is None else exact)
             if self.reuse.unchanged(path, fingerprint):
                 self.emit(path, b"", kind, inputs, fingerprint=fingerprint, reused=True)
                 return
-        self.emit(path, make(), kind, inputs)
+        self.emit(path, make(), kind, inputs, fingerprint=fingerprint)
 
     def page(
         self,
@@ -426,6 +465,11 @@ class _Renderer:
     ) -> None:
         """A paginated list (anchored at the oldest posts) at `base` and `base`page/N/."""
         for pager in paginate(posts, self.config.per_page, base):
+            quiet = self.changes is not None and not any(
+                d.source in self.changed_cards for d in pager.posts
+            )
+            if quiet and self.reuse_unchecked([(pager.url, "html")], _newest(pager)):
+                continue
             page_title = title if pager.is_landing else f"{title} (page {pager.number})"
             meta = seo.list_meta(
                 self.config, title=page_title, path=pager.url, description=description
@@ -447,7 +491,7 @@ class _Renderer:
             )
 
 
-def _origin(inputs: set[str]) -> str:
+def _origin(inputs: Collection[str]) -> str:
     """The content file to name in an error about a page: its first real source."""
     real = sorted(i for i in inputs if i not in {THEME, CONFIG, AUTHORS} and ":" not in i)
     return real[0] if real else "quire.toml"

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from builder import seo
 from builder.feeds import EPOCH, last_change
+from builder.manifest import FileKind
 from builder.model import Document, Site, Term
 from builder.pagination import Pager
 
@@ -135,7 +136,13 @@ def render_documents(r: _Renderer) -> None:
     """Every post and standalone page, plus a redirect page at each alias."""
     posts = r.site.posts
     related_to = Related(r.site)
+    dirty = _dirty_posts(r, related_to)
     for index, doc in enumerate(posts):
+        if dirty is not None and doc.source not in dirty:
+            pages: list[tuple[str, FileKind]] = [(doc.url, "html")]
+            pages += [(alias, "redirect") for alias in doc.aliases]
+            if r.reuse_unchecked(pages, last_change(doc) if doc.date else None):
+                continue
         older = posts[index - 1] if index > 0 else None
         newer = posts[index + 1] if index + 1 < len(posts) else None
         series = r.site.series.get(doc.series.slug, ()) if doc.series else ()
@@ -167,6 +174,39 @@ def render_documents(r: _Renderer) -> None:
         )
     for doc in r.site.pages:
         _article(r, "page.html", doc, {}, set())
+
+
+def _dirty_posts(r: _Renderer, related_to: Related) -> set[str] | None:
+    """The posts whose article page may differ from the last build's, or None (check all).
+
+    After a quiet change (see _Renderer._quiet_changes) a post's page depends on its own
+    source and baked comments, and on the cards of its neighbours: prev/next, its series
+    and the related-posts window. Those relations are symmetric, so the pages a changed
+    card reaches are the neighbours of the post it belongs to.
+    """
+    changed = r.changes
+    if changed is None:
+        return None
+    posts = r.site.posts
+    place = {doc.source: index for index, doc in enumerate(posts)}
+    by_id = {doc.id: doc.source for doc in posts}
+    dirty: set[str] = set()
+    for name in changed:
+        if name.startswith("comments:"):
+            dirty.add(by_id.get(name[9:], ""))
+        elif name.startswith("card:"):
+            index = place.get(name[5:])
+            if index is None:
+                continue  # a standalone page: not shown on other pages
+            doc = posts[index]
+            dirty.add(doc.source)
+            dirty.update(card[5:] for card in related_to.window(doc))
+            dirty.update(d.source for d in posts[max(0, index - 1) : index + 2])
+            if doc.series:
+                dirty.update(d.source for d in r.site.series.get(doc.series.slug, ()))
+        else:
+            dirty.add(name)  # a source file: its own page
+    return dirty
 
 
 def _article(

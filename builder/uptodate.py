@@ -109,15 +109,23 @@ def save_stamp(
     key: str,
     output_dir: Path,
     outputs: Iterable[str],
+    untouched: Mapping[str, list[int]] | None,
     pages: int,
     valid_until: datetime | None,
     diagnostics: Iterable[Diagnostic],
     base_url: str,
 ) -> None:
-    """Remember that `snapshot`'s inputs, built with `key`, gave `outputs` in `output_dir`."""
+    """Remember that `snapshot`'s inputs, built with `key`, gave `outputs` in `output_dir`.
+
+    `untouched`: the stats of files this build did not write, as found before it.
+    """
     out = output_dir.resolve()
     written: dict[str, list[int]] = {}
     for rel in outputs:
+        known = untouched.get(rel) if untouched is not None else None
+        if known is not None:
+            written[rel] = known
+            continue
         try:
             st = os.stat(f"{out}/{rel}")  # noqa: PTH116
         except OSError:
@@ -169,6 +177,9 @@ class Freshness:
 
     current: UpToDate | None
     tampered: frozenset[str] = frozenset()
+    snapshot: Snapshot | None = None  # the inputs as the check found them (a build reuses it)
+    outputs: Mapping[str, list[int]] | None = None  # output path -> [size, mtime_ns] found
+    output_dir: Path | None = None  # ... in this folder
 
 
 def check(site_dir: Path, key: str, now: datetime) -> Freshness:
@@ -179,9 +190,10 @@ def check(site_dir: Path, key: str, now: datetime) -> Freshness:
         if data.get("format") != FORMAT:
             return Freshness(None)
         output_dir = Path(data["output_dir"])
-        tampered = _tampered(output_dir, data["outputs"])
+        outputs: dict[str, list[int]] = {}
+        tampered = _tampered(output_dir, data["outputs"], outputs)
         if tampered or data["key"] != key:
-            return Freshness(None, tampered)
+            return Freshness(None, tampered, outputs=outputs, output_dir=output_dir)
         if data["valid_until"] and datetime.fromisoformat(data["valid_until"]) <= now:
             return Freshness(None)  # a scheduled post is due
         theme_dir = str(resolve_theme(data["theme"], site_dir).resolve())
@@ -189,7 +201,7 @@ def check(site_dir: Path, key: str, now: datetime) -> Freshness:
             return Freshness(None)  # e.g. the site now has its own copy of the theme
         snapshot = take_snapshot(site_dir, data["theme"], Path(theme_dir))
         if not _same_inputs(snapshot.files, data["inputs"], int(data["at"])):
-            return Freshness(None)
+            return Freshness(None, snapshot=snapshot, outputs=outputs, output_dir=output_dir)
         diagnostics = tuple(Diagnostic(*d) for d in data["diagnostics"])
         pages = int(data["pages"])
         return Freshness(UpToDate(output_dir, diagnostics, str(data["base_url"]), pages))
@@ -213,8 +225,11 @@ def _same_inputs(now: Mapping[str, Stat], then: Mapping[str, list[int]], at: int
     return True
 
 
-def _tampered(output_dir: Path, outputs: Mapping[str, list[int]]) -> frozenset[str]:
-    """The output files whose size or mtime differ from what the last build left."""
+def _tampered(
+    output_dir: Path, outputs: Mapping[str, list[int]], seen: dict[str, list[int]]
+) -> frozenset[str]:
+    """The output files whose size or mtime differ from what the last build left (and,
+    into `seen`, the stats of the ones that do not)."""
     root = str(output_dir)
     found = []
     for rel, (size, mtime) in outputs.items():
@@ -225,4 +240,6 @@ def _tampered(output_dir: Path, outputs: Mapping[str, list[int]]) -> frozenset[s
             continue
         if st.st_size != size or st.st_mtime_ns != mtime:
             found.append(rel)
+        else:
+            seen[rel] = [size, mtime]
     return frozenset(found)
