@@ -139,7 +139,9 @@ class BuildOptions:
     # False: keep the previous build's search index instead of re-indexing (fast preview
     # rebuilds; Pagefind takes seconds on a large site)
     search_index: bool = True
-    skip_search: bool = False  # no search index at all (and drop an existing one)
+    # do not run the indexer; an existing index is dropped unless `search_index` is False
+    # (then it is kept as it is: `quire build --no-search`)
+    skip_search: bool = False
     # use and update the build cache in <site>/.quire-cache (parse results, page inputs)
     cache: bool = True
     now: datetime = field(default_factory=lambda: datetime.now(UTC))  # "future" is after this
