@@ -88,15 +88,18 @@ class BuildCache:
             ignore = self.path.parent / ".gitignore"
             if not ignore.exists():  # the cache is never content: keep it out of git
                 ignore.write_text("*\n", encoding="utf-8")
-            db = sqlite3.connect(self.path, timeout=30)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            db = self._open()
             row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-            if row is None or row[0] != cache_version():
+            if row is not None and row[0] != cache_version():
+                # Another Quire (or code) wrote it: start a new file. Dropping the tables
+                # instead would rewrite every page of a 100 MB file (seconds).
+                db.close()
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                db = self._open()
+                row = None
+            if row is None:
                 with db:
-                    db.execute("DROP TABLE IF EXISTS docs")
-                    db.execute("DROP TABLE IF EXISTS outputs")
                     db.execute("DELETE FROM meta")
                     db.execute("INSERT INTO meta VALUES ('version', ?)", (cache_version(),))
             db.execute(
@@ -109,6 +112,13 @@ class BuildCache:
         except (OSError, sqlite3.Error):
             return None
         self._db = db
+        return db
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         return db
 
     def close(self) -> None:

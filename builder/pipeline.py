@@ -9,13 +9,11 @@ output folder stays exactly as it was.
 from __future__ import annotations
 
 import gc
-import hashlib
 import importlib
 import time
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
@@ -31,16 +29,23 @@ from builder.model import Diagnostic, Document, OutputFile, Site, Source
 from builder.parallel import parse_many
 from builder.parse import ParseSettings
 from builder.render import BakedThread, render_site
-from builder.search import search_is_stale
 from builder.themes import ThemeError, resolve_theme
-from builder.uptodate import Snapshot, check, options_key, save_stamp, take_snapshot
+from builder.uptodate import (
+    SeenOutputs,
+    Snapshot,
+    aware,
+    check,
+    record_build,
+    search_due,
+    snapshot_for,
+    stamp_key,
+    untouched,
+)
 from builder.write import SearchIndexer, WriteResult, recover_output, write_output
 
 ParseResult = tuple[Document | None, list[Diagnostic]]
 ParseCache = MutableMapping[tuple[str, str, str], ParseResult]  # (path, sha256, settings)
-SEARCH_FILE = "search"  # what the search indexer's warnings name (builder.search)
 STAGES = ("config", "load", "parse", "collect", "render", "write")
-SeenOutputs = tuple[Path | None, Mapping[str, list[int]] | None]  # from the up-to-date check
 StageCallback = Callable[[str, int, int], None]  # (stage, index, number of stages)
 ItemCallback = Callable[[int, int], None]  # (files parsed so far, files to parse)
 
@@ -143,16 +148,16 @@ def build_site(
     """
     options = options or BuildOptions()
     baked = baked or {}
-    key = _stamp_key(options, baked)
+    key = stamp_key(options, baked)
     tampered: frozenset[str] = frozenset()
     taken: Snapshot | None = None
     seen_outputs: SeenOutputs = (None, None)
     if options.cache:
         start = time.perf_counter()
-        freshness = check(site_dir, key, _aware(options.now))
+        freshness = check(site_dir, key, aware(options.now))
         fresh, tampered, taken = freshness.current, freshness.tampered, freshness.snapshot
         seen_outputs = (freshness.output_dir, freshness.outputs)
-        if fresh is not None and _search_due(options, fresh.output_dir):
+        if fresh is not None and search_due(options, fresh.output_dir):
             fresh = None  # the index was kept behind the pages: this build catches it up
         if fresh is not None:
             return BuildResult(
@@ -222,7 +227,7 @@ def _build(
         except ConfigError as exc:
             output_dir = options.output_dir or site_dir / "public"
             return BuildResult(output_dir, tuple(exc.diagnostics), run.timings)
-        snapshot = _snapshot(site_dir, config, taken) if store is not None else None
+        snapshot = snapshot_for(site_dir, config.theme, taken) if store is not None else None
     output_dir = options.output_dir or site_dir / config.output_dir
     recover_output(output_dir)  # a killed build must not leave the site without its output
     with run.stage("load"):
@@ -290,17 +295,17 @@ def _build(
             )
             store.put_values(output_dir, reuse.snapshot())
         if snapshot is not None and written.manifest is not None and not run.failed:
-            _stamp(
+            record_build(
                 site_dir,
                 snapshot,
-                key,
-                output_dir,
-                written.manifest,
-                documents,
-                run,
-                options,
-                config.base_url,
-                _untouched(seen_outputs, output_dir, written),
+                key=key,
+                output_dir=output_dir,
+                manifest=written.manifest,
+                documents=[doc for doc, _ in documents if doc is not None],
+                diagnostics=run.diagnostics,
+                options=options,
+                base_url=config.base_url,
+                untouched=untouched(seen_outputs, output_dir, written.changed, written.removed),
             )
     return BuildResult(
         output_dir,
@@ -316,95 +321,11 @@ def _build(
     )
 
 
-def _search_due(options: BuildOptions, output_dir: Path) -> bool:
-    return options.search_index and not options.skip_search and search_is_stale(output_dir)
-
-
-def _aware(now: datetime) -> datetime:
-    return now if now.tzinfo else now.replace(tzinfo=UTC)
-
-
-def _stamp_key(options: BuildOptions, baked: Mapping[str, BakedThread]) -> str:
-    """What besides files shapes a build's output: its options and the baked comments."""
-    out = str(options.output_dir.resolve()) if options.output_dir else None
-    comments = hashlib.sha256()
-    for thread_id in sorted(baked):
-        item = baked[thread_id]
-        comments.update(f"{thread_id}\0{item.last_id}\0{item.likes}\0".encode())
-        comments.update(hashlib.sha256(item.html.encode()).digest())
-    return options_key(
-        [options.drafts, options.future, out, options.base_url, options.search_index,
-         options.skip_search, comments.hexdigest()]
-    )  # fmt: skip
-
-
-def _snapshot(site_dir: Path, config: SiteConfig, taken: Snapshot | None) -> Snapshot | None:
-    """The inputs' stats before this build reads them (`taken` by the up-to-date check
-    moments ago, when it was for this theme)."""
-    try:
-        theme_dir = resolve_theme(config.theme, site_dir)
-    except ThemeError:
-        return None
-    if taken is not None and (taken.theme, taken.theme_dir) == (
-        config.theme,
-        str(theme_dir.resolve()),
-    ):
-        return taken
-    return take_snapshot(site_dir, config.theme, theme_dir)
-
-
 def _manifest_or_none(output_dir: Path) -> Manifest | None:
     try:
         return read_manifest(output_dir)
     except ManifestError:
         return None
-
-
-def _untouched(
-    seen: SeenOutputs, output_dir: Path, written: WriteResult
-) -> Mapping[str, list[int]] | None:
-    """The output stats the up-to-date check found, less the files this build wrote."""
-    folder, stats = seen
-    if folder is None or stats is None or folder.resolve() != output_dir.resolve():
-        return None
-    touched = {*written.changed, *written.removed}
-    return {path: stat for path, stat in stats.items() if path not in touched}
-
-
-def _stamp(
-    site_dir: Path,
-    snapshot: Snapshot,
-    key: str,
-    output_dir: Path,
-    manifest: Manifest,
-    documents: Sequence[ParseResult],
-    run: _Run,
-    options: BuildOptions,
-    base_url: str,
-    untouched: Mapping[str, list[int]] | None,
-) -> None:
-    """Record this build for the up-to-date check (not when the search index failed: the
-    next build should try again)."""
-    if any(d.file == SEARCH_FILE for d in run.diagnostics):
-        return
-    now = _aware(options.now)
-    due = [
-        doc.date
-        for doc, _ in documents
-        if doc is not None and doc.kind == "post" and doc.date is not None and doc.date > now
-    ]
-    save_stamp(
-        site_dir,
-        snapshot,
-        key=key,
-        output_dir=output_dir,
-        outputs=manifest.files,
-        untouched=untouched,
-        pages=sum(1 for e in manifest.files.values() if e.kind == "html"),
-        valid_until=None if options.future or not due else min(due),
-        diagnostics=run.diagnostics,
-        base_url=base_url,
-    )
 
 
 def _without_text(sources: Sources) -> Sources:

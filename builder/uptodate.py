@@ -20,17 +20,24 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builder.cache import CACHE_DIR, cache_version
+from builder.config import BuildOptions
 from builder.load import RACY_NS
-from builder.model import Diagnostic
+from builder.manifest import Manifest
+from builder.model import Diagnostic, Document
+from builder.search import search_is_stale
 from builder.themes import ThemeError, resolve_theme
 
+if TYPE_CHECKING:
+    from builder.render import BakedThread
+
+SEARCH_FILE = "search"  # what the search indexer's warnings name (builder.search)
 STAMP_NAME = "uptodate.json"
 FINE_RACY_NS = 50_000_000  # well above a coarse kernel clock tick (1-10 ms)
 FORMAT = 1
@@ -243,3 +250,91 @@ def _tampered(
         else:
             seen[rel] = [size, mtime]
     return frozenset(found)
+
+
+# -- what the pipeline asks of this module ----------------------------------------------
+SeenOutputs = tuple[Path | None, Mapping[str, list[int]] | None]  # from `check`
+
+
+def aware(now: datetime) -> datetime:
+    """`now` with a time zone (UTC when it has none)."""
+    return now if now.tzinfo else now.replace(tzinfo=UTC)
+
+
+def search_due(options: BuildOptions, output_dir: Path) -> bool:
+    """True when this build should index and the index was left behind the pages."""
+    return options.search_index and not options.skip_search and search_is_stale(output_dir)
+
+
+def stamp_key(options: BuildOptions, baked: Mapping[str, BakedThread]) -> str:
+    """What besides files shapes a build's output: its options and the baked comments."""
+    out = str(options.output_dir.resolve()) if options.output_dir else None
+    comments = hashlib.sha256()
+    for thread_id in sorted(baked):
+        item = baked[thread_id]
+        comments.update(f"{thread_id}\0{item.last_id}\0{item.likes}\0".encode())
+        comments.update(hashlib.sha256(item.html.encode()).digest())
+    return options_key(
+        [options.drafts, options.future, out, options.base_url, options.search_index,
+         options.skip_search, comments.hexdigest()]
+    )  # fmt: skip
+
+
+def snapshot_for(site_dir: Path, theme: str, taken: Snapshot | None) -> Snapshot | None:
+    """The inputs' stats before a build reads them (`taken` by the up-to-date check
+    moments ago, when it was for this theme); None when the theme cannot be found."""
+    try:
+        theme_dir = resolve_theme(theme, site_dir)
+    except ThemeError:
+        return None
+    if taken is not None and (taken.theme, taken.theme_dir) == (theme, str(theme_dir.resolve())):
+        return taken
+    return take_snapshot(site_dir, theme, theme_dir)
+
+
+def untouched(
+    seen: SeenOutputs, output_dir: Path, changed: Iterable[str], removed: Iterable[str]
+) -> Mapping[str, list[int]] | None:
+    """The output stats the up-to-date check found, less the files the build wrote."""
+    folder, stats = seen
+    if folder is None or stats is None or folder.resolve() != output_dir.resolve():
+        return None
+    touched = {*changed, *removed}
+    return {path: stat for path, stat in stats.items() if path not in touched}
+
+
+def record_build(
+    site_dir: Path,
+    snapshot: Snapshot,
+    *,
+    key: str,
+    output_dir: Path,
+    manifest: Manifest,
+    documents: Iterable[Document],
+    diagnostics: Sequence[Diagnostic],
+    options: BuildOptions,
+    base_url: str,
+    untouched: Mapping[str, list[int]] | None,
+) -> None:
+    """Write the stamp of a successful build (not when the search index failed: the next
+    build should try again). It holds until the next scheduled post falls due."""
+    if any(d.file == SEARCH_FILE for d in diagnostics):
+        return
+    now = aware(options.now)
+    due = [
+        doc.date
+        for doc in documents
+        if doc.kind == "post" and doc.date is not None and doc.date > now
+    ]
+    save_stamp(
+        site_dir,
+        snapshot,
+        key=key,
+        output_dir=output_dir,
+        outputs=manifest.files,
+        untouched=untouched,
+        pages=sum(1 for e in manifest.files.values() if e.kind == "html"),
+        valid_until=None if options.future or not due else min(due),
+        diagnostics=diagnostics,
+        base_url=base_url,
+    )

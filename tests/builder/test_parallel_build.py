@@ -66,3 +66,19 @@ def test_a_cache_reset_during_a_build_costs_only_time(tmp_path: Path) -> None:
     (clean / "quire.toml").write_text(config.read_text())
     _build(clean)
     assert _tree(site / "public") == _tree(clean / "public")
+
+
+def test_a_cache_from_another_version_is_replaced_not_reused(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site", posts=12)
+    _build(site)
+    before = _tree(site / "public")
+    with sqlite3.connect(site / CACHE_DIR / CACHE_FILE) as db:  # as an older Quire left it
+        db.execute("UPDATE meta SET value = 'older' WHERE key = 'version'")
+    (site / "content" / "posts" / "p000.md").touch()  # not up to date: the cache is read
+    result = _build(site)
+    assert result.parsed == 12  # nothing taken from the other version's cache
+    assert _tree(site / "public") == before
+    with sqlite3.connect(site / CACHE_DIR / CACHE_FILE) as db:
+        version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0]
+    assert version != "older"
+    assert _build(site).parsed == 0  # and the new cache is used from then on
