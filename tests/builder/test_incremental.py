@@ -232,6 +232,10 @@ def test_editing_one_body_rewrites_only_that_post(blog: Path) -> None:
     assert result.parsed == 1
     # the summary (first paragraph) did not change, so neighbours and lists keep their bytes
     assert result.changed == ("posts/p05/index.html",)
+    # ... and are not even rendered: only the post's own page is (plus the theme's assets,
+    # which every build that is not up to date makes)
+    assets = sum(1 for p in (blog / "public" / "assets").rglob("*") if p.is_file())
+    assert result.rendered == assets + 1
 
 
 def test_editing_a_title_rewrites_the_pages_that_show_it(blog: Path) -> None:
