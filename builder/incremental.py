@@ -149,11 +149,8 @@ class Reuse:
 
     def unchanged(self, path: str, fingerprint: str) -> bool:
         """True when the last build wrote `path` from inputs with this same fingerprint."""
-        record = self.previous.get(path)
-        if record is None or record.fingerprint != fingerprint or self.manifest is None:
-            return False
-        entry = self.manifest.files.get(path)
-        return entry is not None and entry.sha256 == record.sha256
+        known = self.reuse_unchecked(path)
+        return known is not None and known[0] == fingerprint
 
     def record(self, path: str, fingerprint: str, sha256: str = "") -> None:
         """Remember what `path` was made from (its sha256 is filled in by the write stage)."""

@@ -128,7 +128,7 @@ def _dump(value: Any) -> str:
 
 def _files_block(files: Mapping[str, FileEntry]) -> str:
     """`_block` of the file entries, formatted directly (thousands of them, every build):
-    the same bytes as `_block(... _entry_dict(entry))`, keys in sorted order."""
+    the same bytes as `_block` of each entry as a dict, keys in sorted order."""
     enc = _ENCODE
     lines = [
         f'{enc(path)}:{{"inputs":[{",".join(map(enc, e.inputs))}],"kind":{enc(e.kind)},'
@@ -151,15 +151,6 @@ _THREAD_FIELDS = tuple(f.name for f in fields(Thread))
 def _thread_dict(thread: Thread) -> dict[str, Any]:
     """`asdict(thread)` without its deep copy (every field is a string or None)."""
     return {name: getattr(thread, name) for name in _THREAD_FIELDS}
-
-
-def _entry_dict(entry: FileEntry) -> dict[str, Any]:
-    return {
-        "sha256": entry.sha256,
-        "size": entry.size,
-        "kind": entry.kind,
-        "inputs": list(entry.inputs),
-    }
 
 
 def read_manifest(output_dir: Path) -> Manifest | None:

@@ -269,14 +269,12 @@ class _Renderer:
         """The manifest inputs of the page at `url` from the last build, if the `exact`
         inputs its bytes are made from (see `page`) are unchanged; else None."""
         path = url_to_path(url)
-        if self.reuse is None or self.reuse.manifest is None or path is None:
+        if self.reuse is None or path is None:
             return None
         fingerprint = self.reuse.fingerprint(exact | {THEME, CONFIG})
         self._fingerprints[path] = fingerprint  # page() needs it again
-        if not self.reuse.unchanged(path, fingerprint):
-            return None
-        entry = self.reuse.manifest.files.get(path)
-        return entry.inputs if entry is not None else None
+        known = self.reuse.reuse_unchecked(path)
+        return known[1] if known is not None and known[0] == fingerprint else None
 
     def emit_made(
         self,

@@ -180,10 +180,3 @@ def recover_staged(output_dir: Path) -> None:
             _replay(stage, output_dir)
         else:
             shutil.rmtree(stage, ignore_errors=True)
-
-
-def rewrite_manifest(output_dir: Path, manifest: Manifest) -> None:
-    """Replace the manifest atomically (after the search index was rebuilt in place)."""
-    tmp = output_dir / f".{MANIFEST_NAME}.{secrets.token_hex(4)}"
-    tmp.write_bytes(manifest.to_json().encode("utf-8"))
-    tmp.replace(output_dir / MANIFEST_NAME)
