@@ -245,6 +245,17 @@ class BuildCache:
             db.executemany("DELETE FROM outputs WHERE dir = ? AND path = ?", gone)
         self._outputs[output_dir] = dict(records)
 
+    def update_outputs(self, output_dir: Path, records: Mapping[str, OutputRecord]) -> None:
+        """Record what these output files were made from, leaving every other one as is."""
+        db = self._connect()
+        if db is None:
+            return
+        key = _outputs_key(output_dir)
+        rows = [(key, path, r.fingerprint, r.sha256) for path, r in records.items()]
+        with contextlib.suppress(sqlite3.Error), db:
+            db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?)", rows)
+        self._outputs.pop(output_dir, None)
+
     # -- input values of the last build ----------------------------------------------
     def get_values(self, output_dir: Path) -> dict[str, str] | None:
         """Every input's value in the last build into `output_dir` (see Reuse.snapshot)."""

@@ -28,7 +28,8 @@ from builder.manifest import Manifest, ManifestError, Thread, read_manifest
 from builder.model import Diagnostic, Document, OutputFile, Site, Source
 from builder.parallel import parse_many
 from builder.parse import ParseSettings
-from builder.render import BakedThread, render_site
+from builder.quick import write_quick
+from builder.render import BakedThread, render_edited, render_site
 from builder.themes import ThemeError, resolve_theme
 from builder.uptodate import (
     SeenOutputs,
@@ -46,6 +47,8 @@ from builder.write import SearchIndexer, WriteResult, recover_output, write_outp
 ParseResult = tuple[Document | None, list[Diagnostic]]
 ParseCache = MutableMapping[tuple[str, str, str], ParseResult]  # (path, sha256, settings)
 STAGES = ("config", "load", "parse", "collect", "render", "write")
+# the sources edited since the last build (when nothing else changed) and its page count
+Edited = tuple[frozenset[str], int] | None
 StageCallback = Callable[[str, int, int], None]  # (stage, index, number of stages)
 ItemCallback = Callable[[int, int], None]  # (files parsed so far, files to parse)
 
@@ -65,20 +68,21 @@ class BuildResult:
     rendered: int = 0  # output files rendered by this build (the rest were unchanged)
     base_url: str = ""  # the site's base URL as built
     up_to_date: bool = False  # nothing had changed: the output was left as it was
+    patched: bool = False  # the quick path rewrote a few pages and lines of the manifest
     page_count: int = 0  # HTML pages in the output (known without the manifest when up to date)
 
     @property
     def manifest(self) -> Manifest | None:
         """The output's manifest on success (read from disk when the build was up to date,
         on first use: callers that only want to know whether it worked do not pay for it)."""
-        if self.built is None and self.up_to_date:
+        if self.built is None and (self.up_to_date or self.patched):
             object.__setattr__(self, "built", _manifest_or_none(self.output_dir))
         return self.built
 
     @property
     def ok(self) -> bool:
         """True when the build succeeded and its output was swapped in."""
-        return (self.up_to_date or self.built is not None) and not self.errors
+        return (self.up_to_date or self.patched or self.built is not None) and not self.errors
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -93,7 +97,7 @@ class BuildResult:
     @property
     def pages(self) -> int:
         """How many HTML pages the build produced (or, up to date, the last build did)."""
-        if self.up_to_date and self.built is None:
+        if (self.up_to_date or self.patched) and self.built is None:
             return self.page_count
         files = self.manifest.files.values() if self.manifest else ()
         return sum(1 for e in files if e.kind == "html")
@@ -146,17 +150,51 @@ def build_site(
     skips even reading that cache. `baked` (thread id -> BakedThread) is what the
     publisher knows of each thread's comments, baked into the article pages.
     """
+    with _fewer_collections():
+        return _build_site(site_dir, options, on_stage, on_parsed, parse_cache, baked)
+
+
+# A build allocates hundreds of thousands of objects that live until it ends (documents,
+# manifest entries) and makes few reference cycles: with the default thresholds
+# (700, 10, 10) the collector runs hundreds of times and walks them again and again.
+_BUILD_GC_THRESHOLDS = (100_000, 50, 1_000)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect garbage rarely during a build; restore the caller's settings after it."""
+    before = gc.get_threshold()
+    gc.freeze()  # what existed before the build (modules, the caller's objects) is not ours
+    gc.set_threshold(*_BUILD_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()  # see `_settle`
+
+
+def _build_site(
+    site_dir: Path,
+    options: BuildOptions | None,
+    on_stage: StageCallback | None,
+    on_parsed: ItemCallback | None,
+    parse_cache: ParseCache | None,
+    baked: Mapping[str, BakedThread] | None,
+) -> BuildResult:
     options = options or BuildOptions()
     baked = baked or {}
     key = stamp_key(options, baked)
     tampered: frozenset[str] = frozenset()
     taken: Snapshot | None = None
     seen_outputs: SeenOutputs = (None, None)
+    edited: Edited = None
     if options.cache:
         start = time.perf_counter()
         freshness = check(site_dir, key, aware(options.now))
         fresh, tampered, taken = freshness.current, freshness.tampered, freshness.snapshot
         seen_outputs = (freshness.output_dir, freshness.outputs)
+        if freshness.edited and parse_cache is None:
+            edited = (freshness.edited, freshness.pages)
         if fresh is not None and search_due(options, fresh.output_dir):
             fresh = None  # the index was kept behind the pages: this build catches it up
         if fresh is not None:
@@ -183,6 +221,7 @@ def build_site(
             tampered,
             taken,
             seen_outputs,
+            edited,
         )
 
     try:
@@ -195,7 +234,6 @@ def build_site(
                 parse_cache.clear()
             return attempt()
     finally:
-        gc.unfreeze()  # see `_settle`
         if store is not None:
             store.close()
 
@@ -219,6 +257,7 @@ def _build(
     tampered: frozenset[str],
     taken: Snapshot | None = None,
     seen_outputs: SeenOutputs = (None, None),
+    edited: Edited = None,
 ) -> BuildResult:
     run = _Run(on_stage)
     with run.stage("config"):
@@ -268,6 +307,35 @@ def _build(
         run.diagnostics.extend(problems)
     if run.failed:
         return BuildResult(output_dir, tuple(run.diagnostics), run.timings, site=site)
+    if edited is not None and store is not None and snapshot is not None:
+        quick = _quick(run, site, site_dir, output_dir, options, store, sources, baked, edited)
+        if quick is not None:
+            changed, rendered = quick
+            record_build(
+                site_dir,
+                snapshot,
+                key=key,
+                output_dir=output_dir,
+                outputs=seen_outputs[1] or {},
+                pages=edited[1],
+                documents=[doc for doc, _ in documents if doc is not None],
+                diagnostics=run.diagnostics,
+                options=options,
+                base_url=config.base_url,
+                untouched=untouched(seen_outputs, output_dir, changed, ()),
+            )
+            return BuildResult(
+                output_dir,
+                tuple(run.diagnostics),
+                run.timings,
+                changed=changed,
+                site=site,
+                parsed=counter[0] if counter else 0,
+                rendered=rendered,
+                base_url=config.base_url,
+                patched=True,
+                page_count=edited[1],
+            )
     with run.stage("render"):
         reuse = _reuse(store, sources, site_dir, output_dir, config, options, tampered)
         _settle()
@@ -300,7 +368,8 @@ def _build(
                 snapshot,
                 key=key,
                 output_dir=output_dir,
-                manifest=written.manifest,
+                outputs=written.manifest.files,
+                pages=sum(1 for e in written.manifest.files.values() if e.kind == "html"),
                 documents=[doc for doc, _ in documents if doc is not None],
                 diagnostics=run.diagnostics,
                 options=options,
@@ -319,6 +388,41 @@ def _build(
         rendered=sum(1 for f in files if not f.reused),
         base_url=config.base_url,
     )
+
+
+def _quick(
+    run: _Run,
+    site: Site,
+    site_dir: Path,
+    output_dir: Path,
+    options: BuildOptions,
+    store: BuildCache,
+    sources: Sources,
+    baked: Mapping[str, BakedThread],
+    edited: tuple[frozenset[str], int],
+) -> tuple[tuple[str, ...], int] | None:
+    """The quick path (builder.quick) when it applies: the files it wrote and the pages
+    it rendered; None when the build must take the normal path (nothing was written)."""
+    with run.stage("render"):
+        reuse = _reuse(store, sources, site_dir, output_dir, site.config, options, outputs=False)
+        try:
+            theme_dir = resolve_theme(site.config.theme, site_dir)
+        except ThemeError:
+            return None
+        rendered = None
+        if reuse is not None:
+            rendered = render_edited(
+                site, theme_dir=theme_dir, baked=baked, reuse=reuse, edited=edited[0]
+            )
+    if rendered is None or reuse is None:
+        return None
+    with run.stage("write"):
+        files, problems = rendered
+        changed = write_quick(files, reuse, output_dir=output_dir, options=options, store=store)
+    if changed is None:
+        return None
+    run.diagnostics.extend(problems)
+    return changed, len(files)
 
 
 def _manifest_or_none(output_dir: Path) -> Manifest | None:
@@ -368,17 +472,20 @@ def _reuse(
     config: SiteConfig,
     options: BuildOptions,
     tampered: frozenset[str] = frozenset(),
+    *,
+    outputs: bool = True,
 ) -> Reuse | None:
     """What the last build into `output_dir` made each file from (None: no cache).
 
     `tampered`: output files changed or deleted since that build; they are treated as
-    never written, so they are rendered and written again.
+    never written, so they are rendered and written again. `outputs=False`: only the
+    inputs' values (the quick path renders a few pages and reuses none).
     """
     if not options.cache:
         return None
     try:
         theme_dir = resolve_theme(config.theme, site_dir)
-        manifest = read_manifest(output_dir)
+        manifest = read_manifest(output_dir) if outputs else Manifest()
     except (ThemeError, ManifestError):
         return None
     if tampered and manifest is not None:
@@ -390,7 +497,7 @@ def _reuse(
         theme=hash_tree(theme_dir),
         settings=settings_key(config, options),
         authors=sources.authors.sha256 if sources.authors else "-",
-        previous=store.get_outputs(output_dir) if store is not None else {},
+        previous=store.get_outputs(output_dir) if store is not None and outputs else {},
         manifest=manifest,
         previous_values=store.get_values(output_dir) if store is not None else None,
     )

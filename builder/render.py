@@ -96,6 +96,31 @@ def render_site(
     return renderer.outputs, renderer.diagnostics
 
 
+def render_edited(
+    site: Site,
+    *,
+    theme_dir: Path,
+    baked: Mapping[str, BakedThread],
+    reuse: Reuse,
+    edited: Collection[str],
+) -> tuple[list[OutputFile], list[Diagnostic]] | None:
+    """The article pages of the `edited` sources alone, when nothing else can differ from
+    the last build: the only inputs that changed are those sources (their cards, which is
+    all other pages show of them, are the same); with the feeds that carry them in full.
+    None otherwise, or when a template failed: the caller renders the whole site (and
+    reports the failure). See builder.quick."""
+    renderer = _Renderer(site, theme_dir, baked, reuse)
+    if renderer.changes != set(edited):
+        return None
+    assets = len(renderer.outputs)  # the theme's, unchanged
+    render_pages.render_edited(renderer, edited)
+    renderer.render_machines(edited)
+    renderer.render_pending()
+    if any(d.severity == "error" for d in renderer.diagnostics):
+        return None
+    return renderer.outputs[assets:], renderer.diagnostics
+
+
 def make_environment(theme_dir: Path, config: Any, assets: Assets) -> Environment:
     """A Jinja environment that loads only the theme's templates, autoescaped and strict."""
     env = Environment(
@@ -389,11 +414,51 @@ class _Renderer:
         self.render_machines()
         self.render_pending()
 
-    def render_machines(self) -> None:
-        """Feeds, sitemap.xml and robots.txt."""
+    def render_machines(self, edited: Collection[str] | None = None) -> None:
+        """Feeds, sitemap.xml and robots.txt; with `edited`, only the feeds that show one
+        of these sources (feeds carry whole posts, the sitemap only links)."""
         site, config = self.site, self.config
         newest = feeds.newest_first(site.posts, config.feed_items)
         sources = {d.source for d in newest} | {list_input("/")}
+
+        def shows(shown: set[str]) -> bool:
+            return edited is None or not shown.isdisjoint(edited)
+
+        if shows(sources):
+            self._site_feeds(sources)
+        for slug, posts in sorted(site.tags.items()):
+            term = term_of(posts, slug, "tags")
+            shown = {d.source for d in feeds.newest_first(posts, config.feed_items)}
+            if not shows(shown):
+                continue
+            self.emit_made(
+                url_to_path(term.url + "feed.xml") or f"tags/{slug}/feed.xml",
+                partial(
+                    feeds.atom_feed,
+                    config,
+                    posts,
+                    site.authors,
+                    feed_path=term.url + "feed.xml",
+                    page_path=term.url,
+                    title=f"{config.title}: {term.name}",
+                ),
+                "feed",
+                shown | {CONFIG, AUTHORS, list_input(term.url)},
+            )
+        if edited is not None:
+            return
+        every = {d.source for d in (*site.posts, *site.pages)} | {list_input("/")}
+        self.emit_made(
+            "sitemap.xml",
+            lambda: feeds.sitemap(config, self.sitemap),
+            "meta",
+            every | {CONFIG},
+            as_cards(every) | {CONFIG},  # links and dates only
+        )
+        self.emit_made("robots.txt", lambda: feeds.robots_txt(config), "meta", {CONFIG})
+
+    def _site_feeds(self, sources: set[str]) -> None:
+        site, config = self.site, self.config
         self.emit_made(
             "feed.xml",
             lambda: feeds.atom_feed(
@@ -413,32 +478,6 @@ class _Renderer:
             "feed",
             sources | {CONFIG, AUTHORS},
         )
-        for slug, posts in sorted(site.tags.items()):
-            term = term_of(posts, slug, "tags")
-            shown = {d.source for d in feeds.newest_first(posts, config.feed_items)}
-            self.emit_made(
-                url_to_path(term.url + "feed.xml") or f"tags/{slug}/feed.xml",
-                partial(
-                    feeds.atom_feed,
-                    config,
-                    posts,
-                    site.authors,
-                    feed_path=term.url + "feed.xml",
-                    page_path=term.url,
-                    title=f"{config.title}: {term.name}",
-                ),
-                "feed",
-                shown | {CONFIG, AUTHORS, list_input(term.url)},
-            )
-        every = {d.source for d in (*site.posts, *site.pages)} | {list_input("/")}
-        self.emit_made(
-            "sitemap.xml",
-            lambda: feeds.sitemap(config, self.sitemap),
-            "meta",
-            every | {CONFIG},
-            as_cards(every) | {CONFIG},  # links and dates only
-        )
-        self.emit_made("robots.txt", lambda: feeds.robots_txt(config), "meta", {CONFIG})
 
     # -- helpers used by render_pages --------------------------------------------------
     def authors_of(self, doc: Document) -> list[Author]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -143,37 +144,54 @@ def render_documents(r: _Renderer) -> None:
             pages += [(alias, "redirect") for alias in doc.aliases]
             if r.reuse_unchecked(pages, last_change(doc) if doc.date else None):
                 continue
-        older = posts[index - 1] if index > 0 else None
-        newer = posts[index + 1] if index + 1 < len(posts) else None
-        series = r.site.series.get(doc.series.slug, ()) if doc.series else ()
-        # The page is a function of these (related posts are chosen from the window), so
-        # they are its fingerprint: an unchanged page costs no ranking of related posts.
-        # Other posts appear as cards (prev/next links, related posts, the series box).
-        exact = related_to.window(doc)
-        exact |= {card_input(d.source) for d in (*series, older, newer) if d is not None}
-        exact |= {f"older={older.source}" if older else "older=", f"newer={newer.source}"
-                  if newer else "newer="}  # fmt: skip
-        exact.add(doc.source)  # its own page shows all of it
-        exact |= {AUTHORS} if doc.authors else set()
-        exact |= {comments_input(doc.id)} if comments_enabled(r.config, doc) else set()
-        previous = r.reusable(doc.url, exact)
-        related = [] if previous is not None else related_to.of(doc)
-        neighbours = [d for d in (older, newer, *related, *series) if d is not None]
-        _article(
-            r,
-            "post.html",
-            doc,
-            {"older": older, "newer": newer, "related": related, "series_posts": series},
-            set(previous)
-            if previous is not None
-            else {d.source for d in neighbours}
-            | {list_input("/")}
-            | {list_input(tag.url) for tag in doc.tags}
-            | ({list_input(doc.series.url)} if doc.series else set()),
-            exact,
-        )
+        _post(r, related_to, index, doc)
     for doc in r.site.pages:
         _article(r, "page.html", doc, {}, set())
+
+
+def render_edited(r: _Renderer, edited: Collection[str]) -> None:
+    """Only the article pages of the `edited` sources (see render.render_edited)."""
+    related_to = Related(r.site)
+    for index, doc in enumerate(r.site.posts):
+        if doc.source in edited:
+            _post(r, related_to, index, doc)
+    for doc in r.site.pages:
+        if doc.source in edited:
+            _article(r, "page.html", doc, {}, set())
+
+
+def _post(r: _Renderer, related_to: Related, index: int, doc: Document) -> None:
+    """The article page of the post at `index` (and its aliases' redirect pages)."""
+    posts = r.site.posts
+    older = posts[index - 1] if index > 0 else None
+    newer = posts[index + 1] if index + 1 < len(posts) else None
+    series = r.site.series.get(doc.series.slug, ()) if doc.series else ()
+    # The page is a function of these (related posts are chosen from the window), so
+    # they are its fingerprint: an unchanged page costs no ranking of related posts.
+    # Other posts appear as cards (prev/next links, related posts, the series box).
+    exact = related_to.window(doc)
+    exact |= {card_input(d.source) for d in (*series, older, newer) if d is not None}
+    exact |= {f"older={older.source}" if older else "older=", f"newer={newer.source}"
+              if newer else "newer="}  # fmt: skip
+    exact.add(doc.source)  # its own page shows all of it
+    exact |= {AUTHORS} if doc.authors else set()
+    exact |= {comments_input(doc.id)} if comments_enabled(r.config, doc) else set()
+    previous = r.reusable(doc.url, exact)
+    related = [] if previous is not None else related_to.of(doc)
+    neighbours = [d for d in (older, newer, *related, *series) if d is not None]
+    _article(
+        r,
+        "post.html",
+        doc,
+        {"older": older, "newer": newer, "related": related, "series_posts": series},
+        set(previous)
+        if previous is not None
+        else {d.source for d in neighbours}
+        | {list_input("/")}
+        | {list_input(tag.url) for tag in doc.tags}
+        | ({list_input(doc.series.url)} if doc.series else set()),
+        exact,
+    )
 
 
 def _dirty_posts(r: _Renderer, related_to: Related) -> set[str] | None:

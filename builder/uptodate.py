@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 from builder.cache import CACHE_DIR, cache_version
 from builder.config import BuildOptions
 from builder.load import RACY_NS
-from builder.manifest import Manifest
 from builder.model import Diagnostic, Document
 from builder.search import search_is_stale
 from builder.themes import ThemeError, resolve_theme
@@ -187,6 +186,10 @@ class Freshness:
     snapshot: Snapshot | None = None  # the inputs as the check found them (a build reuses it)
     outputs: Mapping[str, list[int]] | None = None  # output path -> [size, mtime_ns] found
     output_dir: Path | None = None  # ... in this folder
+    # site-relative paths of the Markdown files edited since the last build, when nothing
+    # else changed (no file added, removed or renamed; theme, settings, static the same)
+    edited: frozenset[str] | None = None
+    pages: int = 0  # HTML pages the last build left
 
 
 def check(site_dir: Path, key: str, now: datetime) -> Freshness:
@@ -208,7 +211,9 @@ def check(site_dir: Path, key: str, now: datetime) -> Freshness:
             return Freshness(None)  # e.g. the site now has its own copy of the theme
         snapshot = take_snapshot(site_dir, data["theme"], Path(theme_dir))
         if not _same_inputs(snapshot.files, data["inputs"], int(data["at"])):
-            return Freshness(None, snapshot=snapshot, outputs=outputs, output_dir=output_dir)
+            edited = _edited(site_dir, snapshot.files, data["inputs"], int(data["at"]))
+            pages = int(data["pages"])
+            return Freshness(None, frozenset(), snapshot, outputs, output_dir, edited, pages)
         diagnostics = tuple(Diagnostic(*d) for d in data["diagnostics"])
         pages = int(data["pages"])
         return Freshness(UpToDate(output_dir, diagnostics, str(data["base_url"]), pages))
@@ -219,10 +224,7 @@ def check(site_dir: Path, key: str, now: datetime) -> Freshness:
 def _same_inputs(now: Mapping[str, Stat], then: Mapping[str, list[int]], at: int) -> bool:
     if len(now) != len(then):
         return False
-    # A file system with whole-second (or 2 s) timestamps needs a wide racy window; one
-    # with fine timestamps only the kernel's clock tick.
-    fine = any(stat[1] % 1_000_000_000 for stat in now.values())
-    racy = at - (FINE_RACY_NS if fine else RACY_NS)
+    racy = _racy_before(now, at)
     for path, stat in now.items():
         old = then.get(path)
         if old is None or tuple(old) != stat:
@@ -230,6 +232,36 @@ def _same_inputs(now: Mapping[str, Stat], then: Mapping[str, list[int]], at: int
         if stat[1] > racy or stat[2] > racy:
             return False  # changed just before the snapshot: may have changed again since
     return True
+
+
+def _racy_before(now: Mapping[str, Stat], at: int) -> int:
+    """Files changed after this time (ns) cannot be trusted to be unchanged."""
+    # A file system with whole-second (or 2 s) timestamps needs a wide racy window; one
+    # with fine timestamps only the kernel's clock tick.
+    fine = any(stat[1] % 1_000_000_000 for stat in now.values())
+    return at - (FINE_RACY_NS if fine else RACY_NS)
+
+
+def _edited(
+    site_dir: Path, now: Mapping[str, Stat], then: Mapping[str, list[int]], at: int
+) -> frozenset[str] | None:
+    """The Markdown files under content/ that may have changed, when no other input did
+    and no file came or went (a folder's own stat changes when an editor saves by
+    renaming: its files are compared one by one instead)."""
+    if now.keys() != then.keys():
+        return None
+    content = f"{site_dir.resolve()}/content/"
+    racy = _racy_before(now, at)
+    edited = set()
+    for path, stat in now.items():
+        if path.endswith("/"):
+            continue
+        if tuple(then[path]) == stat and stat[1] <= racy and stat[2] <= racy:
+            continue
+        if not (path.startswith(content) and path.endswith(".md")):
+            return None
+        edited.add(path[len(content) - len("content/") :])
+    return frozenset(edited)
 
 
 def _tampered(
@@ -309,7 +341,8 @@ def record_build(
     *,
     key: str,
     output_dir: Path,
-    manifest: Manifest,
+    outputs: Iterable[str],
+    pages: int,
     documents: Iterable[Document],
     diagnostics: Sequence[Diagnostic],
     options: BuildOptions,
@@ -331,9 +364,9 @@ def record_build(
         snapshot,
         key=key,
         output_dir=output_dir,
-        outputs=manifest.files,
+        outputs=outputs,
         untouched=untouched,
-        pages=sum(1 for e in manifest.files.values() if e.kind == "html"),
+        pages=pages,
         valid_until=None if options.future or not due else min(due),
         diagnostics=diagnostics,
         base_url=base_url,

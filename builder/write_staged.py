@@ -122,15 +122,33 @@ def apply_plan(
     changed = plan.changed
     if not changed and not removed and manifest == plan.old:
         return manifest, [], []  # a no-op build touches nothing at all
-    manifest_bytes = manifest.to_json().encode("utf-8")
+    _stage_and_apply(
+        output_dir, plan.data, plan.copies, manifest.to_json().encode("utf-8"), removed
+    )
+    return manifest, changed, removed
+
+
+def apply_patch(output_dir: Path, files: Mapping[str, bytes], manifest_text: str) -> None:
+    """Replace these files and the manifest, the same all-or-nothing way as `apply_plan`."""
+    _stage_and_apply(output_dir, files, {}, manifest_text.encode("utf-8"), [])
+
+
+def _stage_and_apply(
+    output_dir: Path,
+    data: Mapping[str, bytes],
+    copies: Mapping[str, Path],
+    manifest_bytes: bytes,
+    removed: list[str],
+) -> None:
+    changed = sorted([*data, *copies])
     stage = output_dir.parent / f".{output_dir.name}.stage-{secrets.token_hex(4)}"
     stage.mkdir()
     try:
-        for path, data in plan.data.items():
+        for path, content in data.items():
             target = stage / "files" / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        for path, source in plan.copies.items():
+            target.write_bytes(content)
+        for path, source in copies.items():
             target = stage / "files" / path
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
@@ -142,7 +160,6 @@ def apply_plan(
         shutil.rmtree(stage, ignore_errors=True)
         raise
     _replay(stage, output_dir)
-    return manifest, changed, removed
 
 
 def _replay(stage: Path, output_dir: Path) -> None:
