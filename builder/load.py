@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,12 +40,17 @@ RACY_NS = 2_000_000_000  # a file changed this close to its record may change ag
 
 
 def load_sources(
-    site_dir: Path, known: StatRecords | None = None, *, recorded_ns: int = 0
+    site_dir: Path,
+    known: StatRecords | None = None,
+    *,
+    recorded_ns: int = 0,
+    seen: Mapping[str, tuple[int, int, int, int]] | None = None,
 ) -> tuple[Sources, list[Diagnostic]]:
     """Read posts, pages, the authors file and the static file list of a site.
 
     A Markdown file whose stat matches its record in `known` (made at `recorded_ns`) is not
-    read: it comes back with `loaded=False` and the recorded sha256.
+    read: it comes back with `loaded=False` and the recorded sha256. `seen`: the files'
+    stats (absolute path -> inode, mtime, ctime, size) taken just before, if any.
     """
     root = site_dir.resolve()
     diagnostics: list[Diagnostic] = []
@@ -67,7 +73,7 @@ def load_sources(
                 )
             )
             continue
-        source = _known(root, rel, known, recorded_ns, stats) if known else None
+        source = _known(root, rel, known, recorded_ns, stats, seen) if known else None
         source = source or _read(root, rel, diagnostics)
         if source is not None:
             (posts if in_posts else pages).append(source)
@@ -155,18 +161,26 @@ def _inside(root: Path, path: Path, rel: str, diagnostics: list[Diagnostic]) -> 
 
 
 def _known(
-    root: Path, rel: str, known: StatRecords, recorded_ns: int, stats: StatRecords
+    root: Path,
+    rel: str,
+    known: StatRecords,
+    recorded_ns: int,
+    stats: StatRecords,
+    seen: Mapping[str, tuple[int, int, int, int]] | None,
 ) -> Source | None:
     record = known.get(rel)
     if record is None:
         return None
-    try:
-        st = os.stat(f"{root}/{rel}")  # noqa: PTH116  # once per source: pathlib costs more
-    except OSError:
+    now = seen.get(f"{root}/{rel}") if seen is not None else None
+    if now is None:
+        try:
+            st = os.stat(f"{root}/{rel}")  # noqa: PTH116  # per source: pathlib costs more
+        except OSError:
+            return None
+        now = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+    if now != record[:4]:
         return None
-    if (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size) != record[:4]:
-        return None
-    if st.st_mtime_ns > recorded_ns - RACY_NS or st.st_ctime_ns > recorded_ns - RACY_NS:
+    if now[1] > recorded_ns - RACY_NS or now[2] > recorded_ns - RACY_NS:
         return None  # changed just before it was recorded: it may have changed again since
     stats[rel] = record
     return Source(rel, "", record[4], loaded=False)

@@ -7,10 +7,11 @@ become links.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape, unescape
@@ -63,6 +64,17 @@ class RenderedMarkdown:
     headings: tuple[Heading, ...]
     word_count: int
     warnings: tuple[tuple[int | None, str], ...] = ()  # (1-based line in the text, message)
+    # each highlighted code block: (fence_key, start, end) of its HTML within `html`
+    fences: tuple[tuple[str, int, int], ...] = ()
+
+
+# A code block's highlighted HTML by its fence_key, when known from an earlier build.
+FenceMemo = Callable[[str], str | None]
+
+
+def fence_key(info: str, code: str) -> str:
+    """What a code block's HTML is a function of (its fence line and its code)."""
+    return hashlib.sha256(f"{info}\0{code}".encode()).hexdigest()[:32]
 
 
 def safe_url(url: str) -> bool:
@@ -78,10 +90,16 @@ def slugify(text: str) -> str:
     return re.sub(r"[\s_-]+", "-", text).strip("-")
 
 
-def render_markdown(text: str, *, allow_html: bool = False) -> RenderedMarkdown:
-    """Render Markdown to safe HTML, collecting headings, a summary and warnings."""
+def render_markdown(
+    text: str, *, allow_html: bool = False, fences: FenceMemo | None = None
+) -> RenderedMarkdown:
+    """Render Markdown to safe HTML, collecting headings, a summary and warnings.
+
+    `fences`: code blocks highlighted by an earlier build (a post edited around its code
+    costs no Pygments work, not even loading a lexer).
+    """
     md = _parser(allow_html)
-    env: dict[str, Any] = {"headings": [], "warnings": []}
+    env: dict[str, Any] = {"headings": [], "warnings": [], "memo": fences, "fences": []}
     tokens = md.parse(text, env)
     html = md.renderer.render(tokens, md.options, env)
     summary = _summary(md, tokens, env)
@@ -93,7 +111,20 @@ def render_markdown(text: str, *, allow_html: bool = False) -> RenderedMarkdown:
         headings=tuple(env["headings"]),
         word_count=_word_count(tokens),
         warnings=tuple(env["warnings"]),
+        fences=_placed(html, env["fences"]),
     )
+
+
+def _placed(html: str, fences: list[tuple[str, str]]) -> tuple[tuple[str, int, int], ...]:
+    """Where each code block's HTML is in the page's (in order; skipped when the
+    sanitiser changed it)."""
+    found, at = [], 0
+    for key, block in fences:
+        start = html.find(block, at)
+        if start >= 0:
+            at = start + len(block)
+            found.append((key, start, at))
+    return tuple(found)
 
 
 def render_inline(text: str) -> str:
@@ -184,9 +215,14 @@ def _defuse_links(state: StateCore) -> None:
 def _render_fence(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
+    token = tokens[idx]
+    key = fence_key(token.info, token.content)
+    known: str | None = env["memo"](key) if env.get("memo") else None
+    if known is not None:  # only blocks that gave no warning are remembered
+        env["fences"].append((key, known))
+        return known
     from builder.highlight import highlight_code, parse_fence_info
 
-    token = tokens[idx]
     info = parse_fence_info(unescape(token.info) if token.info else "")
     line = token.map[0] + 1 if token.map else None
     for problem in info.problems:
@@ -194,6 +230,8 @@ def _render_fence(
     html, warning = highlight_code(token.content, info)
     if warning:
         env["warnings"].append((line, warning))
+    elif not info.problems and "fences" in env:
+        env["fences"].append((key, html))
     return html
 
 

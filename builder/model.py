@@ -109,6 +109,9 @@ class Document:
     # front matter key -> 1-based line in the source, so later stages can point at it
     field_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
     _card: str = field(default="", compare=False, repr=False)  # see `card`
+    # where each highlighted code block is in the body (see markdown.RenderedMarkdown):
+    # the next parse of an edited post takes unchanged blocks from there
+    fences: tuple[tuple[str, int, int], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def body_html(self) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from builder.markdown import FenceMemo
 from builder.model import Diagnostic, Document, Source
 from builder.parse import ParseSettings, parse_source
 
@@ -85,10 +86,15 @@ def parse_many(
     settings: ParseSettings,
     *,
     on_progress: Callable[[int], None] | None = None,
+    fences: FenceMemo | None = None,
 ) -> list[ParseResult]:
-    """Parse `sources` in order; `on_progress(n)` is told how many are done so far."""
+    """Parse `sources` in order; `on_progress(n)` is told how many are done so far.
+    `fences` (code blocks highlighted before) is used when they are parsed here, in this
+    process (it may hold a database connection, which a forked worker must not use)."""
+    if len(sources) >= POOL_MIN_JOBS:
+        fences = None
     return run_indexed(
-        lambda index: parse_source(sources[index], settings),
+        lambda index: parse_source(sources[index], settings, fences),
         len(sources),
         on_progress=on_progress,
     )

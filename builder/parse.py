@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from builder.config import SiteConfig
 from builder.frontmatter import FrontMatterError, split_front_matter
-from builder.markdown import render_inline, render_markdown, safe_url, slugify
+from builder.markdown import FenceMemo, render_inline, render_markdown, safe_url, slugify
 from builder.model import Cover, Diagnostic, Document, Heading, Source, Term
 
 KNOWN_KEYS = (
@@ -78,9 +78,11 @@ class _Problems:
 
 
 def parse_source(
-    source: Source, settings: ParseSettings
+    source: Source, settings: ParseSettings, fences: FenceMemo | None = None
 ) -> tuple[Document | None, list[Diagnostic]]:
-    """Parse one Markdown file; returns None (and errors) when it cannot be used."""
+    """Parse one Markdown file; returns None (and errors) when it cannot be used.
+
+    `fences`: code blocks highlighted before (see markdown.render_markdown)."""
     kind: Literal["post", "page"] = "post" if source.path.startswith("content/posts/") else "page"
     try:
         fm = split_front_matter(source.text)
@@ -123,7 +125,7 @@ def parse_source(
         if close:
             p.warning(key, f"unknown front matter key `{key}`", f"Did you mean `{close[0]}`?")
 
-    rendered = render_markdown(fm.body, allow_html=settings.allow_html)
+    rendered = render_markdown(fm.body, allow_html=settings.allow_html, fences=fences)
     for line, message in rendered.warnings:
         p.warning(None, message, line=None if line is None else line + fm.body_line - 1)
     summary = _text(data, "summary", p)
@@ -156,6 +158,7 @@ def parse_source(
         canonical=canonical,
         extra=extra,
         field_lines=fm.key_lines,
+        fences=rendered.fences,
     )
     doc.card  # noqa: B018  # hashed here, in the parallel parse, and cached with it
     return doc, p.sorted()

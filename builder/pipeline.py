@@ -26,7 +26,7 @@ from builder.incremental import Reuse, hash_tree, settings_key
 from builder.load import Sources, load_sources, read_source, stat_records
 from builder.manifest import Manifest, ManifestError, Thread, read_manifest
 from builder.model import Diagnostic, Document, OutputFile, Site, Source
-from builder.parallel import parse_many
+from builder.parallel import POOL_MIN_JOBS, parse_many
 from builder.parse import ParseSettings
 from builder.quick import write_quick
 from builder.render import BakedThread, render_edited, render_site
@@ -271,7 +271,8 @@ def _build(
     recover_output(output_dir)  # a killed build must not leave the site without its output
     with run.stage("load"):
         known, recorded = store.get_stats() if store is not None else ({}, 0)
-        sources, problems = load_sources(site_dir, known, recorded_ns=recorded)
+        seen = snapshot.files if snapshot is not None else None
+        sources, problems = load_sources(site_dir, known, recorded_ns=recorded, seen=seen)
         run.diagnostics.extend(problems)
         if store is not None:
             records = stat_records(site_dir, sources)
@@ -546,7 +547,10 @@ def parse_all(
     todo = [sources[i] for i in missing]
     if reread is not None:
         todo = [source if source.loaded else reread(source) for source in todo]
-    parsed = parse_many(todo, settings, on_progress=progress)
+    # an edit of a few posts: their code blocks as the last build highlighted them
+    few = 0 < len(todo) < POOL_MIN_JOBS
+    memo = store.fence_memo(s.path for s in todo) if store is not None and few else None
+    parsed = parse_many(todo, settings, on_progress=progress, fences=memo)
     if missing:
         progress(len(parsed))
     for index, result in zip(missing, parsed, strict=True):

@@ -131,3 +131,34 @@ def test_random_body_edits_match_a_clean_build(site: Path, tmp_path: Path) -> No
         assert again.up_to_date and again.changed == ()
         time.sleep(0.001)  # a later edit gets a later mtime even on a coarse clock
     assert quick == 12
+
+
+def test_an_edit_around_code_highlights_no_code_again(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from builder import highlight
+
+    calls: list[str] = []
+    real = highlight.highlight_code
+    monkeypatch.setattr(
+        highlight, "highlight_code", lambda code, info: calls.append(code) or real(code, info)
+    )
+    path = site / "content" / "posts" / "p04.md"
+    _append(path, "Prose after the code.")
+    assert _build(site).patched
+    assert calls == []  # the block came from the last build's page, as it was
+    page = (site / "public" / "posts" / "p04" / "index.html").read_text()
+    assert '<div class="highlight">' in page and "Prose after the code." in page
+    _append(path, "```python\nprint('new')\n```")
+    _build(site)
+    assert calls == ["print('new')\n"]  # only the new block
+
+
+def test_a_code_block_warning_is_reported_after_every_edit(site: Path) -> None:
+    path = site / "content" / "posts" / "p06.md"
+    _append(path, "```nosuchlanguage\nx = 1\n```")
+    first = _build(site)
+    _append(path, "More prose.")
+    second = _build(site)
+    for result in (first, second):
+        assert any("nosuchlanguage" in d.message for d in result.warnings)
