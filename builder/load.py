@@ -228,5 +228,6 @@ def _read(root: Path, rel: str, diagnostics: list[Diagnostic]) -> Source | None:
         )
         return None
     # One newline convention, so line numbers and output are the same on every platform.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # (the search alone runs in C: most files have none)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return Source(rel, text, hashlib.sha256(data).hexdigest())

@@ -193,7 +193,7 @@ def _build_site(
         freshness = check(site_dir, key, aware(options.now))
         fresh, tampered, taken = freshness.current, freshness.tampered, freshness.snapshot
         seen_outputs = (freshness.output_dir, freshness.outputs)
-        if freshness.edited and parse_cache is None:
+        if freshness.edited:
             edited = (freshness.edited, freshness.pages)
         if fresh is not None and search_due(options, fresh.output_dir):
             fresh = None  # the index was kept behind the pages: this build catches it up

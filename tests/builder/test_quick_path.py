@@ -14,7 +14,7 @@ from builder_testlib import options, tree_digest
 
 from builder import load, uptodate
 from builder.cache import CACHE_DIR
-from builder.pipeline import BuildResult, build_site
+from builder.pipeline import BuildResult, ParseCache, build_site
 
 CONFIG = 'title = "Q"\nbase_url = "https://q.example.com"\nper_page = 3\nfeed_items = 2\n'
 
@@ -162,3 +162,13 @@ def test_a_code_block_warning_is_reported_after_every_edit(site: Path) -> None:
     second = _build(site)
     for result in (first, second):
         assert any("nosuchlanguage" in d.message for d in result.warnings)
+
+
+def test_the_preview_servers_builds_take_the_quick_path_too(site: Path) -> None:
+    memory: ParseCache = {}  # what `quire serve` keeps between builds
+    first = build_site(site, options(skip_search=True), parse_cache=memory)
+    _append(site / "content" / "posts" / "p02.md", "Seen in the preview.")
+    result = build_site(site, options(skip_search=True), parse_cache=memory)
+    assert first.ok and result.ok and result.patched
+    assert result.changed == ("posts/p02/index.html",)
+    assert len(memory) == 11  # every document, the edited one as it is now
