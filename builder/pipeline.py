@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import importlib
 import time
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -308,23 +308,31 @@ def _build(
         run.diagnostics.extend(problems)
     if run.failed:
         return BuildResult(output_dir, tuple(run.diagnostics), run.timings, site=site)
+
+    def stamp(
+        outputs: Iterable[str], pages: int, changed: Iterable[str], removed: Iterable[str]
+    ) -> None:
+        """Record this successful build for the next up-to-date check."""
+        assert snapshot is not None
+        record_build(
+            site_dir,
+            snapshot,
+            key=key,
+            output_dir=output_dir,
+            outputs=outputs,
+            pages=pages,
+            documents=[doc for doc, _ in documents if doc is not None],
+            diagnostics=run.diagnostics,
+            options=options,
+            base_url=config.base_url,
+            untouched=untouched(seen_outputs, output_dir, changed, removed),
+        )
+
     if edited is not None and store is not None and snapshot is not None:
         quick = _quick(run, site, site_dir, output_dir, options, store, sources, baked, edited)
         if quick is not None:
             changed, rendered = quick
-            record_build(
-                site_dir,
-                snapshot,
-                key=key,
-                output_dir=output_dir,
-                outputs=seen_outputs[1] or {},
-                pages=edited[1],
-                documents=[doc for doc, _ in documents if doc is not None],
-                diagnostics=run.diagnostics,
-                options=options,
-                base_url=config.base_url,
-                untouched=untouched(seen_outputs, output_dir, changed, ()),
-            )
+            stamp(seen_outputs[1] or {}, edited[1], changed, ())
             return BuildResult(
                 output_dir,
                 tuple(run.diagnostics),
@@ -364,19 +372,9 @@ def _build(
             )
             store.put_values(output_dir, reuse.snapshot())
         if snapshot is not None and written.manifest is not None and not run.failed:
-            record_build(
-                site_dir,
-                snapshot,
-                key=key,
-                output_dir=output_dir,
-                outputs=written.manifest.files,
-                pages=sum(1 for e in written.manifest.files.values() if e.kind == "html"),
-                documents=[doc for doc, _ in documents if doc is not None],
-                diagnostics=run.diagnostics,
-                options=options,
-                base_url=config.base_url,
-                untouched=untouched(seen_outputs, output_dir, written.changed, written.removed),
-            )
+            built = written.manifest.files
+            pages = sum(1 for e in built.values() if e.kind == "html")
+            stamp(built, pages, written.changed, written.removed)
     return BuildResult(
         output_dir,
         tuple(run.diagnostics),
