@@ -2,8 +2,9 @@
 
 One SQLite file holds
 - every post's parse result (front matter checked, Markdown rendered), keyed by the source
-  path, the sha256 of its bytes and the parse settings, stored as JSON (never pickle: the
-  cache lives in the site folder and must not be able to run code when read);
+  path, the sha256 of its bytes and the parse settings, stored as marshalled plain values
+  and JSON (never pickle: the cache lives in the site folder and must not be able to run
+  code when read); a cold build's parse workers store their own results;
 - per output folder, each output file's input fingerprint and sha256, so an incremental
   build knows which pages it need not render again.
 
@@ -20,7 +21,7 @@ import json
 import marshal
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, partial
@@ -31,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from builder.markdown import FenceMemo
 from builder.model import Cover, Diagnostic, Document, Heading, Term
+from builder.parallel import ChunkHook
 
 CACHE_DIR = ".quire-cache"
 CACHE_FILE = "build.sqlite"
@@ -180,6 +182,17 @@ class BuildCache:
 
         return known
 
+    def store_in_workers(self, keys: Sequence[ParseKey]) -> ChunkHook | None:
+        """A hook for the forked parse workers (see parallel.run_indexed) parsing the
+        sources of `keys`, in order: each worker stores its chunk's results in the file over
+        a connection of its own and sends back documents whose bodies are read from the
+        file when used. So the bodies (100 MB for 5,000 posts) are neither sent back nor
+        written by this process. None when the file cannot be opened."""
+        if self._connect() is None:
+            return None
+        path = self.path
+        return lambda start, results: _store_chunk(path, keys[start:], results)
+
     def forget_parsed(self) -> None:
         """Drop every cached parse result (their bodies could not all be read back)."""
         db = self._connect()
@@ -193,11 +206,15 @@ class BuildCache:
         db = self._connect()
         if db is None:
             return
-        rows = []
+        rows, kept = [], []
         for key, result in items.items():
+            if result[0] is not None and not isinstance(result[0].body, str):
+                kept.append(_key(key))  # stored by a parse worker (see `store_in_workers`)
+                continue
             encoded = _encode(result)
             if encoded is not None:
                 rows.append((_key(key), *encoded))
+        self._stored.update(kept)
         wanted = {_key(k) for k in keep}
         stale = [(k,) for k in self._stored if k not in wanted]
         if not rows and not stale:
@@ -344,6 +361,49 @@ class BodyReader:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["path"])  # type: ignore[misc]
+
+
+_writer: tuple[int, sqlite3.Connection] | None = None  # a parse worker's connection
+
+
+def _store_chunk(
+    path: Path, keys: Sequence[ParseKey], results: list[ParseResult]
+) -> list[ParseResult]:
+    """In a parse worker: store `results` (made from the sources of `keys`) and point
+    their documents' bodies at the file. On any error they go back whole, for the parent
+    to store."""
+    global _writer
+    rows = []
+    for key, result in zip(keys, results, strict=False):
+        encoded = _encode(result)
+        if encoded is not None:
+            rows.append((_key(key), *encoded))
+    try:
+        if _writer is None or _writer[0] != os.getpid():
+            db = sqlite3.connect(path, timeout=30)
+            db.execute("PRAGMA synchronous=NORMAL")
+            _writer = (os.getpid(), db)
+        with _writer[1] as db:
+            db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)", rows)
+    except sqlite3.Error:
+        return results
+    stored = {row[0] for row in rows}
+    for key, (doc, _) in zip(keys, results, strict=False):
+        if doc is not None and _key(key) in stored:
+            object.__setattr__(doc, "body", partial(read_body, path, _key(key)))
+    return results
+
+
+_readers: dict[Path, BodyReader] = {}
+
+
+def read_body(path: Path, key: str) -> str:
+    """The body stored under `key` in the cache file at `path`, over one reader per file
+    and process (what a parse worker sends back in place of a body: it pickles small)."""
+    reader = _readers.get(path)
+    if reader is None:
+        reader = _readers[path] = BodyReader(path)
+    return reader.read(key)
 
 
 def _key(key: ParseKey) -> str:

@@ -23,10 +23,14 @@ from builder.parse import ParseSettings, parse_source
 
 T = TypeVar("T")
 ParseResult = tuple[Document | None, list[Diagnostic]]
+# what a forked worker does with a chunk's results before sending them back:
+# (first job number, results) -> results; e.g. store them and send back less
+ChunkHook = Callable[[int, list[Any]], list[Any]]
 POOL_MIN_JOBS = 64  # below this, starting processes costs more than it saves
 CHUNKS_PER_WORKER = 24  # small chunks: the last one to finish leaves a core idle briefly
 
 _task: Callable[[int], Any] | None = None  # inherited by the forked workers
+_hook: ChunkHook | None = None
 
 
 def workers() -> int:
@@ -43,8 +47,13 @@ def run_indexed(
     *,
     on_progress: Callable[[int], None] | None = None,
     min_jobs: int = POOL_MIN_JOBS,
+    in_worker: ChunkHook | None = None,
 ) -> list[T]:
-    """[task(0), ..., task(count - 1)], across forked processes when there are many."""
+    """[task(0), ..., task(count - 1)], across forked processes when there are many.
+
+    `in_worker` runs in a forked worker on each chunk's results before they travel back;
+    results made in this process skip it (so both kinds must do for the caller).
+    """
     processes = workers()
     # fork is only safe when this is the only thread (a preview server has several), and a
     # pool's own (daemonic) workers may not start processes
@@ -56,8 +65,8 @@ def run_indexed(
             if on_progress is not None and index % 25 == 24:
                 on_progress(index + 1)
         return results
-    global _task
-    _task = task
+    global _task, _hook
+    _task, _hook = task, in_worker
     size = max(1, -(-count // (processes * CHUNKS_PER_WORKER)))
     chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
     results = []
@@ -69,7 +78,7 @@ def run_indexed(
                 if on_progress is not None:
                     on_progress(len(results))
     finally:
-        _task = None
+        _task, _hook = None, None
     return results
 
 
@@ -78,7 +87,8 @@ def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     # What the worker inherited is never garbage here: keep the collector off it (a
     # collection would walk it again and again, and touching it unshares its pages).
     gc.freeze()
-    return [_task(index) for index in range(*bounds)]
+    results = [_task(index) for index in range(*bounds)]
+    return results if _hook is None else _hook(bounds[0], results)
 
 
 def parse_many(
@@ -87,14 +97,17 @@ def parse_many(
     *,
     on_progress: Callable[[int], None] | None = None,
     fences: FenceMemo | None = None,
+    in_worker: ChunkHook | None = None,
 ) -> list[ParseResult]:
     """Parse `sources` in order; `on_progress(n)` is told how many are done so far.
     `fences` (code blocks highlighted before) is used when they are parsed here, in this
-    process (it may hold a database connection, which a forked worker must not use)."""
+    process (it may hold a database connection, which a forked worker must not use).
+    `in_worker`: see `run_indexed` (the build cache stores results where they are made)."""
     if len(sources) >= POOL_MIN_JOBS:
         fences = None
     return run_indexed(
         lambda index: parse_source(sources[index], settings, fences),
         len(sources),
         on_progress=on_progress,
+        in_worker=in_worker,
     )

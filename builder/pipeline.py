@@ -548,7 +548,10 @@ def parse_all(
     # an edit of a few posts: their code blocks as the last build highlighted them
     few = 0 < len(todo) < POOL_MIN_JOBS
     memo = store.fence_memo(s.path for s in todo) if store is not None and few else None
-    parsed = parse_many(todo, settings, on_progress=progress, fences=memo)
+    hook = None
+    if store is not None and len(todo) >= POOL_MIN_JOBS:
+        hook = store.store_in_workers([keys[i] for i in missing])
+    parsed = parse_many(todo, settings, on_progress=progress, fences=memo, in_worker=hook)
     if missing:
         progress(len(parsed))
     for index, result in zip(missing, parsed, strict=True):

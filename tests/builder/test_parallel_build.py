@@ -82,3 +82,33 @@ def test_a_cache_from_another_version_is_replaced_not_reused(tmp_path: Path) -> 
         version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0]
     assert version != "older"
     assert _build(site).parsed == 0  # and the new cache is used from then on
+
+
+def test_the_parse_workers_store_what_they_parse(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    assert _build(site).parsed == 80  # across processes: each worker stored its own posts
+    with sqlite3.connect(site / CACHE_DIR / CACHE_FILE) as db:
+        assert db.execute("SELECT count(*) FROM docs WHERE length(body) > 0").fetchone() == (80,)
+    config = site / "quire.toml"
+    config.write_text(config.read_text() + 'description = "Every page changes."\n')
+    assert _build(site).parsed == 0  # every page rendered again from the stored bodies
+    clean = _site(tmp_path / "clean")
+    (clean / "quire.toml").write_text(config.read_text())
+    _build(clean)
+    assert _tree(site / "public") == _tree(clean / "public")
+
+
+def test_a_cache_reset_during_a_cold_build_costs_only_time(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    resets: list[str] = []
+
+    def reset_cache(stage: str, index: int, total: int) -> None:
+        if stage == "render" and not resets:  # bodies the workers stored: gone
+            resets.append(stage)
+            with sqlite3.connect(site / CACHE_DIR / CACHE_FILE) as db:
+                db.execute("DELETE FROM docs")
+
+    result = build_site(site, options(skip_search=True), on_stage=reset_cache)
+    assert resets and result.ok and result.parsed == 80
+    clean = _build(_site(tmp_path / "clean"))
+    assert _tree(site / "public") == _tree(clean.output_dir)
