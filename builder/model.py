@@ -170,6 +170,9 @@ class OutputFile:
     inputs: tuple[str, ...] = ()  # site-relative source paths (and "theme:..."/"config" keys)
     # True: unchanged since the last build (same inputs), not rendered again; `data` is empty
     reused: bool = False
+    # (sha256, size, new): already written into the new output tree by the worker that
+    # rendered it (see write.Tree); `data` is empty
+    placed: tuple[str, int, bool] | None = None
 
 
 def _iso(value: datetime | None) -> str | None:

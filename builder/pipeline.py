@@ -24,7 +24,7 @@ from builder.collect import collect_site
 from builder.config import BuildOptions, ConfigError, SiteConfig, load_config
 from builder.incremental import Reuse, hash_tree, settings_key
 from builder.load import Sources, load_sources, read_source, stat_records
-from builder.manifest import Manifest, ManifestError, Thread, read_manifest
+from builder.manifest import MANIFEST_NAME, Manifest, ManifestError, Thread, read_manifest
 from builder.model import Diagnostic, Document, OutputFile, Site, Source
 from builder.parallel import POOL_MIN_JOBS, parse_many
 from builder.parse import ParseSettings
@@ -42,7 +42,7 @@ from builder.uptodate import (
     stamp_key,
     untouched,
 )
-from builder.write import SearchIndexer, WriteResult, recover_output, write_output
+from builder.write import SearchIndexer, Tree, WriteResult, recover_output, write_output
 
 ParseResult = tuple[Document | None, list[Diagnostic]]
 ParseCache = MutableMapping[tuple[str, str, str], ParseResult]  # (path, sha256, settings)
@@ -345,36 +345,45 @@ def _build(
                 patched=True,
                 page_count=edited[1],
             )
-    with run.stage("render"):
-        reuse = _reuse(store, sources, site_dir, output_dir, config, options, tampered)
-        _settle()
-        files = _render(site, site_dir, run.diagnostics, reuse, baked)
-    if run.failed:
-        return BuildResult(output_dir, tuple(run.diagnostics), run.timings, site=site)
-    with run.stage("write"):
-        try:
-            previous = reuse.manifest if reuse is not None else None
-            written = _write(files, site, sources, site_dir, output_dir, options, previous)
-        except FileNotFoundError:  # a page reused from the last build was deleted by hand
-            reuse = _reuse(None, sources, site_dir, output_dir, config, options)
-            files = _render(site, site_dir, [], reuse, baked)
-            written = _write(files, site, sources, site_dir, output_dir, options)
-        run.diagnostics.extend(written.diagnostics)
-        if store is not None and reuse is not None and written.manifest is not None:
-            entries = written.manifest.files
-            store.put_outputs(
-                output_dir,
-                {
-                    path: OutputRecord(record.fingerprint, entries[path].sha256)
-                    for path, record in reuse.records.items()
-                    if path in entries
-                },
-            )
-            store.put_values(output_dir, reuse.snapshot())
-        if snapshot is not None and written.manifest is not None and not run.failed:
-            built = written.manifest.files
-            pages = sum(1 for e in built.values() if e.kind == "html")
-            stamp(built, pages, written.changed, written.removed)
+    # No output yet: a new tree, which the render workers write their pages into (the
+    # pages, 200 MB for 5,000 posts, do not travel back to this process to be written)
+    tree = Tree.beside(output_dir) if not (output_dir / MANIFEST_NAME).is_file() else None
+    try:
+        with run.stage("render"):
+            reuse = _reuse(store, sources, site_dir, output_dir, config, options, tampered)
+            _settle()
+            files = _render(site, site_dir, run.diagnostics, reuse, baked, tree)
+        if run.failed:
+            return BuildResult(output_dir, tuple(run.diagnostics), run.timings, site=site)
+        with run.stage("write"):
+            try:
+                previous = reuse.manifest if reuse is not None else None
+                written = _write(
+                    files, site, sources, site_dir, output_dir, options, previous, tree
+                )
+            except FileNotFoundError:  # a page reused from the last build was deleted by hand
+                reuse = _reuse(None, sources, site_dir, output_dir, config, options)
+                files = _render(site, site_dir, [], reuse, baked)
+                written = _write(files, site, sources, site_dir, output_dir, options)
+            run.diagnostics.extend(written.diagnostics)
+            if store is not None and reuse is not None and written.manifest is not None:
+                entries = written.manifest.files
+                store.put_outputs(
+                    output_dir,
+                    {
+                        path: OutputRecord(record.fingerprint, entries[path].sha256)
+                        for path, record in reuse.records.items()
+                        if path in entries
+                    },
+                )
+                store.put_values(output_dir, reuse.snapshot())
+            if snapshot is not None and written.manifest is not None and not run.failed:
+                built = written.manifest.files
+                pages = sum(1 for e in built.values() if e.kind == "html")
+                stamp(built, pages, written.changed, written.removed)
+    finally:
+        if tree is not None and tree.tmp.exists():
+            tree.discard()  # not swapped in: the build failed
     return BuildResult(
         output_dir,
         tuple(run.diagnostics),
@@ -448,6 +457,7 @@ def _write(
     output_dir: Path,
     options: BuildOptions,
     previous: Manifest | None = None,
+    tree: Tree | None = None,
 ) -> WriteResult:
     return write_output(
         files,
@@ -460,6 +470,7 @@ def _write(
         search=None if options.skip_search else _search_indexer(),
         keep_search=not options.search_index,  # index anyway when there is none yet
         previous=previous,
+        tree=tree,
     )
 
 
@@ -594,6 +605,7 @@ def _render(
     diagnostics: list[Diagnostic],
     reuse: Reuse | None,
     baked: Mapping[str, BakedThread],
+    tree: Tree | None = None,
 ) -> list[OutputFile]:
     try:
         theme_dir = resolve_theme(site.config.theme, site_dir)
@@ -603,7 +615,8 @@ def _render(
     over_budget = check_widget_budget(theme_dir)  # a theme whose widgets grew fails here
     if over_budget is not None:
         diagnostics.append(over_budget)
-    files, problems = render_site(site, theme_dir=theme_dir, baked=baked, reuse=reuse)
+    place = tree.place if tree is not None else None
+    files, problems = render_site(site, theme_dir=theme_dir, baked=baked, reuse=reuse, place=place)
     diagnostics.extend(problems)
     return files
 

@@ -45,6 +45,8 @@ from builder.render_pages import as_cards, comments_input, list_input, term_of
 
 # a page whose template is still to run: (index in outputs, template, url, context)
 _Job = tuple[int, str, str, "dict[str, Any] | Callable[[], dict[str, Any]]"]
+Placed = tuple[str, int, bool]  # (sha256, size, new): see write.Tree.place
+Place = Callable[[str, bytes], Placed]
 THEME = "theme"  # pseudo-input: any template change affects the page
 CONFIG = "config"  # pseudo-input: quire.toml
 AUTHORS = "authors"  # pseudo-input: the authors file
@@ -83,6 +85,7 @@ def render_site(
     theme_dir: Path,
     baked: Mapping[str, BakedThread] | None = None,
     reuse: Reuse | None = None,
+    place: Place | None = None,
 ) -> tuple[list[OutputFile], list[Diagnostic]]:
     """Render every page, feed and theme asset of `site` with the theme in `theme_dir`.
 
@@ -90,8 +93,10 @@ def render_site(
     comments; without it, pages carry empty comment sections that the widget fills.
     With `reuse`, a page whose inputs are unchanged since the last build is not rendered
     again: it comes back as an OutputFile with `reused=True` and no data.
+    `place(path, bytes)` writes a page where it is rendered (in the render workers, for a
+    new output tree: see write.Tree): the page then comes back `placed`, without data.
     """
-    renderer = _Renderer(site, theme_dir, baked or {}, reuse)
+    renderer = _Renderer(site, theme_dir, baked or {}, reuse, place)
     renderer.render_all()
     return renderer.outputs, renderer.diagnostics
 
@@ -186,10 +191,12 @@ class _Renderer:
         theme_dir: Path,
         baked: Mapping[str, BakedThread],
         reuse: Reuse | None = None,
+        place: Place | None = None,
     ) -> None:
         self.site = site
         self.baked = baked
         self.reuse = reuse
+        self.place = place
         self.config = site.config
         self.assets = build_assets(theme_dir)
         self.env = make_environment(theme_dir, self.config, self.assets)
@@ -375,6 +382,13 @@ class _Renderer:
         if kind == "html" and in_sitemap:
             self.sitemap.append((url, lastmod))
 
+    def _made(self, job: _Job) -> bytes | Placed | Diagnostic:
+        """One page rendered, and placed when there is somewhere to place it."""
+        made = self._render_page(job)
+        if self.place is None or not isinstance(made, bytes):
+            return made
+        return self.place(self.outputs[job[0]].path, made)
+
     def _render_page(self, job: _Job) -> bytes | Diagnostic:
         """Run one page's template (in this process or a forked worker)."""
         _, template, url, context = job
@@ -398,12 +412,14 @@ class _Renderer:
     def render_pending(self) -> None:
         """Run the templates of every page queued by `page`, across processes if many."""
         jobs, self._pending = self._pending, []
-        results = run_indexed(lambda i: self._render_page(jobs[i]), len(jobs), min_jobs=200)
+        results = run_indexed(lambda i: self._made(jobs[i]), len(jobs), min_jobs=200)
         for job, result in zip(jobs, results, strict=True):
             if isinstance(result, Diagnostic):
                 self.diagnostics.append(result)
-            else:
+            elif isinstance(result, bytes):
                 self.outputs[job[0]] = replace(self.outputs[job[0]], data=result)
+            else:
+                self.outputs[job[0]] = replace(self.outputs[job[0]], placed=result)
 
     # -- the site ---------------------------------------------------------------------
     def render_all(self) -> None:

@@ -48,7 +48,7 @@ class WriteResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
-class _Tree:
+class Tree:
     """The new output tree under construction, reusing unchanged files of the old one."""
 
     def __init__(self, tmp: Path, old_dir: Path, old: Manifest | None) -> None:
@@ -56,15 +56,34 @@ class _Tree:
         self.entries: dict[str, FileEntry] = {}
         self.changed: list[str] = []
 
+    @classmethod
+    def beside(cls, output_dir: Path, old: Manifest | None = None) -> Tree:
+        """A new, empty tree in a hidden folder beside `output_dir` (swapped in by
+        write_output, removed by `discard` or by the next build's recover_output)."""
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = output_dir.parent / f".{output_dir.name}.new-{secrets.token_hex(4)}"
+        tmp.mkdir()
+        return cls(tmp, output_dir, old)
+
+    def discard(self) -> None:
+        """Remove the tree when it was not swapped in."""
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
     def put_all(self, files: Sequence[OutputFile]) -> None:
-        """`put` every file; the hashing and writing run across processes when many."""
-        placed = run_indexed(lambda i: self.place(files[i].path, files[i].data), len(files))
-        for out, result in zip(files, placed, strict=True):
+        """`put` every file not placed yet; the hashing and writing run across processes
+        when many."""
+        todo = [out for out in files if out.placed is None]
+        placed = iter(run_indexed(lambda i: self.place(todo[i].path, todo[i].data), len(todo)))
+        for out in files:
+            result = out.placed or next(placed)
             self.record(out.path, out.kind, out.inputs, *result)
 
     def place(self, path: str, data: bytes) -> tuple[str, int, bool]:
         """Write (or link from the old tree) one file: its digest, size and whether it is
-        new. Touches only the disk, so it may run in a forked worker."""
+        new. Touches only the disk, so it may run in a forked worker (the render stage's:
+        see render_site's `place`)."""
+        if not _safe_path(path):
+            raise ValueError(f"output path {path!r} would escape the output folder")
         digest = hashlib.sha256(data).hexdigest()
         target = self.tmp / path
         target.parent.mkdir(parents=True, exist_ok=True)  # safe when two workers race
@@ -139,21 +158,27 @@ def write_output(
     search: SearchIndexer | None = None,
     keep_search: bool = False,
     previous: Manifest | None = None,
+    tree: Tree | None = None,
 ) -> WriteResult:
     """Write a complete new output folder and swap it in, or leave the old one untouched.
 
-    `previous`: the output's manifest when the caller has already read it.
+    `previous`: the output's manifest when the caller has already read it. `tree`: the
+    new tree (`Tree.beside`) the render stage has written some `files` into (`placed`);
+    the output is then written whole, never in place. It is removed on failure.
     """
     problems = _check_paths(files, static_files)
     problems.extend(_check_output_dir(site_dir, output_dir))
     if problems:
+        if tree is not None:
+            tree.discard()
         return WriteResult(None, (), (), tuple(problems))
-    recover_output(output_dir)
+    if tree is None:
+        recover_output(output_dir)
     try:
         old = previous or read_manifest(output_dir)
     except ManifestError:
         old = None  # an unreadable manifest only means nothing is reused
-    if old is not None and output_dir.is_dir():
+    if old is not None and output_dir.is_dir() and tree is None:
         return _write_incremental(
             files,
             old=old,
@@ -166,11 +191,9 @@ def write_output(
             search=search,
             keep_search=keep_search,
         )
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output_dir.parent / f".{output_dir.name}.new-{secrets.token_hex(4)}"
-    tmp.mkdir()
+    tree = tree or Tree.beside(output_dir, old)
+    tmp = tree.tmp
     try:
-        tree = _Tree(tmp, output_dir, old)
         tree.put_all(files)
         for rel in static_files:
             tree.copy(_static_target(rel), site_dir / rel, "static", (rel,))
@@ -273,9 +296,7 @@ def _check_paths(files: Sequence[OutputFile], static_files: Sequence[str]) -> li
     claims = [(f.path, _owner(f)) for f in files]
     claims += [(_static_target(rel), rel) for rel in static_files]
     for path, owner in sorted(claims, key=lambda claim: claim[1] != ""):
-        # ".." as a path segment (what PurePosixPath(path).parts would show), without
-        # building a path object for each of thousands of files
-        if not path or path.startswith("/") or ".." in path.split("/") or "\\" in path:
+        if not _safe_path(path):
             problems.append(
                 Diagnostic(
                     "error",
@@ -301,6 +322,17 @@ def _check_paths(files: Sequence[OutputFile], static_files: Sequence[str]) -> li
         else:
             owners[path] = owner
     return problems
+
+
+def _safe_path(path: str) -> bool:
+    """Relative and inside the output folder: no ".." segment (what PurePosixPath(path)
+    .parts would show, without a path object for each of thousands of files)."""
+    return (
+        bool(path)
+        and not path.startswith("/")
+        and ".." not in path.split("/")
+        and ("\\" not in path)
+    )
 
 
 def _owner(out: OutputFile) -> str:

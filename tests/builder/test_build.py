@@ -152,6 +152,9 @@ def test_static_files_are_copied_and_clashes_reported(make_site: MakeSite) -> No
         "error: static/robots.txt: would overwrite robots.txt, which Quire generates "
         "Rename one of them (slug, alias or static file)."
     ]
+    # the pages were rendered into a new tree beside the output: it is gone, none swapped in
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".public")) == []
+    assert not result.output_dir.exists()
     (site / "static/robots.txt").unlink()
     result = build_site(site, options())
     assert result.ok

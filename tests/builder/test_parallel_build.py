@@ -3,6 +3,7 @@ that disappears half-way through a build."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from builder.cache import CACHE_DIR, CACHE_FILE
 from builder.pipeline import BuildResult, build_site
 
 TAGS = ("python", "web", "ops")
+PAGES_FOR_A_POOL = 200  # posts enough for the render stage to use processes too
 
 
 def _site(root: Path, posts: int = 80) -> Path:
@@ -40,13 +42,29 @@ def _build(root: Path) -> BuildResult:
 def test_a_build_across_processes_writes_what_one_process_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    many = _site(tmp_path / "many")
+    many = _site(tmp_path / "many", posts=PAGES_FOR_A_POOL)
     assert parallel.workers() > 1  # CI and this machine have two cores: the pool is used
-    assert _build(many).parsed == 80
+    built = _build(many)  # the render workers write the pages into the new output tree
+    assert built.parsed == PAGES_FOR_A_POOL and built.rendered > PAGES_FOR_A_POOL
     monkeypatch.setattr(parallel, "workers", lambda: 1)  # the same build, in one process
-    one = _site(tmp_path / "one")
+    one = _site(tmp_path / "one", posts=PAGES_FOR_A_POOL)
     _build(one)
     assert _tree(many / "public") == _tree(one / "public")
+    assert built.manifest == _build(one).manifest  # every file's digest and size
+
+
+def test_a_cold_build_that_fails_while_rendering_leaves_nothing_behind(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site", posts=PAGES_FOR_A_POOL)
+    theme = site / "themes" / "broken"
+    shutil.copytree(Path(__file__).parents[2] / "themes" / "default", theme)
+    post = theme / "templates" / "post.html"
+    broken = "{% block main %}{{ no_such_value.attribute.deeper }}"  # fails when rendered
+    post.write_text(post.read_text().replace("{% block main %}", broken, 1))
+    (site / "quire.toml").write_text((site / "quire.toml").read_text() + 'theme = "broken"\n')
+    result = build_site(site, options(skip_search=True))
+    assert not result.ok and "post.html" in str(result.errors[0])
+    assert sorted(p.name for p in site.iterdir()) == [".quire-cache", "content", "quire.toml",
+                                                       "themes"]  # fmt: skip
 
 
 def test_a_cache_reset_during_a_build_costs_only_time(tmp_path: Path) -> None:
