@@ -159,3 +159,13 @@ def test_documents_survive_pickling_for_a_process_pool() -> None:
     assert doc is not None
     copy = pickle.loads(pickle.dumps(doc))
     assert copy == doc and copy.field_lines == doc.field_lines
+
+
+def test_marker_characters_in_plain_values_are_fine_but_anchors_are_not() -> None:
+    doc, problems = parse('---\ntitle: "Fast & safe!"\ndate: 2024-01-01\nsummary: 2 * 3!\n---\n')
+    assert problems == [] and doc is not None
+    assert (doc.title, doc.summary_html) == ("Fast & safe!", "2 * 3!")
+    assert parse("---\ntitle: T\ndate: 2024-01-01\nx: &anchor 1\n---\n")[1] == [
+        f"error: {P}:4: YAML anchors and aliases (`&name`, `*name`) are not allowed in front "
+        "matter Write the value out in full."
+    ]
