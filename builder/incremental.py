@@ -15,12 +15,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from builder.cache import OutputRecord, cache_version
+from builder.cache import BuildCache, OutputRecord, cache_version
 from builder.config import BuildOptions, SiteConfig
-from builder.manifest import Manifest
+from builder.load import Sources
+from builder.manifest import Manifest, ManifestError, read_manifest
 from builder.model import Document
+from builder.themes import ThemeError, resolve_theme
 
 
 def hash_tree(root: Path) -> str:
@@ -155,3 +158,42 @@ class Reuse:
     def record(self, path: str, fingerprint: str, sha256: str = "") -> None:
         """Remember what `path` was made from (its sha256 is filled in by the write stage)."""
         self.records[path] = OutputRecord(fingerprint, sha256)
+
+
+def reuse_for(
+    store: BuildCache | None,
+    sources: Sources,
+    site_dir: Path,
+    output_dir: Path,
+    config: SiteConfig,
+    options: BuildOptions,
+    tampered: frozenset[str] = frozenset(),
+    *,
+    outputs: bool = True,
+) -> Reuse | None:
+    """What the last build into `output_dir` made each file from (None: no cache).
+
+    `tampered`: output files changed or deleted since that build; they are treated as
+    never written, so they are rendered and written again. `outputs=False`: only the
+    inputs' values (the quick path renders a few pages and reuses none).
+    """
+    if not options.cache:
+        return None
+    try:
+        theme_dir = resolve_theme(config.theme, site_dir)
+        manifest = read_manifest(output_dir) if outputs else Manifest()
+    except (ThemeError, ManifestError):
+        return None
+    if tampered and manifest is not None:
+        kept = {p: e for p, e in manifest.files.items() if p not in tampered}
+        manifest = replace(manifest, files=kept)
+    docs = (*sources.posts, *sources.pages)
+    return Reuse(
+        sources={s.path: s.sha256 for s in docs},
+        theme=hash_tree(theme_dir),
+        settings=settings_key(config, options),
+        authors=sources.authors.sha256 if sources.authors else "-",
+        previous=store.get_outputs(output_dir) if store is not None and outputs else {},
+        manifest=manifest,
+        previous_values=store.get_values(output_dir) if store is not None else None,
+    )

@@ -11,23 +11,24 @@ from __future__ import annotations
 import gc
 import importlib
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
 from builder.authors import parse_authors
 from builder.budget import check_widget_budget
+from builder.build_result import BuildResult
 from builder.cache import BuildCache, OutputRecord, StaleCacheError
 from builder.collect import collect_site
 from builder.config import BuildOptions, ConfigError, SiteConfig, load_config
-from builder.incremental import Reuse, hash_tree, settings_key
+from builder.incremental import Reuse, reuse_for
 from builder.load import Sources, load_sources, read_source, stat_records
-from builder.manifest import MANIFEST_NAME, Manifest, ManifestError, Thread, read_manifest
-from builder.model import Diagnostic, Document, OutputFile, Site, Source
-from builder.parallel import POOL_MIN_JOBS, parse_many
+from builder.manifest import MANIFEST_NAME, Manifest, Thread
+from builder.model import Diagnostic, OutputFile, Site, Source
 from builder.parse import ParseSettings
+from builder.parse_stage import ItemCallback, ParseCache, parse_all
 from builder.quick import write_quick
 from builder.render import BakedThread, render_edited, render_site
 from builder.themes import ThemeError, resolve_theme
@@ -44,68 +45,10 @@ from builder.uptodate import (
 )
 from builder.write import SearchIndexer, Tree, WriteResult, recover_output, write_output
 
-ParseResult = tuple[Document | None, list[Diagnostic]]
-ParseCache = MutableMapping[tuple[str, str, str], ParseResult]  # (path, sha256, settings)
 STAGES = ("config", "load", "parse", "collect", "render", "write")
 # the sources edited since the last build (when nothing else changed) and its page count
 Edited = tuple[frozenset[str], int] | None
 StageCallback = Callable[[str, int, int], None]  # (stage, index, number of stages)
-ItemCallback = Callable[[int, int], None]  # (files parsed so far, files to parse)
-
-
-@dataclass(frozen=True, slots=True)
-class BuildResult:
-    """What a build did: diagnostics, per-stage timings and, on success, the manifest."""
-
-    output_dir: Path
-    diagnostics: tuple[Diagnostic, ...]
-    timings: dict[str, float]  # stage -> seconds
-    built: Manifest | None = field(default=None, repr=False)  # the manifest it wrote
-    changed: tuple[str, ...] = ()  # output files new or rewritten
-    removed: tuple[str, ...] = ()
-    site: Site | None = field(default=None, repr=False)
-    parsed: int = 0  # sources parsed (Markdown rendered) by this build, not from a cache
-    rendered: int = 0  # output files rendered by this build (the rest were unchanged)
-    base_url: str = ""  # the site's base URL as built
-    up_to_date: bool = False  # nothing had changed: the output was left as it was
-    patched: bool = False  # the quick path rewrote a few pages and lines of the manifest
-    page_count: int = 0  # HTML pages in the output (known without the manifest when up to date)
-
-    @property
-    def manifest(self) -> Manifest | None:
-        """The output's manifest on success (read from disk when the build was up to date,
-        on first use: callers that only want to know whether it worked do not pay for it)."""
-        if self.built is None and (self.up_to_date or self.patched):
-            object.__setattr__(self, "built", _manifest_or_none(self.output_dir))
-        return self.built
-
-    @property
-    def ok(self) -> bool:
-        """True when the build succeeded and its output was swapped in."""
-        return (self.up_to_date or self.patched or self.built is not None) and not self.errors
-
-    @property
-    def errors(self) -> tuple[Diagnostic, ...]:
-        """The diagnostics that stopped the build."""
-        return tuple(d for d in self.diagnostics if d.severity == "error")
-
-    @property
-    def warnings(self) -> tuple[Diagnostic, ...]:
-        """The diagnostics that did not stop the build."""
-        return tuple(d for d in self.diagnostics if d.severity == "warning")
-
-    @property
-    def pages(self) -> int:
-        """How many HTML pages the build produced (or, up to date, the last build did)."""
-        if (self.up_to_date or self.patched) and self.built is None:
-            return self.page_count
-        files = self.manifest.files.values() if self.manifest else ()
-        return sum(1 for e in files if e.kind == "html")
-
-    @property
-    def seconds(self) -> float:
-        """Total time of all stages."""
-        return sum(self.timings.values())
 
 
 class _Run:
@@ -350,7 +293,7 @@ def _build(
     tree = Tree.beside(output_dir) if not (output_dir / MANIFEST_NAME).is_file() else None
     try:
         with run.stage("render"):
-            reuse = _reuse(store, sources, site_dir, output_dir, config, options, tampered)
+            reuse = reuse_for(store, sources, site_dir, output_dir, config, options, tampered)
             _settle()
             files = _render(site, site_dir, run.diagnostics, reuse, baked, tree)
         if run.failed:
@@ -362,7 +305,7 @@ def _build(
                     files, site, sources, site_dir, output_dir, options, previous, tree
                 )
             except FileNotFoundError:  # a page reused from the last build was deleted by hand
-                reuse = _reuse(None, sources, site_dir, output_dir, config, options)
+                reuse = reuse_for(None, sources, site_dir, output_dir, config, options)
                 files = _render(site, site_dir, [], reuse, baked)
                 written = _write(files, site, sources, site_dir, output_dir, options)
             run.diagnostics.extend(written.diagnostics)
@@ -412,7 +355,7 @@ def _quick(
     """The quick path (builder.quick) when it applies: the files it wrote and the pages
     it rendered; None when the build must take the normal path (nothing was written)."""
     with run.stage("render"):
-        reuse = _reuse(store, sources, site_dir, output_dir, site.config, options, outputs=False)
+        reuse = reuse_for(store, sources, site_dir, output_dir, site.config, options, outputs=False)
         try:
             theme_dir = resolve_theme(site.config.theme, site_dir)
         except ThemeError:
@@ -431,13 +374,6 @@ def _quick(
         return None
     run.diagnostics.extend(problems)
     return changed, len(files)
-
-
-def _manifest_or_none(output_dir: Path) -> Manifest | None:
-    try:
-        return read_manifest(output_dir)
-    except ManifestError:
-        return None
 
 
 def _without_text(sources: Sources) -> Sources:
@@ -474,111 +410,11 @@ def _write(
     )
 
 
-def _reuse(
-    store: BuildCache | None,
-    sources: Sources,
-    site_dir: Path,
-    output_dir: Path,
-    config: SiteConfig,
-    options: BuildOptions,
-    tampered: frozenset[str] = frozenset(),
-    *,
-    outputs: bool = True,
-) -> Reuse | None:
-    """What the last build into `output_dir` made each file from (None: no cache).
-
-    `tampered`: output files changed or deleted since that build; they are treated as
-    never written, so they are rendered and written again. `outputs=False`: only the
-    inputs' values (the quick path renders a few pages and reuses none).
-    """
-    if not options.cache:
-        return None
-    try:
-        theme_dir = resolve_theme(config.theme, site_dir)
-        manifest = read_manifest(output_dir) if outputs else Manifest()
-    except (ThemeError, ManifestError):
-        return None
-    if tampered and manifest is not None:
-        kept = {p: e for p, e in manifest.files.items() if p not in tampered}
-        manifest = replace(manifest, files=kept)
-    docs = (*sources.posts, *sources.pages)
-    return Reuse(
-        sources={s.path: s.sha256 for s in docs},
-        theme=hash_tree(theme_dir),
-        settings=settings_key(config, options),
-        authors=sources.authors.sha256 if sources.authors else "-",
-        previous=store.get_outputs(output_dir) if store is not None and outputs else {},
-        manifest=manifest,
-        previous_values=store.get_values(output_dir) if store is not None else None,
-    )
-
-
 def effective_config(config: SiteConfig, options: BuildOptions) -> SiteConfig:
     """The site config with this build's overrides (the preview server's base URL)."""
     if options.base_url is None:
         return config
     return config.model_copy(update={"base_url": options.base_url.rstrip("/")})
-
-
-def parse_all(
-    sources: Sequence[Source],
-    settings: ParseSettings,
-    cache: ParseCache | None = None,
-    *,
-    on_parsed: ItemCallback | None = None,
-    store: BuildCache | None = None,
-    counter: list[int] | None = None,
-    reread: Callable[[Source], Source] | None = None,
-) -> list[ParseResult]:
-    """Parse every source, reusing `cache` (memory) and `store` (disk) entries.
-
-    Each result depends only on (source.path, source.sha256, settings.key). The sources
-    found in neither are parsed across processes when there are many. `counter` receives
-    how many were parsed; `reread` reads a source that was loaded without its text.
-    """
-    key_of_settings = settings.key
-    keys = [(source.path, source.sha256, key_of_settings) for source in sources]
-    results: list[ParseResult | None] = []
-    for key in keys:
-        hit = cache.get(key) if cache is not None else None
-        if hit is None and store is not None:
-            hit = store.get_parsed(key)
-        results.append(hit)
-    missing = [index for index, hit in enumerate(results) if hit is None]
-    hits, total = len(sources) - len(missing), len(sources)
-    if on_parsed is not None and hits:
-        on_parsed(hits, total)
-
-    def progress(done: int) -> None:
-        if on_parsed is not None:
-            on_parsed(hits + done, total)
-
-    todo = [sources[i] for i in missing]
-    if reread is not None:
-        todo = [source if source.loaded else reread(source) for source in todo]
-    # an edit of a few posts: their code blocks as the last build highlighted them
-    few = 0 < len(todo) < POOL_MIN_JOBS
-    memo = store.fence_memo(s.path for s in todo) if store is not None and few else None
-    hook = None
-    if store is not None and len(todo) >= POOL_MIN_JOBS:
-        hook = store.store_in_workers([keys[i] for i in missing])
-    parsed = parse_many(todo, settings, on_progress=progress, fences=memo, in_worker=hook)
-    if missing:
-        progress(len(parsed))
-    for index, result in zip(missing, parsed, strict=True):
-        results[index] = result
-    done = [r for r in results if r is not None]
-    if cache is not None:
-        for doc, _ in done:  # kept in memory between builds: not tied to the cache file
-            if doc is not None:
-                doc.body_html  # noqa: B018  # reads a lazily loaded body now
-        cache.clear()  # deleted or edited files: keep only what this build used
-        cache.update(zip(keys, done, strict=True))
-    if store is not None:
-        store.put_parsed({keys[i]: done[i] for i in missing}, keys)
-    if counter is not None:
-        counter.append(len(missing))
-    return done
 
 
 def threads_of(site: Site) -> dict[str, Thread]:
@@ -629,4 +465,4 @@ def _search_indexer() -> SearchIndexer | None:
     return cast(SearchIndexer, module.build_search_index)
 
 
-__all__ = ["STAGES", "BuildResult", "Sources", "build_site"]
+__all__ = ["STAGES", "BuildResult", "ParseCache", "Sources", "build_site"]

@@ -25,7 +25,8 @@ from typing import Any
 from sqlalchemy import false, union
 from sqlmodel import Session, col, select
 
-from builder.render import BakedThread, human_date
+from builder.render import BakedThread
+from builder.render_env import human_date
 from interactions_api.config import Settings
 from interactions_api.models.comment import Comment, CommentStatus, ThreadLike
 from interactions_api.services import listing
