@@ -27,7 +27,8 @@ ParseResult = tuple[Document | None, list[Diagnostic]]
 # (first job number, results) -> results; e.g. store them and send back less
 ChunkHook = Callable[[int, list[Any]], list[Any]]
 POOL_MIN_JOBS = 64  # below this, starting processes costs more than it saves
-CHUNKS_PER_WORKER = 24  # small chunks: the last one to finish leaves a core idle briefly
+CHUNKS_PER_WORKER = 24  # about as many chunks per worker (see guided_chunks)
+GUIDED_SHARE = 6  # a chunk takes 1/(workers * GUIDED_SHARE) of the jobs still left
 
 _task: Callable[[int], Any] | None = None  # inherited by the forked workers
 _hook: ChunkHook | None = None
@@ -67,8 +68,7 @@ def run_indexed(
         return results
     global _task, _hook
     _task, _hook = task, in_worker
-    size = max(1, -(-count // (processes * CHUNKS_PER_WORKER)))
-    chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
+    chunks = guided_chunks(count, processes)
     results = []
     try:
         context = multiprocessing.get_context("fork")
@@ -80,6 +80,19 @@ def run_indexed(
     finally:
         _task, _hook = None, None
     return results
+
+
+def guided_chunks(count: int, processes: int) -> list[tuple[int, int]]:
+    """Ranges of job numbers, large first and ever smaller: each takes a share of what is
+    left, so the workers' last chunks are small and they finish at about the same time,
+    while the pool hands out only a few dozen chunks in all."""
+    smallest = max(1, count // (processes * CHUNKS_PER_WORKER * 4))
+    chunks, start = [], 0
+    while start < count:
+        size = max(smallest, -(-(count - start) // (processes * GUIDED_SHARE)))
+        chunks.append((start, min(start + size, count)))
+        start += size
+    return chunks
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:

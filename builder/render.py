@@ -40,7 +40,9 @@ from builder.render_env import make_environment, url_to_path
 from builder.render_pages import as_cards, comments_input, list_input, term_of
 
 # a page whose template is still to run: (index in outputs, template, url, context)
-_Job = tuple[int, str, str, "dict[str, Any] | Callable[[], dict[str, Any]]"]
+# (a file `make()` returns, such as a feed: template MADE and `make` as the context)
+_Job = tuple[int, str, str, "dict[str, Any] | Callable[[], dict[str, Any] | bytes]"]
+MADE = ""
 Placed = tuple[str, int, bool]  # (sha256, size, new): see write.Tree.place
 Place = Callable[[str, bytes], Placed]
 THEME = "theme"  # pseudo-input: any template change affects the page
@@ -243,14 +245,18 @@ class _Renderer:
         exact: set[str] | None = None,
     ) -> None:
         """Emit the file `make()` returns, or the last build's file if its inputs (or the
-        narrower `exact` ones, see `page`) are the same."""
+        narrower `exact` ones, see `page`) are the same. `make` runs with the templates
+        (render_pending), across processes when there are many."""
         fingerprint = None
         if self.reuse is not None:
             fingerprint = self.reuse.fingerprint(inputs if exact is None else exact)
             if self.reuse.unchanged(path, fingerprint):
                 self.emit(path, b"", kind, inputs, fingerprint=fingerprint, reused=True)
                 return
-        self.emit(path, make(), kind, inputs, fingerprint=fingerprint)
+        index = len(self.outputs)
+        self.emit(path, b"", kind, inputs, fingerprint=fingerprint)
+        if len(self.outputs) > index:
+            self._pending.append((index, MADE, path, make))
 
     def page(
         self,
@@ -320,6 +326,8 @@ class _Renderer:
         _, template, url, context = job
         try:
             values = context() if callable(context) else context
+            if isinstance(values, bytes):  # a MADE file
+                return values
             return self.env.get_template(template).render(page_url=url, **values).encode()
         except TemplateNotFound as exc:
             return Diagnostic(

@@ -130,3 +130,12 @@ def test_a_cache_reset_during_a_cold_build_costs_only_time(tmp_path: Path) -> No
     assert resets and result.ok and result.parsed == 80
     clean = _build(_site(tmp_path / "clean"))
     assert _tree(site / "public") == _tree(clean.output_dir)
+
+
+@pytest.mark.parametrize("count", [1, 63, 64, 200, 5_000, 20_011])
+def test_every_job_is_in_exactly_one_chunk_and_the_last_ones_are_small(count: int) -> None:
+    chunks = parallel.guided_chunks(count, processes=2)
+    assert [n for start, end in chunks for n in range(start, end)] == list(range(count))
+    sizes = [end - start for start, end in chunks]
+    assert sizes == sorted(sizes, reverse=True)  # big first: the workers end together
+    assert len(chunks) <= 2 * parallel.CHUNKS_PER_WORKER  # and few hand-overs in all
