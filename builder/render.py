@@ -37,7 +37,7 @@ from builder.model import Author, Diagnostic, Document, OutputFile, Site
 from builder.pagination import Pager, paginate
 from builder.parallel import run_indexed
 from builder.render_env import make_environment, url_to_path
-from builder.render_pages import as_cards, comments_input, list_input, term_of
+from builder.render_pages import MORE_INPUTS, as_cards, comments_input, list_input, term_of
 
 # a page whose template is still to run: (index in outputs, template, url, context)
 # (a file `make()` returns, such as a feed: template MADE and `make` as the context)
@@ -314,46 +314,57 @@ class _Renderer:
         if kind == "html" and in_sitemap:
             self.sitemap.append((url, lastmod))
 
-    def _made(self, job: _Job) -> bytes | Placed | Diagnostic:
-        """One page rendered, and placed when there is somewhere to place it."""
-        made = self._render_page(job)
+    def _made(self, job: _Job) -> tuple[bytes | Placed | Diagnostic, tuple[str, ...]]:
+        """One page rendered, and placed when there is somewhere to place it; with the
+        inputs its context found (see render_pages.MORE_INPUTS)."""
+        made, more = self._render_page(job)
         if self.place is None or not isinstance(made, bytes):
-            return made
-        return self.place(self.outputs[job[0]].path, made)
+            return made, more
+        return self.place(self.outputs[job[0]].path, made), more
 
-    def _render_page(self, job: _Job) -> bytes | Diagnostic:
+    def _render_page(self, job: _Job) -> tuple[bytes | Diagnostic, tuple[str, ...]]:
         """Run one page's template (in this process or a forked worker)."""
         _, template, url, context = job
         try:
             values = context() if callable(context) else context
             if isinstance(values, bytes):  # a MADE file
-                return values
-            return self.env.get_template(template).render(page_url=url, **values).encode()
+                return values, ()
+            more = tuple(values.pop(MORE_INPUTS, ()))  # a context made for this call
+            html = self.env.get_template(template).render(page_url=url, **values)
+            return html.encode(), more
         except TemplateNotFound as exc:
-            return Diagnostic(
+            problem = Diagnostic(
                 "error",
                 f"theme templates/{exc.name}",
                 "template is missing",
                 hint=f"The theme must provide {exc.name} (needed for {url}).",
             )
         except (TemplateError, AssetError) as exc:
-            return Diagnostic(
+            problem = Diagnostic(
                 "error",
                 f"theme templates/{template}",
                 f"template failed while rendering {url}: {exc}",
             )
+        return problem, ()
 
     def render_pending(self) -> None:
         """Run the templates of every page queued by `page`, across processes if many."""
-        jobs, self._pending = self._pending, []
+        # MADE files (feeds with whole posts, the sitemap) take longest: first, so that no
+        # worker is left with one of them at the end while the other idles
+        jobs = sorted(self._pending, key=lambda job: job[1] != MADE)
+        self._pending = []
         results = run_indexed(lambda i: self._made(jobs[i]), len(jobs), min_jobs=200)
-        for job, result in zip(jobs, results, strict=True):
+        for job, (result, more) in zip(jobs, results, strict=True):
+            out = self.outputs[job[0]]
+            if more:
+                out = replace(out, inputs=tuple(sorted({*out.inputs, *more})))
             if isinstance(result, Diagnostic):
                 self.diagnostics.append(result)
             elif isinstance(result, bytes):
-                self.outputs[job[0]] = replace(self.outputs[job[0]], data=result)
+                out = replace(out, data=result)
             else:
-                self.outputs[job[0]] = replace(self.outputs[job[0]], placed=result)
+                out = replace(out, placed=result)
+            self.outputs[job[0]] = out
 
     # -- the site ---------------------------------------------------------------------
     def render_all(self) -> None:

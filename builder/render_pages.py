@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -45,6 +45,9 @@ def as_cards(inputs: set[str]) -> set[str]:
 
 
 AUTHORS = "authors"
+# A page context may name more inputs of the page under this key, found while rendering
+# it (the related posts, ranked in the render worker); the template never sees it.
+MORE_INPUTS = "quire:more_inputs"
 RELATED_COUNT = 3
 RELATED_WINDOW = 12  # candidates per tag on each side of a post, in date order
 
@@ -177,21 +180,20 @@ def _post(r: _Renderer, related_to: Related, index: int, doc: Document) -> None:
     exact |= {AUTHORS} if doc.authors else set()
     exact |= {comments_input(doc.id)} if comments_enabled(r.config, doc) else set()
     previous = r.reusable(doc.url, exact)
-    related = [] if previous is not None else related_to.of(doc)
-    neighbours = [d for d in (older, newer, *related, *series) if d is not None]
-    _article(
-        r,
-        "post.html",
-        doc,
-        {"older": older, "newer": newer, "related": related, "series_posts": series},
-        set(previous)
-        if previous is not None
-        else {d.source for d in neighbours}
-        | {list_input("/")}
-        | {list_input(tag.url) for tag in doc.tags}
-        | ({list_input(doc.series.url)} if doc.series else set()),
-        exact,
-    )
+    shown = {"older": older, "newer": newer, "series_posts": series}
+    if previous is not None:  # reused as it is: no need to rank anything
+        _article(r, "post.html", doc, {**shown, "related": []}, set(previous), exact)
+        return
+
+    def ranked() -> dict[str, Any]:  # where the page is rendered (a worker, on a cold build)
+        related = related_to.of(doc)
+        return {**shown, "related": related, MORE_INPUTS: {d.source for d in related}}
+
+    neighbours = [d for d in (older, newer, *series) if d is not None]
+    inputs = {d.source for d in neighbours} | {list_input("/")}
+    inputs |= {list_input(tag.url) for tag in doc.tags}
+    inputs |= {list_input(doc.series.url)} if doc.series else set()
+    _article(r, "post.html", doc, ranked, inputs, exact)
 
 
 def _dirty_posts(r: _Renderer, related_to: Related) -> set[str] | None:
@@ -231,7 +233,7 @@ def _article(
     r: _Renderer,
     template: str,
     doc: Document,
-    extra: dict[str, Any],
+    extra: dict[str, Any] | Callable[[], dict[str, Any]],
     inputs: set[str],
     exact: set[str] | None = None,
 ) -> None:
@@ -246,7 +248,7 @@ def _article(
             "meta": seo.article_meta(r.config, doc, authors),
             "title": doc.title,
             "author_url": r.author_url,
-            **extra,
+            **(extra() if callable(extra) else extra),
         }
 
     deps = inputs | {doc.source} | ({AUTHORS} if doc.authors else set())
