@@ -153,6 +153,11 @@ class Settings(BaseSettings):
     inbox_image_max_pixels: int = Field(
         40_000_000, ge=1, description="Most pixels (width x height) of an inbox image."
     )
+    unsubscribes_per_minute: int = Field(
+        20,
+        ge=1,
+        description="Unsubscribe link requests (page or one-click) per address per minute.",
+    )
     inbox_writes_per_minute: int = Field(
         30, ge=1, description="Inbox saves, previews and uploads per account per minute."
     )

@@ -3,7 +3,9 @@
 GET shows a tiny confirmation page with one button (a GET must not change anything: mail
 scanners follow links); POST turns the mails off. A mail provider's one-click POST carries
 no cookie, origin or JSON body: the signed token in the URL is the whole credential, so
-the request guard lets this path through without the session CSRF token.
+the request guard lets this path through without the session CSRF token. Both are
+rate limited per client address (each checks a signature, the POST writes to the
+database); like a bad link, a refusal is a small HTML page (429), not a JSON error body.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from interactions_api.deps import SessionDep, SettingsDep
-from interactions_api.errors import error_responses
-from interactions_api.routers._interactions import role_doc
+from interactions_api.config import Settings
+from interactions_api.deps import ClientIP, LimiterDep, SessionDep, SettingsDep
+from interactions_api.errors import RateLimited, error_responses
+from interactions_api.routers._interactions import WINDOW, role_doc
 from interactions_api.services import replies
+from interactions_api.services.ratelimit import RateLimiter
 
 router = APIRouter(prefix="/api/comments", tags=["comments"])
 
@@ -50,14 +54,32 @@ def _page(
     return HTMLResponse(html, status_code=status, headers=_HEADERS)
 
 
+def _too_fast(limiter: RateLimiter, settings: Settings, address: str) -> HTMLResponse | None:
+    """A 429 page when this address asked too often this minute, else None."""
+    try:
+        limiter.hit(
+            f"unsubscribe:ip:{address}", limit=settings.unsubscribes_per_minute, window_s=WINDOW
+        )
+    except RateLimited as exc:
+        page = _page("Too many requests", "Please wait a minute, then open the link again.",
+                     status=429)  # fmt: skip
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    return None
+
+
 @router.get(
     "/unsubscribe",
     response_class=HTMLResponse,
     responses=error_responses(422),
     openapi_extra=SIGNED_LINK,
 )
-def confirm_unsubscribe(settings: SettingsDep, token: str = TOKEN) -> HTMLResponse:
+def confirm_unsubscribe(
+    settings: SettingsDep, limiter: LimiterDep, address: ClientIP, token: str = TOKEN
+) -> HTMLResponse:
     """A confirmation page for the unsubscribe link of a reply mail. Public (token)."""
+    if (refused := _too_fast(limiter, settings, address)) is not None:
+        return refused
     try:
         replies.read_token(settings, token)
     except replies.InvalidLink:
@@ -75,8 +97,16 @@ def confirm_unsubscribe(settings: SettingsDep, token: str = TOKEN) -> HTMLRespon
     responses=error_responses(413, 415, 422),
     openapi_extra=SIGNED_LINK,
 )
-def unsubscribe(db: SessionDep, settings: SettingsDep, token: str = TOKEN) -> HTMLResponse:
+def unsubscribe(
+    db: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    address: ClientIP,
+    token: str = TOKEN,
+) -> HTMLResponse:
     """Turn reply mails off for the token's comment (RFC 8058 one-click). Public (token)."""
+    if (refused := _too_fast(limiter, settings, address)) is not None:
+        return refused
     try:
         replies.unsubscribe(db, settings, token)
     except replies.InvalidLink:

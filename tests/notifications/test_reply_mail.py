@@ -98,14 +98,21 @@ def test_no_mail_without_opt_in_or_for_a_reply_to_oneself(
     assert smtp_server.messages == []
 
 
-def test_one_click_unsubscribe_stops_the_mails(
-    app: FastAPI, people: Any, smtp_server: Mailbox, run_jobs: Callable[[], int]
-) -> None:
+def _a_reply_mail(
+    people: Any, smtp_server: Mailbox, run_jobs: Callable[[], int]
+) -> tuple[Any, dict[str, Any], str]:
+    """Ada asks to hear of replies, Bob replies: Bob, Ada's comment and the mail's link."""
     ada, bob = people("Ada"), people("Bob")
     first = comment(ada, "Tell me", notify_replies=True)
     comment(bob, "One", parent_id=first["id"])
     run_jobs()
-    link = unsubscribe_link(smtp_server.messages[0])
+    return bob, first, unsubscribe_link(smtp_server.messages[0])
+
+
+def test_one_click_unsubscribe_stops_the_mails(
+    app: FastAPI, people: Any, smtp_server: Mailbox, run_jobs: Callable[[], int]
+) -> None:
+    bob, first, link = _a_reply_mail(people, smtp_server, run_jobs)
 
     with ApiClient(app, base_url=ORIGIN) as mail_client:  # no Origin, no cookie
         # The link opens a confirmation page; following it (as scanners do) changes nothing.
@@ -183,3 +190,20 @@ class TestModerated:
         assert eve.post(url, json={}).status_code == 200  # approving again sends nothing new
         assert run_jobs() == 0
         assert ada.user.email not in str(smtp_server.messages[0])
+
+
+def test_the_unsubscribe_link_is_rate_limited_per_address(
+    app: FastAPI, people: Any, smtp_server: Mailbox, run_jobs: Callable[[], int]
+) -> None:
+    bob, first, link = _a_reply_mail(people, smtp_server, run_jobs)
+    forged = link[:-4] + ("AAAA" if not link.endswith("AAAA") else "BBBB")
+    limit = app.state.settings.unsubscribes_per_minute
+    with ApiClient(app, base_url=ORIGIN) as hammer:  # someone guessing tokens
+        answers = [hammer.post(forged, json={}).status_code for _ in range(limit)]
+        assert answers == [400] * limit
+        refused = hammer.get(link)  # even a good link waits now, page or one-click
+        assert refused.status_code == 429 and "wait a minute" in refused.text
+        assert int(refused.headers["Retry-After"]) >= 1
+        assert hammer.post(link, json={}).status_code == 429
+    comment(bob, "Two", parent_id=first["id"])
+    assert run_jobs() == 1  # nothing was turned off
