@@ -33,7 +33,7 @@ from builder.parallel import ChunkHook
 
 CACHE_DIR = ".quire-cache"
 CACHE_FILE = "build.sqlite"
-SCHEMA = 5
+SCHEMA = 6
 # libraries whose output ends up in pages: an upgrade must re-render everything
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments", "nh3", "Jinja2", "PyYAML")
 # modules that never shape an output file: editing them keeps the cache
@@ -102,9 +102,10 @@ class BuildCache:
                 with db:
                     db.execute("DELETE FROM meta")
                     db.execute("INSERT INTO meta VALUES ('version', ?)", (cache_version(),))
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, meta TEXT, body TEXT)"
-            )
+            # records and bodies apart: reading every record (each build that is not up to
+            # date does) then scans 6 MB in order instead of 100 MB of rows with bodies
+            db.execute("CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, meta) WITHOUT ROWID")
+            db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, body TEXT)")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS outputs (dir TEXT, path TEXT, fingerprint TEXT, "
                 "sha256 TEXT, PRIMARY KEY (dir, path)) WITHOUT ROWID"
@@ -170,7 +171,7 @@ class BuildCache:
             key, start, end = found
             with contextlib.suppress(sqlite3.Error):
                 row = db.execute(
-                    "SELECT substr(body, ?, ?) FROM docs WHERE key = ?",
+                    "SELECT substr(body, ?, ?) FROM bodies WHERE key = ?",
                     (start + 1, end - start, key),
                 ).fetchone()
                 return str(row[0]) if row and row[0] else None
@@ -196,6 +197,7 @@ class BuildCache:
         if db is not None:
             with contextlib.suppress(sqlite3.Error), db:
                 db.execute("DELETE FROM docs")
+                db.execute("DELETE FROM bodies")
 
     def put_parsed(self, items: Mapping[ParseKey, ParseResult], keep: Iterable[ParseKey]) -> None:
         """Store new parse results and drop entries of files that changed or went away."""
@@ -217,8 +219,9 @@ class BuildCache:
             return
         try:
             with db:
-                db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)", rows)
+                _insert(db, rows)
                 db.executemany("DELETE FROM docs WHERE key = ?", stale)
+                db.executemany("DELETE FROM bodies WHERE key = ?", stale)
         except sqlite3.Error:
             return
         self._stored.difference_update(k[0] for k in stale)
@@ -345,7 +348,7 @@ class BodyReader:
                 uri = f"{self.path.resolve().as_uri()}?mode=ro"
                 self._db = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
                 self._pid = os.getpid()
-            row = self._db.execute("SELECT body FROM docs WHERE key = ?", (key,)).fetchone()
+            row = self._db.execute("SELECT body FROM bodies WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error as exc:
             raise StaleCacheError(key) from exc
         if row is None:
@@ -380,7 +383,7 @@ def _store_chunk(
             db.execute("PRAGMA synchronous=NORMAL")
             _writer = (os.getpid(), db)
         with _writer[1] as db:
-            db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)", rows)
+            _insert(db, rows)
     except sqlite3.Error:
         return results
     stored = {row[0] for row in rows}
@@ -400,6 +403,12 @@ def read_body(path: Path, key: str) -> str:
     if reader is None:
         reader = _readers[path] = BodyReader(path)
     return reader.read(key)
+
+
+def _insert(db: sqlite3.Connection, rows: Sequence[tuple[str, bytes, str]]) -> None:
+    """Store (key, record, body) rows, within the caller's transaction."""
+    db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)", [row[:2] for row in rows])
+    db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", [(k, b) for k, _, b in rows])
 
 
 def _key(key: ParseKey) -> str:

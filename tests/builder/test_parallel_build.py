@@ -77,6 +77,7 @@ def test_a_cache_reset_during_a_build_costs_only_time(tmp_path: Path) -> None:
         if stage == "render":  # the parse stage handed out lazily read bodies: drop them
             with sqlite3.connect(site / CACHE_DIR / CACHE_FILE) as db:
                 db.execute("DELETE FROM docs")
+                db.execute("DELETE FROM bodies")
 
     result = build_site(site, options(skip_search=True), on_stage=reset_cache)
     assert result.ok and result.parsed == 12  # parsed again instead of failing
@@ -106,7 +107,7 @@ def test_the_parse_workers_store_what_they_parse(tmp_path: Path) -> None:
     site = _site(tmp_path / "site")
     assert _build(site).parsed == 80  # across processes: each worker stored its own posts
     with sqlite3.connect(site / CACHE_DIR / CACHE_FILE) as db:
-        assert db.execute("SELECT count(*) FROM docs WHERE length(body) > 0").fetchone() == (80,)
+        assert db.execute("SELECT count(*) FROM bodies WHERE length(body) > 0").fetchone() == (80,)
     config = site / "quire.toml"
     config.write_text(config.read_text() + 'description = "Every page changes."\n')
     assert _build(site).parsed == 0  # every page rendered again from the stored bodies
@@ -125,6 +126,7 @@ def test_a_cache_reset_during_a_cold_build_costs_only_time(tmp_path: Path) -> No
             resets.append(stage)
             with sqlite3.connect(site / CACHE_DIR / CACHE_FILE) as db:
                 db.execute("DELETE FROM docs")
+                db.execute("DELETE FROM bodies")
 
     result = build_site(site, options(skip_search=True), on_stage=reset_cache)
     assert resets and result.ok and result.parsed == 80
