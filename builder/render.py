@@ -485,8 +485,19 @@ class _Renderer:
                 },
                 {d.source for d in pager.posts} | set(extra_inputs) | {list_input(base)},
                 lastmod=_newest(pager),
-                cards=True,
+                # its bytes: the cards it shows and where it sits in the list, not the
+                # whole list (anchored pages stay as they are when a post is added)
+                exact=as_cards({d.source for d in pager.posts} | set(extra_inputs))
+                | {_placed_in_list(pager, page_title, description)},
             )
+
+
+def _placed_in_list(pager: Pager, title: str, description: str) -> str:
+    """A pseudo-input naming everything a list page shows besides its posts' cards: its
+    number, its neighbours, its posts' order, its title and description (the name is
+    the value: it changes when any of them does)."""
+    order = ",".join(d.source for d in pager.posts)
+    return f"pager={pager.number}|{pager.older_url}|{pager.newer_url}|{title}|{description}|{order}"
 
 
 def _origin(inputs: Collection[str]) -> str:

@@ -361,3 +361,24 @@ def test_the_search_index_is_rebuilt_only_when_pages_change(blog: Path) -> None:
     assert any(p.startswith("pagefind/") for p in edited.changed)
     for rel, entry in edited.manifest.files.items():  # the manifest describes the new index
         assert (blog / "public" / rel).stat().st_size == entry.size, rel
+
+
+def test_a_new_post_renders_only_the_list_pages_that_change(tmp_path: Path) -> None:
+    site = tmp_path / "long"
+    posts = site / "content" / "posts"
+    posts.mkdir(parents=True)
+    (site / "quire.toml").write_text(
+        'title = "Long"\nbase_url = "https://long.example.com"\nper_page = 5\n'
+    )
+    for n in range(100):  # 20 numbered pages in the home list and in the tag's
+        day = f"2023-{n // 28 + 1:02d}-{n % 28 + 1:02d}"
+        (posts / f"p{n:03d}.md").write_text(_post(f"Post {n}", day, "all"))
+    _build(site)
+    (posts / "p100.md").write_text(_post("New", "2024-01-01", "all"))
+    result = _build(site)
+    # Rendered again: the new post, the posts whose neighbours or related posts may
+    # change, the landing pages and newest numbered pages, feeds, sitemap and indexes.
+    # Not the 38 older numbered pages, whose posts and links are the same (70 before).
+    assert "page/1/index.html" not in result.changed
+    assert result.rendered < 38, result.rendered
+    assert _tree(site / "public") == _tree(_clean_build(site, tmp_path / "clean"))
