@@ -213,18 +213,24 @@ def _post(title: str, date: str, tags: str, body: str = "Body.") -> str:
     return f"---\ntitle: {title}\ndate: {date}\ntags: [{tags}]\n---\n\n{body}\n"
 
 
+def _site(root: Path, settings: str, posts: dict[str, str]) -> Path:
+    """A site at `root` with these quire.toml `settings` and posts (file name -> text)."""
+    folder = root / "content" / "posts"
+    folder.mkdir(parents=True)
+    (root / "quire.toml").write_text(f'title = "B"\nbase_url = "https://b.example.com"\n{settings}')
+    for name, text in posts.items():
+        (folder / name).write_text(text)
+    return root
+
+
 @pytest.fixture
 def blog(tmp_path: Path) -> Path:
     """Twelve posts, two tags, small pages: enough for pagination and neighbours."""
-    root = tmp_path / "blog"
-    posts = root / "content" / "posts"
-    posts.mkdir(parents=True)
-    (root / "quire.toml").write_text(
-        'title = "B"\nbase_url = "https://b.example.com"\nper_page = 4\nfeed_items = 3\n'
-    )
-    for n in range(1, 13):
-        tags = "odd" if n % 2 else "even"
-        (posts / f"p{n:02d}.md").write_text(_post(f"Post {n}", f"2024-01-{n:02d}", tags))
+    posts = {
+        f"p{n:02d}.md": _post(f"Post {n}", f"2024-01-{n:02d}", "odd" if n % 2 else "even")
+        for n in range(1, 13)
+    }
+    root = _site(tmp_path / "blog", "per_page = 4\nfeed_items = 3\n", posts)
     _build(root)
     return root
 
@@ -364,17 +370,12 @@ def test_the_search_index_is_rebuilt_only_when_pages_change(blog: Path) -> None:
 
 
 def test_a_new_post_renders_only_the_list_pages_that_change(tmp_path: Path) -> None:
-    site = tmp_path / "long"
-    posts = site / "content" / "posts"
-    posts.mkdir(parents=True)
-    (site / "quire.toml").write_text(
-        'title = "Long"\nbase_url = "https://long.example.com"\nper_page = 5\n'
-    )
-    for n in range(100):  # 20 numbered pages in the home list and in the tag's
-        day = f"2023-{n // 28 + 1:02d}-{n % 28 + 1:02d}"
-        (posts / f"p{n:03d}.md").write_text(_post(f"Post {n}", day, "all"))
+    days = [f"2023-{n // 28 + 1:02d}-{n % 28 + 1:02d}" for n in range(100)]
+    # 20 numbered pages in the home list, and as many in the tag's
+    posts = {f"p{n:03d}.md": _post(f"Post {n}", day, "all") for n, day in enumerate(days)}
+    site = _site(tmp_path / "long", "per_page = 5\n", posts)
     _build(site)
-    (posts / "p100.md").write_text(_post("New", "2024-01-01", "all"))
+    (site / "content" / "posts" / "p100.md").write_text(_post("New", "2024-01-01", "all"))
     result = _build(site)
     # Rendered again: the new post, the posts whose neighbours or related posts may
     # change, the landing pages and newest numbered pages, feeds, sitemap and indexes.
