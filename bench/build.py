@@ -69,18 +69,28 @@ def quire(site: Path, *, search: bool) -> dict[str, Any]:
 def make_site(n: int, work: Path) -> Path:
     """The corpus (Hugo layout: content/posts/*.md, YAML front matter) plus a quire.toml."""
     site = work / f"quire-{n}"
-    if not (site / "content" / "posts").is_dir():
-        subprocess.run(
-            [sys.executable, str(SHARED / "gen_corpus.py"), "--n", str(n), "--flavor", "hugo",
-             "--out", str(site)],
-            check=True, capture_output=True,
-        )  # fmt: skip
+    fresh_content(site, n, work)
     (site / "quire.toml").write_text(CONFIG, encoding="utf-8")
     theme = site / "themes" / "bench"
     if theme.exists():
         shutil.rmtree(theme)
     shutil.copytree(ROOT / "themes" / "default", theme)  # a copy, so templates can change
     return site
+
+
+def fresh_content(site: Path, n: int, work: Path) -> None:
+    """The site's content/ as the generator made it: the edits of an earlier round (or an
+    earlier run on the same --work folder: an edited post, added posts) are undone, so
+    every cold build sees the same n posts and every edit changes something."""
+    pristine = work / f"corpus-{n}"
+    if not (pristine / "content" / "posts").is_dir():
+        subprocess.run(
+            [sys.executable, str(SHARED / "gen_corpus.py"), "--n", str(n), "--flavor", "hugo",
+             "--out", str(pristine)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    shutil.rmtree(site / "content", ignore_errors=True)
+    shutil.copytree(pristine / "content", site / "content")
 
 
 def clean(site: Path) -> None:
@@ -146,6 +156,7 @@ def measure(site: Path, runs: int, search: bool, peers: list[dict[str, Any]] | N
         results.setdefault(name, []).append(quire(site, search=search))
 
     for round_number in range(runs):
+        fresh_content(site, n, work)
         clean(site)
         record("cold")
         if floor is not None:
