@@ -36,7 +36,11 @@ class Sources:
     stats: StatRecords = field(default_factory=dict, compare=False, repr=False)
 
 
-RACY_NS = 2_000_000_000  # a file changed this close to its record may change again unseen
+# A file changed this close to its stat record may change again without its stat showing
+# it: within the timestamps' resolution. Whole seconds (or 2 s) on some file systems; on
+# those with nanosecond timestamps, the kernel's clock tick.
+RACY_NS = 2_000_000_000
+FINE_RACY_NS = 50_000_000  # well above a coarse kernel clock tick (1-10 ms)
 
 
 def load_sources(
@@ -180,7 +184,8 @@ def _known(
         now = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
     if now != record[:4]:
         return None
-    if now[1] > recorded_ns - RACY_NS or now[2] > recorded_ns - RACY_NS:
+    window = FINE_RACY_NS if now[1] % 1_000_000_000 else RACY_NS  # see RACY_NS
+    if now[1] > recorded_ns - window or now[2] > recorded_ns - window:
         return None  # changed just before it was recorded: it may have changed again since
     stats[rel] = record
     return Source(rel, "", record[4], loaded=False)

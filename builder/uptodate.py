@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from builder.cache import CACHE_DIR, cache_version
 from builder.config import BuildOptions
-from builder.load import RACY_NS
+from builder.load import FINE_RACY_NS, RACY_NS
 from builder.model import Diagnostic, Document
 from builder.search import search_is_stale
 from builder.themes import ThemeError, resolve_theme
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
 SEARCH_FILE = "search"  # what the search indexer's warnings name (builder.search)
 STAMP_NAME = "uptodate.json"
-FINE_RACY_NS = 50_000_000  # well above a coarse kernel clock tick (1-10 ms)
 FORMAT = 1
 Stat = tuple[int, int, int, int]  # inode, mtime_ns, ctime_ns, size
 

@@ -190,6 +190,7 @@ def test_random_edits_match_a_clean_build(
         # moments after one does not trust the up-to-date stamp: that takes the quick path
         # for body edits (builder.quick) out of play in a fast test
         monkeypatch.setattr(load, "RACY_NS", 0)
+        monkeypatch.setattr(load, "FINE_RACY_NS", 0)
         monkeypatch.setattr(uptodate, "FINE_RACY_NS", 0)
     rng = random.Random(seed)
     site = Site(tmp_path / "site", rng)

@@ -29,6 +29,7 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     edited moments before a build is normally not trusted (the build re-reads it and the
     quick path stays out of play); these tests edit between builds, so they trust it."""
     monkeypatch.setattr(load, "RACY_NS", 0)
+    monkeypatch.setattr(load, "FINE_RACY_NS", 0)
     monkeypatch.setattr(uptodate, "FINE_RACY_NS", 0)
     root = tmp_path / "site"
     posts = root / "content" / "posts"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from builder_testlib import MakeSite, options, post
 
 from builder.authors import parse_authors
-from builder.load import load_sources
+from builder.load import FINE_RACY_NS, RACY_NS, load_sources, stat_records
 from builder.model import Author, Source
 from builder.pipeline import build_site
 
@@ -108,3 +109,28 @@ def test_missing_config_is_a_clear_error(tmp_path: Path) -> None:
         f"error: quire.toml: no quire.toml in {tmp_path} "
         "Is this a Quire site? Create one with `quire new site DIR`."
     ]
+
+
+def test_a_file_is_trusted_by_its_stat_only_outside_the_timestamps_resolution(
+    make_site: MakeSite,
+) -> None:
+    site = make_site({"content/posts/a.md": post("A")})
+    path = site / "content/posts/a.md"
+    first, _ = load_sources(site)
+    records = stat_records(site, first)
+    changed = max(path.stat().st_mtime_ns, path.stat().st_ctime_ns)
+
+    def loaded(recorded_ns: int) -> bool:
+        sources, _ = load_sources(site, records, recorded_ns=recorded_ns)
+        return sources.posts[0].loaded
+
+    # nanosecond timestamps: a record taken a clock tick or two after the change is enough
+    assert not loaded(changed + FINE_RACY_NS + 1)
+    assert loaded(changed + FINE_RACY_NS // 2)  # so close that a change could hide
+    # whole-second timestamps (as some file systems keep them): a wider window
+    whole = path.stat().st_mtime_ns // 1_000_000_000 * 1_000_000_000
+    os.utime(path, ns=(whole, whole))
+    records = stat_records(site, load_sources(site)[0])
+    changed = max(path.stat().st_mtime_ns, path.stat().st_ctime_ns)
+    assert loaded(changed + FINE_RACY_NS + 1)
+    assert not loaded(changed + RACY_NS + 1)
