@@ -204,15 +204,14 @@ class BuildCache:
         db = self._connect()
         if db is None:
             return
-        rows, kept = [], []
+        new: list[tuple[ParseKey, ParseResult]] = []
+        kept: list[tuple[ParseKey, ParseResult]] = []
         for key, result in items.items():
-            if result[0] is not None and not isinstance(result[0].body, str):
-                kept.append(_key(key))  # stored by a parse worker (see `store_in_workers`)
-                continue
-            encoded = encode_record(result)
-            if encoded is not None:
-                rows.append((_key(key), *encoded))
-        self._stored.update(kept)
+            # a document whose body is read from the file was stored by a parse worker
+            stored = result[0] is not None and not isinstance(result[0].body, str)
+            (kept if stored else new).append((key, result))
+        rows = _rows(new)
+        self._stored.update(_key(key) for key, _ in kept)
         wanted = {_key(k) for k in keep}
         stale = [(k,) for k in self._stored if k not in wanted]
         if not rows and not stale:
@@ -372,11 +371,7 @@ def _store_chunk(
     their documents' bodies at the file. On any error they go back whole, for the parent
     to store."""
     global _writer
-    rows = []
-    for key, result in zip(keys, results, strict=False):
-        encoded = encode_record(result)
-        if encoded is not None:
-            rows.append((_key(key), *encoded))
+    rows = _rows(zip(keys, results, strict=False))
     try:
         if _writer is None or _writer[0] != os.getpid():
             db = sqlite3.connect(path, timeout=30)
@@ -403,6 +398,16 @@ def read_body(path: Path, key: str) -> str:
     if reader is None:
         reader = _readers[path] = BodyReader(path)
     return reader.read(key)
+
+
+def _rows(items: Iterable[tuple[ParseKey, ParseResult]]) -> list[tuple[str, bytes, str]]:
+    """(key, record, body) rows for the results that can be stored (see encode_record)."""
+    rows = []
+    for key, result in items:
+        encoded = encode_record(result)
+        if encoded is not None:
+            rows.append((_key(key), *encoded))
+    return rows
 
 
 def _insert(db: sqlite3.Connection, rows: Sequence[tuple[str, bytes, str]]) -> None:

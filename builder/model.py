@@ -160,6 +160,9 @@ class Site:
     static_files: tuple[str, ...] = ()  # site-relative paths under static/
 
 
+Placed = tuple[str, int, bool]  # a file written: (sha256, size, whether it is new)
+
+
 @dataclass(frozen=True, slots=True)
 class OutputFile:
     """A file to write: its path under the output root, bytes, kind and its inputs."""
@@ -170,9 +173,9 @@ class OutputFile:
     inputs: tuple[str, ...] = ()  # site-relative source paths (and "theme:..."/"config" keys)
     # True: unchanged since the last build (same inputs), not rendered again; `data` is empty
     reused: bool = False
-    # (sha256, size, new): already written into the new output tree by the worker that
-    # rendered it (see write.Tree); `data` is empty
-    placed: tuple[str, int, bool] | None = None
+    # already written into the new output tree by the worker that rendered it (see
+    # write.Tree); `data` is empty
+    placed: Placed | None = None
 
 
 def _iso(value: datetime | None) -> str | None:

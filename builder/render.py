@@ -33,7 +33,7 @@ from builder import feeds, render_pages, seo
 from builder.assets import AssetError, build_assets
 from builder.incremental import Reuse
 from builder.manifest import FileKind
-from builder.model import Author, Diagnostic, Document, OutputFile, Site
+from builder.model import Author, Diagnostic, Document, OutputFile, Placed, Site
 from builder.pagination import Pager, paginate
 from builder.parallel import run_indexed
 from builder.render_env import make_environment, url_to_path
@@ -43,7 +43,6 @@ from builder.render_pages import MORE_INPUTS, as_cards, comments_input, list_inp
 # (a file `make()` returns, such as a feed: template MADE and `make` as the context)
 _Job = tuple[int, str, str, "dict[str, Any] | Callable[[], dict[str, Any] | bytes]"]
 MADE = ""
-Placed = tuple[str, int, bool]  # (sha256, size, new): see write.Tree.place
 Place = Callable[[str, bytes], Placed]
 THEME = "theme"  # pseudo-input: any template change affects the page
 CONFIG = "config"  # pseudo-input: quire.toml

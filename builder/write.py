@@ -25,7 +25,7 @@ from builder.manifest import (
     Thread,
     read_manifest,
 )
-from builder.model import Diagnostic, OutputFile
+from builder.model import Diagnostic, OutputFile, Placed
 from builder.parallel import run_indexed
 from builder.search import (
     clear_search_stale,
@@ -78,7 +78,7 @@ class Tree:
             result = out.placed or next(placed)
             self.record(out.path, out.kind, out.inputs, *result)
 
-    def place(self, path: str, data: bytes) -> tuple[str, int, bool]:
+    def place(self, path: str, data: bytes) -> Placed:
         """Write (or link from the old tree) one file: its digest, size and whether it is
         new. Touches only the disk, so it may run in a forked worker (the render stage's:
         see render_site's `place`)."""
