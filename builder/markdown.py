@@ -262,9 +262,9 @@ def _word_count(tokens: list[Token]) -> int:
             )
         elif token.type in {"fence", "code_block"}:
             texts.append(token.content)
-    # words as a reader counts them: runs of non-space characters (str.split runs in C,
-    # several times faster than a word regex over a whole post)
-    return sum(len(text.split()) for text in texts)
+    # words as a reader counts them: runs of non-space characters (one str.split over all
+    # of them runs in C, several times faster than a word regex or a split per text)
+    return len(" ".join(texts).split())
 
 
 def _sanitise(html: str) -> str:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -77,6 +78,14 @@ class _Problems:
         return any(d.severity == "error" for d in self.items)
 
 
+@functools.lru_cache(maxsize=512)
+def _known_key_like(key: str) -> str | None:
+    """The known front matter key `key` is probably a typo of (the same few unknown keys,
+    such as Hugo's `author`, come back in every file of a site)."""
+    close = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def parse_source(
     source: Source, settings: ParseSettings, fences: FenceMemo | None = None
 ) -> tuple[Document | None, list[Diagnostic]]:
@@ -121,9 +130,9 @@ def parse_source(
                 "e.g. `canonical: https://example.com/original-post/`.")  # fmt: skip
     extra = {k: v for k, v in data.items() if k not in KNOWN_KEYS}
     for key in sorted(extra):
-        close = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.75)
+        close = _known_key_like(key)
         if close:
-            p.warning(key, f"unknown front matter key `{key}`", f"Did you mean `{close[0]}`?")
+            p.warning(key, f"unknown front matter key `{key}`", f"Did you mean `{close}`?")
 
     rendered = render_markdown(fm.body, allow_html=settings.allow_html, fences=fences)
     for line, message in rendered.warnings:
