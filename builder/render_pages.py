@@ -3,9 +3,9 @@ archive), search, 404 and alias redirects. Called by ``render._Renderer``."""
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 from collections.abc import Callable, Collection
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -49,6 +49,7 @@ AUTHORS = "authors"
 # it (the related posts, ranked in the render worker); the template never sees it.
 MORE_INPUTS = "quire:more_inputs"
 RELATED_COUNT = 3
+_TICK = timedelta(microseconds=1)
 RELATED_WINDOW = 12  # candidates per tag on each side of a post, in date order
 
 
@@ -91,7 +92,7 @@ class Related:
         }
         self.slugs = {doc.url: frozenset(t.slug for t in doc.tags) for doc in site.posts}
         # whole microseconds since EPOCH: exact, so ties rank the same as with timedeltas
-        self.when = {doc.url: (doc.date or EPOCH) - EPOCH for doc in site.posts}
+        self.when = {doc.url: _microseconds(doc) for doc in site.posts}
         self.cards = {
             slug: [card_input(d.source) for d in posts] for slug, posts in site.tags.items()
         }
@@ -118,16 +119,18 @@ class Related:
             for other in posts[max(0, index - RELATED_WINDOW) : index + RELATED_WINDOW + 1]:
                 if other.url != doc.url:
                     candidates[other.url] = other
-        when = (doc.date or EPOCH) - EPOCH
+        when = _microseconds(doc)
         slugs, stamps, empty = self.slugs, self.when, frozenset[str]()
-        ranked = heapq.nsmallest(
-            limit,
-            (
-                (-len(mine & slugs.get(url, empty)), abs(stamps.get(url, when) - when), url)
-                for url in candidates
-            ),
-        )
-        return [candidates[url] for _, _, url in ranked]
+        ranked = [
+            (-len(mine & slugs.get(url, empty)), abs(stamps.get(url, when) - when), url)
+            for url in candidates
+        ]
+        ranked.sort()
+        return [candidates[url] for _, _, url in ranked[:limit]]
+
+
+def _microseconds(doc: Document) -> int:
+    return ((doc.date or EPOCH) - EPOCH) // _TICK
 
 
 def comments_enabled(config: Any, doc: Document) -> bool:

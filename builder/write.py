@@ -85,11 +85,12 @@ class Tree:
         if not _safe_path(path):
             raise ValueError(f"output path {path!r} would escape the output folder")
         digest = hashlib.sha256(data).hexdigest()
-        target = self.tmp / path
-        target.parent.mkdir(parents=True, exist_ok=True)  # safe when two workers race
+        # plain strings and os calls: thousands of pages, each a folder of its own
+        target = f"{self.tmp}/{path}"
+        _make_parent(target)
         if self._reuse(path, digest, len(data), target):
             return digest, len(data), False
-        target.write_bytes(data)
+        _write_new(target, data)
         return digest, len(data), True
 
     def record(
@@ -132,11 +133,11 @@ class Tree:
             self.changed.append(path)
         self.entries[path] = FileEntry(digest, len(data), kind, ())
 
-    def _reuse(self, path: str, digest: str, size: int, target: Path) -> bool:
+    def _reuse(self, path: str, digest: str, size: int, target: str | Path) -> bool:
         entry = self.old.files.get(path) if self.old else None
-        previous = self.old_dir / path
         if entry is None or entry.sha256 != digest or entry.size != size:
             return False
+        previous = self.old_dir / path
         try:
             if previous.stat().st_size != size:
                 return False
@@ -322,6 +323,31 @@ def _check_paths(files: Sequence[OutputFile], static_files: Sequence[str]) -> li
         else:
             owners[path] = owner
     return problems
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+def _make_parent(target: str) -> None:
+    """Make the folder `target` goes in; safe when two workers race to make it."""
+    parent = target.rpartition("/")[0]
+    try:
+        os.mkdir(parent)  # noqa: PTH102  # usually the page's own new folder
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(parent, exist_ok=True)  # noqa: PTH103
+
+
+def _write_new(target: str, data: bytes) -> None:
+    """Write `data` to the file `target` (as Path.write_bytes, with fewer objects made)."""
+    handle = os.open(target, _CREATE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view) :]
+    finally:
+        os.close(handle)
 
 
 def _safe_path(path: str) -> bool:

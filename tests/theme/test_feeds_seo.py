@@ -155,6 +155,15 @@ def test_jsonld_cannot_break_out_of_its_script() -> None:
     assert "<script>alert(1)" not in text
 
 
+def test_meta_values_cannot_break_out_of_their_attribute() -> None:
+    title = 'Say "hi" & <b>bye</b> it\'s'
+    text = html(render(make_site([post(1, title=title)])), "posts/post-1/index.html")
+    og = {m.attrs["property"]: m.attrs["content"] for m in find_all(text, "meta")
+          if "property" in m.attrs}  # fmt: skip
+    assert og["og:title"] == title
+    assert "<b>bye" not in text
+
+
 def test_list_pages_have_website_metadata(rendered: Rendered) -> None:
     text = html(rendered, "tags/python/index.html")
     og = {
