@@ -90,9 +90,11 @@ class Related:
             slug: {doc.url: index for index, doc in enumerate(posts)}
             for slug, posts in site.tags.items()
         }
-        self.slugs = {doc.url: frozenset(t.slug for t in doc.tags) for doc in site.posts}
-        # whole microseconds since EPOCH: exact, so ties rank the same as with timedeltas
-        self.when = {doc.url: _microseconds(doc) for doc in site.posts}
+        # each post's tags as bits of an int (shared tags: one AND and a bit count) and its
+        # date in whole microseconds since EPOCH (exact: ties rank as with timedeltas)
+        self.bits = {slug: 1 << number for number, slug in enumerate(site.tags)}
+        self.facts = {doc.url: (self._mask(doc), _microseconds(doc)) for doc in site.posts}
+        self.urls = {slug: [d.url for d in posts] for slug, posts in site.tags.items()}
         self.cards = {
             slug: [card_input(d.source) for d in posts] for slug, posts in site.tags.items()
         }
@@ -109,24 +111,26 @@ class Related:
 
     def of(self, doc: Document, limit: int = RELATED_COUNT) -> list[Document]:
         """The `limit` posts most related to `doc`."""
-        mine = frozenset(tag.slug for tag in doc.tags)
         candidates: dict[str, Document] = {}
-        for slug in sorted(mine):
-            posts = self.site.tags.get(slug, ())
-            index = self.position.get(slug, {}).get(doc.url)
-            if index is None:
-                continue
-            for other in posts[max(0, index - RELATED_WINDOW) : index + RELATED_WINDOW + 1]:
-                if other.url != doc.url:
-                    candidates[other.url] = other
-        when = _microseconds(doc)
-        slugs, stamps, empty = self.slugs, self.when, frozenset[str]()
+        for tag in doc.tags:
+            index = self.position.get(tag.slug, {}).get(doc.url)
+            if index is not None:
+                start, end = max(0, index - RELATED_WINDOW), index + RELATED_WINDOW + 1
+                urls, posts = self.urls[tag.slug], self.site.tags[tag.slug]
+                candidates.update(zip(urls[start:end], posts[start:end], strict=True))
+        candidates.pop(doc.url, None)
+        mask, when, facts = self._mask(doc), _microseconds(doc), self.facts
         ranked = [
-            (-len(mine & slugs.get(url, empty)), abs(stamps.get(url, when) - when), url)
+            (-(mask & tags).bit_count(), abs(stamp - when), url)
             for url in candidates
+            for tags, stamp in [facts[url]]
         ]
         ranked.sort()
         return [candidates[url] for _, _, url in ranked[:limit]]
+
+    def _mask(self, doc: Document) -> int:
+        bits = self.bits
+        return sum({bits.get(tag.slug, 0) for tag in doc.tags})
 
 
 def _microseconds(doc: Document) -> int:
