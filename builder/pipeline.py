@@ -31,6 +31,7 @@ from builder.parse import ParseSettings
 from builder.parse_stage import ItemCallback, ParseCache, parse_all
 from builder.quick import write_quick
 from builder.render import BakedThread, render_edited, render_site
+from builder.render_env import compiled_templates
 from builder.themes import ThemeError, resolve_theme
 from builder.uptodate import (
     SeenOutputs,
@@ -363,7 +364,12 @@ def _quick(
         rendered = None
         if reuse is not None:
             rendered = render_edited(
-                site, theme_dir=theme_dir, baked=baked, reuse=reuse, edited=edited[0]
+                site,
+                theme_dir=theme_dir,
+                baked=baked,
+                reuse=reuse,
+                edited=edited[0],
+                compiled=compiled_templates(site_dir),
             )
     if rendered is None or reuse is None:
         return None
@@ -452,7 +458,10 @@ def _render(
     if over_budget is not None:
         diagnostics.append(over_budget)
     place = tree.place if tree is not None else None
-    files, problems = render_site(site, theme_dir=theme_dir, baked=baked, reuse=reuse, place=place)
+    compiled = compiled_templates(site_dir) if reuse is not None else None  # no cache: none
+    files, problems = render_site(
+        site, theme_dir=theme_dir, baked=baked, reuse=reuse, place=place, compiled=compiled
+    )
     diagnostics.extend(problems)
     return files
 

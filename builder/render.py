@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import (
+    BytecodeCache,
     TemplateError,
     TemplateNotFound,
 )
@@ -69,6 +70,7 @@ def render_site(
     baked: Mapping[str, BakedThread] | None = None,
     reuse: Reuse | None = None,
     place: Place | None = None,
+    compiled: BytecodeCache | None = None,
 ) -> tuple[list[OutputFile], list[Diagnostic]]:
     """Render every page, feed and theme asset of `site` with the theme in `theme_dir`.
 
@@ -78,8 +80,9 @@ def render_site(
     again: it comes back as an OutputFile with `reused=True` and no data.
     `place(path, bytes)` writes a page where it is rendered (in the render workers, for a
     new output tree: see write.Tree): the page then comes back `placed`, without data.
+    `compiled` keeps the theme's compiled templates between builds.
     """
-    renderer = _Renderer(site, theme_dir, baked or {}, reuse, place)
+    renderer = _Renderer(site, theme_dir, baked or {}, reuse, place, compiled)
     renderer.render_all()
     return renderer.outputs, renderer.diagnostics
 
@@ -91,13 +94,14 @@ def render_edited(
     baked: Mapping[str, BakedThread],
     reuse: Reuse,
     edited: Collection[str],
+    compiled: BytecodeCache | None = None,
 ) -> tuple[list[OutputFile], list[Diagnostic]] | None:
     """The article pages of the `edited` sources alone, when nothing else can differ from
     the last build: the only inputs that changed are those sources (their cards, which is
     all other pages show of them, are the same); with the feeds that carry them in full.
     None otherwise, or when a template failed: the caller renders the whole site (and
     reports the failure). See builder.quick."""
-    renderer = _Renderer(site, theme_dir, baked, reuse)
+    renderer = _Renderer(site, theme_dir, baked, reuse, compiled=compiled)
     if renderer.changes != set(edited):
         return None
     assets = len(renderer.outputs)  # the theme's, unchanged
@@ -119,6 +123,7 @@ class _Renderer:
         baked: Mapping[str, BakedThread],
         reuse: Reuse | None = None,
         place: Place | None = None,
+        compiled: BytecodeCache | None = None,
     ) -> None:
         self.site = site
         self.baked = baked
@@ -126,7 +131,7 @@ class _Renderer:
         self.place = place
         self.config = site.config
         self.assets = build_assets(theme_dir)
-        self.env = make_environment(theme_dir, self.config, self.assets)
+        self.env = make_environment(theme_dir, self.config, self.assets, compiled)
         self.outputs: list[OutputFile] = list(self.assets.files)
         self.diagnostics: list[Diagnostic] = []
         self._pending: list[_Job] = []
