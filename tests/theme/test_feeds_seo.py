@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from themekit import BASE_URL, Rendered, find_all, html, make_site, post, render
 
+from builder.feeds import sitemap
 from builder.model import Site
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -191,3 +192,15 @@ def test_sitemap_percent_encodes_unicode_slugs() -> None:
     locs = [u.findtext(f"{SM}loc") for u in ET.fromstring(out["sitemap.xml"].data)]
     assert f"{BASE_URL}/tags/caf%C3%A9/" in locs
     assert all(loc.isascii() for loc in locs)
+
+
+def test_sitemap_is_well_formed_xml_whatever_the_paths() -> None:
+    entries = [("/a&b/<c>/", datetime(2024, 1, 2, tzinfo=UTC)), ("/plain/", None)]
+    config = make_site([post(1)]).config
+    urls = ET.fromstring(sitemap(config, entries)).findall(f"{SM}url")
+    assert [u.findtext(f"{SM}loc") for u in urls] == [
+        f"{BASE_URL}/a&b/%3Cc%3E/",
+        f"{BASE_URL}/plain/",
+    ]
+    assert [u.findtext(f"{SM}lastmod") for u in urls] == ["2024-01-02T00:00:00Z", None]
+    assert ET.fromstring(sitemap(config, [])).findall(f"{SM}url") == []
