@@ -86,6 +86,7 @@ class Reuse:
         # every input's value in the build that wrote `previous` (see `snapshot`)
         self.previous_values = previous_values if manifest is not None else None
         self.lists: dict[str, str] = {}
+        self.members: dict[str, Sequence[str]] = {}  # list URL -> its source paths, in order
         self.docs: Mapping[str, Document] = {}  # source path -> document, for `card:` inputs
         self.records: dict[str, OutputRecord] = {}
         # "name\0value" of every input seen so far: a page's fingerprint is then one
@@ -96,6 +97,7 @@ class Reuse:
     def set_list(self, url: str, members: Sequence[str]) -> None:
         """Declare the members (source paths, in order) of the list at `url`."""
         self.lists[url] = hashlib.sha256("\n".join(members).encode()).hexdigest()
+        self.members[url] = members
         self._parts.pop(f"list:{url}", None)
 
     def set_value(self, name: str, value: str) -> None:
@@ -110,6 +112,15 @@ class Reuse:
         values.update((f"list:{url}", value) for url, value in self.lists.items())
         values.update((f"card:{path}", doc.card) for path, doc in self.docs.items())
         return values
+
+    def differences(self) -> set[str] | None:
+        """The names of the inputs that differ from the last build's, including those that
+        are new or gone; None when the last build's values are unknown."""
+        before = self.previous_values
+        if not before:
+            return None
+        now = self.snapshot()
+        return {name for name in now.keys() | before.keys() if before.get(name) != now.get(name)}
 
     def changed_since(self) -> set[str] | None:
         """The names of the inputs whose value differs from the last build's, or None when

@@ -15,6 +15,7 @@ from builder.feeds import EPOCH, last_change
 from builder.manifest import FileKind
 from builder.model import Document, Site, Term
 from builder.pagination import Pager
+from builder.render_env import url_to_path
 
 if TYPE_CHECKING:
     from builder.render import _Renderer
@@ -213,7 +214,12 @@ def _dirty_posts(r: _Renderer, related_to: Related) -> set[str] | None:
     """
     changed = r.changes
     if changed is None:
-        return None
+        return _dirty_after_list_changes(r, related_to)
+    return _dirty_for(r, related_to, changed)
+
+
+def _dirty_for(r: _Renderer, related_to: Related, changed: Collection[str]) -> set[str]:
+    """The posts whose page shows one of these changed sources, cards or comments."""
     posts = r.site.posts
     place = {doc.source: index for index, doc in enumerate(posts)}
     by_id = {doc.id: doc.source for doc in posts}
@@ -234,6 +240,39 @@ def _dirty_posts(r: _Renderer, related_to: Related) -> set[str] | None:
         else:
             dirty.add(name)  # a source file: its own page
     return dirty
+
+
+def _dirty_after_list_changes(r: _Renderer, related_to: Related) -> set[str] | None:
+    """After a change that adds to, removes from or reorders lists (a post added, deleted,
+    retagged or redated; a scheduled post falling due), the posts whose article page may
+    differ from the last build's; None (check all) when that is not known.
+
+    Besides the pages `_dirty_for` finds from the changed cards (a new or moved post's
+    neighbours and window now), a post's page changes when a post near it in one of its
+    tag or series lists went away (every post of a changed list is checked), or when it
+    linked to a post that changed or went away (the last build's page names those).
+    """
+    reuse = r.reuse
+    changed = reuse.differences() if reuse is not None else None
+    if reuse is None or reuse.manifest is None or changed is None:
+        return None
+    dirty: set[str] = set()
+    for name in changed:
+        if name in {"theme", "config", AUTHORS}:
+            return None  # every page may differ
+        if name.startswith("list:") and name != "list:/":  # the home list: prev/next only
+            dirty.update(reuse.members.get(name[5:], ()))
+        elif not name.startswith(("content/", "card:", "comments:", "list:")):
+            return None  # an input this does not know about
+    touched = {name for name in changed if name.startswith("content/")}  # edited or gone
+    files = reuse.manifest.files
+    for doc in r.site.posts:
+        path = url_to_path(doc.url)
+        entry = files.get(path) if path is not None else None
+        if entry is not None and not touched.isdisjoint(entry.inputs):
+            dirty.add(doc.source)
+    shown = {name for name in changed if name.startswith(("card:", "comments:"))}
+    return dirty | touched | _dirty_for(r, related_to, shown)
 
 
 def _article(

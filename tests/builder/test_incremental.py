@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import random
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from builder_testlib import AUTHORS_TOML, options, tree_digest
+from builder_testlib import AUTHORS_TOML, NOW, options, tree_digest
 
-from builder import load, uptodate
+from builder import load, render_pages, uptodate
 from builder.cache import CACHE_DIR
 from builder.pipeline import BuildResult, build_site
 from builder.themes import resolve_theme
@@ -181,10 +182,16 @@ def _build(site: Path) -> BuildResult:
     return result
 
 
-@pytest.mark.parametrize(("seed", "trust_stat"), [(1, False), (2, False), (3, True), (4, True)])
+@pytest.mark.parametrize(
+    ("seed", "trust_stat", "window"),
+    [(1, False, 12), (2, False, 12), (3, True, 12), (4, True, 12), (5, False, 1), (6, True, 2)],
+)
 def test_random_edits_match_a_clean_build(
-    tmp_path: Path, seed: int, trust_stat: bool, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, seed: int, trust_stat: bool, window: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # a related-posts window narrower than the lists: a list change then reaches some of
+    # their posts and not others (at 12, every post of these small lists is in every window)
+    monkeypatch.setattr(render_pages, "RELATED_WINDOW", window)
     if trust_stat:
         # files edited within seconds of a build are normally re-read anyway, and a build
         # moments after one does not trust the up-to-date stamp: that takes the quick path
@@ -384,3 +391,44 @@ def test_a_new_post_renders_only_the_list_pages_that_change(tmp_path: Path) -> N
     assert "page/1/index.html" not in result.changed
     assert result.rendered < 38, result.rendered
     assert _tree(site / "public") == _tree(_clean_build(site, tmp_path / "clean"))
+
+
+def test_a_post_falling_due_is_linked_as_a_clean_build_would(tmp_path: Path) -> None:
+    posts = {f"p{n}.md": _post(f"Post {n}", f"2025-05-0{n}", "odd" if n % 2 else "even")
+             for n in range(1, 8)}  # fmt: skip
+    posts["later.md"] = _post("Later", "2025-06-03", "odd")  # after NOW (builder_testlib)
+    site = _site(tmp_path / "blog", "per_page = 3\n", posts)
+    _build(site)
+    assert not (site / "public" / "posts" / "later").exists()
+    due = NOW + timedelta(days=3)
+    assert build_site(site, options(skip_search=True, now=due)).ok
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns("public", CACHE_DIR))
+    assert build_site(clean, options(skip_search=True, cache=False, now=due)).ok
+    assert _tree(site / "public") == _tree(clean / "public")
+    newest_before = (site / "public" / "posts" / "p7" / "index.html").read_text()
+    assert 'href="/posts/later/"' in newest_before  # its "next" link
+
+
+def test_a_deleted_post_lets_another_into_the_related_posts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With one candidate on each side per tag, post P ranks A, C and B (two shared tags
+    # each) above R (one). Deleting R brings Q (three shared tags) into P's window of
+    # tag t: P's related posts change, though P never showed R.
+    monkeypatch.setattr(render_pages, "RELATED_WINDOW", 1)
+    posts = {
+        "a.md": _post("A", "2024-01-01", "t, v"),
+        "c.md": _post("C", "2024-01-02", "v, w"),
+        "p.md": _post("P", "2024-01-10", "t, v, w"),
+        "b.md": _post("B", "2024-01-11", "v, w"),
+        "r.md": _post("R", "2024-01-12", "t"),
+        "q.md": _post("Q", "2024-01-13", "t, v, w"),
+    }
+    site = _site(tmp_path / "blog", "", posts)
+    _build(site)
+    (site / "content" / "posts" / "r.md").unlink()
+    _build(site)
+    assert _tree(site / "public") == _tree(_clean_build(site, tmp_path / "clean"))
+    related = (site / "public" / "posts" / "p" / "index.html").read_text()
+    assert 'href="/posts/q/"' in related.split('class="related"')[1]
