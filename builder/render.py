@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from jinja2 import (
     TemplateNotFound,
 )
 
-from builder import feeds, render_pages, seo
+from builder import feeds, render_feeds, render_pages, seo
 from builder.assets import AssetError, build_assets
 from builder.incremental import Reuse
 from builder.manifest import FileKind
@@ -38,16 +37,22 @@ from builder.model import Author, Diagnostic, Document, OutputFile, Placed, Site
 from builder.pagination import Pager, paginate
 from builder.parallel import run_indexed
 from builder.render_env import make_environment, url_to_path
-from builder.render_pages import MORE_INPUTS, as_cards, comments_input, list_input, term_of
+from builder.render_pages import (
+    AUTHORS,
+    CONFIG,
+    MORE_INPUTS,
+    THEME,
+    as_cards,
+    comments_input,
+    list_input,
+    term_of,
+)
 
 # a page whose template is still to run: (index in outputs, template, url, context)
 # (a file `make()` returns, such as a feed: template MADE and `make` as the context)
 _Job = tuple[int, str, str, "dict[str, Any] | Callable[[], dict[str, Any] | bytes]"]
 MADE = ""
 Place = Callable[[str, bytes], Placed]
-THEME = "theme"  # pseudo-input: any template change affects the page
-CONFIG = "config"  # pseudo-input: quire.toml
-AUTHORS = "authors"  # pseudo-input: the authors file
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +111,7 @@ def render_edited(
         return None
     assets = len(renderer.outputs)  # the theme's, unchanged
     render_pages.render_edited(renderer, edited)
-    renderer.render_machines(edited)
+    render_feeds.render_machines(renderer, edited)
     renderer.render_pending()
     if any(d.severity == "error" for d in renderer.diagnostics):
         return None
@@ -376,73 +381,8 @@ class _Renderer:
         render_pages.render_documents(self)
         render_pages.render_lists(self)
         render_pages.render_special(self)
-        self.render_machines()
+        render_feeds.render_machines(self)
         self.render_pending()
-
-    def render_machines(self, edited: Collection[str] | None = None) -> None:
-        """Feeds, sitemap.xml and robots.txt; with `edited`, only the feeds that show one
-        of these sources (feeds carry whole posts, the sitemap only links)."""
-        site, config = self.site, self.config
-        newest = feeds.newest_first(site.posts, config.feed_items)
-        sources = {d.source for d in newest} | {list_input("/")}
-
-        def shows(shown: set[str]) -> bool:
-            return edited is None or not shown.isdisjoint(edited)
-
-        if shows(sources):
-            self._site_feeds(sources)
-        for slug, posts in sorted(site.tags.items()):
-            term = term_of(posts, slug, "tags")
-            shown = {d.source for d in feeds.newest_first(posts, config.feed_items)}
-            if not shows(shown):
-                continue
-            self.emit_made(
-                url_to_path(term.url + "feed.xml") or f"tags/{slug}/feed.xml",
-                partial(
-                    feeds.atom_feed,
-                    config,
-                    posts,
-                    site.authors,
-                    feed_path=term.url + "feed.xml",
-                    page_path=term.url,
-                    title=f"{config.title}: {term.name}",
-                ),
-                "feed",
-                shown | {CONFIG, AUTHORS, list_input(term.url)},
-            )
-        if edited is not None:
-            return
-        every = {d.source for d in (*site.posts, *site.pages)} | {list_input("/")}
-        self.emit_made(
-            "sitemap.xml",
-            lambda: feeds.sitemap(config, self.sitemap),
-            "meta",
-            every | {CONFIG},
-            as_cards(every) | {CONFIG},  # links and dates only
-        )
-        self.emit_made("robots.txt", lambda: feeds.robots_txt(config), "meta", {CONFIG})
-
-    def _site_feeds(self, sources: set[str]) -> None:
-        site, config = self.site, self.config
-        self.emit_made(
-            "feed.xml",
-            lambda: feeds.atom_feed(
-                config,
-                site.posts,
-                site.authors,
-                feed_path="/feed.xml",
-                page_path="/",
-                title=config.title,
-            ),
-            "feed",
-            sources | {CONFIG, AUTHORS},
-        )
-        self.emit_made(
-            "feed.json",
-            lambda: feeds.json_feed(config, site.posts, site.authors),
-            "feed",
-            sources | {CONFIG, AUTHORS},
-        )
 
     # -- helpers used by render_pages --------------------------------------------------
     def authors_of(self, doc: Document) -> list[Author]:

@@ -45,7 +45,9 @@ def as_cards(inputs: set[str]) -> set[str]:
     return {card_input(i) if i.startswith("content/") else i for i in inputs}
 
 
-AUTHORS = "authors"
+THEME = "theme"  # pseudo-input: any template change affects the page
+CONFIG = "config"  # pseudo-input: quire.toml
+AUTHORS = "authors"  # pseudo-input: the authors file
 # A page context may name more inputs of the page under this key, found while rendering
 # it (the related posts, ranked in the render worker); the template never sees it.
 MORE_INPUTS = "quire:more_inputs"
@@ -258,7 +260,7 @@ def _dirty_after_list_changes(r: _Renderer, related_to: Related) -> set[str] | N
         return None
     dirty: set[str] = set()
     for name in changed:
-        if name in {"theme", "config", AUTHORS}:
+        if name in {THEME, CONFIG, AUTHORS}:
             return None  # every page may differ
         if name.startswith("list:") and name != "list:/":  # the home list: prev/next only
             dirty.update(reuse.members.get(name[5:], ()))
