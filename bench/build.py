@@ -12,6 +12,13 @@ the rendering floor (bench/floor.py: markdown-it-py with Pygments alone, one cor
 by the usable CPUs), measured over the same posts in a fresh process each round.
 Prints a table of medians and the ratios issue 6 names. A benchmark, not a test: it
 reports and never fails.
+
+The file system matters for the cold builds: every tool deletes its last output (about
+14,000 files and folders for Quire and Hugo at 5,000 posts) just before. On an ext4
+without a journal (as on this project's VMs) the kernel then avoids the inodes just
+freed, and creating as many new ones costs seconds of system time that vary from run to
+run (Quire's render stage: 1.9 s on tmpfs, 2-4.5 s on ext4). `--work /dev/shm/...` (tmpfs)
+measures the tools' own work; the default folder measures what a user's disk adds.
 """
 
 from __future__ import annotations
