@@ -3,6 +3,7 @@ share. Used by ``render._Renderer``."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -16,6 +17,7 @@ from jinja2 import (
     StrictUndefined,
     select_autoescape,
 )
+from jinja2.bccache import Bucket
 
 from builder import seo
 from builder.assets import Assets
@@ -51,6 +53,16 @@ class _CompiledTemplates(FileSystemBytecodeCache):
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return super().get_cache_key(f"{self.salt}\0{name}", filename)
+
+    # a cache: when its folder cannot be read or written (full disk, deleted meanwhile),
+    # the templates are compiled as if it were empty and the build goes on
+    def load_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
 
 
 def compiled_templates(site_dir: Path) -> BytecodeCache | None:

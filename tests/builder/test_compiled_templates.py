@@ -73,3 +73,23 @@ def test_a_build_without_the_cache_keeps_none(site: Path) -> None:
     _build(site, cache=False)
     assert not (site / COMPILED).exists()
     assert "Post 1" in _page(site)
+
+
+def test_a_full_disk_or_a_blocked_folder_only_costs_compiling(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jinja2.bccache
+
+    def no_space(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jinja2.bccache.tempfile, "NamedTemporaryFile", no_space)
+    _build(site)  # compiled, not kept
+    assert "Post 1" in _page(site)
+    assert not any((site / COMPILED).iterdir())
+    monkeypatch.undo()
+    shutil.rmtree(site / COMPILED)
+    (site / COMPILED).write_text("a file where the folder should be")
+    (site / "content" / "posts" / "p1.md").write_text(post("Post 1 renamed", "2024-01-01"))
+    _build(site)
+    assert "Post 1 renamed" in _page(site)
