@@ -113,26 +113,16 @@ class Reuse:
         values.update((f"card:{path}", doc.card) for path, doc in self.docs.items())
         return values
 
-    def differences(self) -> set[str] | None:
-        """The names of the inputs that differ from the last build's, including those that
-        are new or gone; None when the last build's values are unknown."""
+    def differences(self) -> tuple[set[str], bool] | None:
+        """The names of the inputs whose value differs from the last build's (including
+        those that are new or gone), and whether the set of inputs is the same (no post
+        added or removed); None when the last build's values are unknown."""
         before = self.previous_values
         if not before:
             return None
         now = self.snapshot()
-        return {name for name in now.keys() | before.keys() if before.get(name) != now.get(name)}
-
-    def changed_since(self) -> set[str] | None:
-        """The names of the inputs whose value differs from the last build's, or None when
-        that is unknown or the set of inputs itself changed (a post added or removed, a
-        list reordered: every page must then be checked)."""
-        before = self.previous_values
-        if not before:
-            return None
-        now = self.snapshot()
-        if now.keys() != before.keys():
-            return None
-        return {name for name, value in now.items() if before[name] != value}
+        changed = {name for name in now.keys() | before.keys() if before.get(name) != now.get(name)}
+        return changed, now.keys() == before.keys()
 
     def reuse_unchecked(self, path: str) -> tuple[str, tuple[str, ...]] | None:
         """The last build's fingerprint and inputs of `path`, when its file is still what

@@ -149,6 +149,8 @@ class _Renderer:
                 self.by_author[key].append(post)
         if reuse is not None:
             self._declare_lists(reuse)
+        # what differs from the last build (see Reuse.differences), worked out once
+        self.differences = reuse.differences() if reuse is not None else None
         self.changes = self._quiet_changes()
         self.changed_cards = (
             {name[5:] for name in self.changes if name.startswith("card:")}
@@ -162,8 +164,10 @@ class _Renderer:
         the theme, the settings nor the authors file. Then every page's set of inputs is
         what it was, and a page none of whose inputs changed can be reused unchecked.
         None: anything else (or no previous build): every page is checked."""
-        changed = self.reuse.changed_since() if self.reuse is not None else None
-        if changed is None or any(
+        if self.differences is None:
+            return None
+        changed, same_inputs = self.differences
+        if not same_inputs or any(
             name in {THEME, CONFIG, AUTHORS} or name.startswith("list:") for name in changed
         ):
             return None

@@ -255,9 +255,9 @@ def _dirty_after_list_changes(r: _Renderer, related_to: Related) -> set[str] | N
     linked to a post that changed or went away (the last build's page names those).
     """
     reuse = r.reuse
-    changed = reuse.differences() if reuse is not None else None
-    if reuse is None or reuse.manifest is None or changed is None:
+    if reuse is None or reuse.manifest is None or r.differences is None:
         return None
+    changed, _ = r.differences
     dirty: set[str] = set()
     for name in changed:
         if name in {THEME, CONFIG, AUTHORS}:
