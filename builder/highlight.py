@@ -10,6 +10,7 @@ An unknown language renders as plain, escaped code and reports a warning.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +20,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
+from pygments.token import _TokenType
 from pygments.util import ClassNotFound
 
 _OPTION = re.compile(r"""([A-Za-z_]+)\s*=\s*("[^"]*"|'[^']*'|\S+)|([A-Za-z_]+)""")
@@ -110,7 +112,63 @@ def highlight_code(code: str, info: FenceInfo) -> tuple[str, str | None]:
             "see https://pygments.org/languages/ for names"
         )
         return _plain(code, info.language), warning
-    return highlight(code, lexer, _formatter(info.linenos, info.hl_lines)), None
+    if info.linenos or info.hl_lines:
+        return highlight(code, lexer, _formatter(info.linenos, info.hl_lines)), None
+    return _flat_html(code, lexer), None
+
+
+def _flat_html(code: str, lexer: Lexer) -> str:
+    """What `highlight(code, lexer, _formatter(False, ()))` returns, made in one loop.
+
+    Pygments' HtmlFormatter passes every line through a stack of generators (lines, code,
+    pre, div), which is a fifth of highlighting a post; the common fence needs none of them.
+    Like Pygments: a span per run of tokens of one CSS class, closed at each line end.
+    tests/builder/test_highlight.py compares both on every lexer's example code."""
+    out = ['<div class="highlight"><pre><span></span><code>']
+    add = out.append
+    open_span = ""  # the span the line being written is in
+    mid_line = False  # something was written since the last line end
+    for token_type, text in lexer.get_tokens(code):
+        if not text:
+            continue
+        span = _OPENERS.get(token_type)
+        if span is None:
+            span = _OPENERS[token_type] = _opener(token_type)
+        if "&" in text or "<" in text or ">" in text:
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if "\n" in text:
+            *ended, text = text.split("\n")
+            for part in ended:  # each ends a line: spans never cross one
+                if part:
+                    if span != open_span:
+                        add("</span>" + span if open_span else span)
+                    add(part + "</span>\n" if span else part + "\n")
+                else:
+                    add("</span>\n" if open_span else "\n")
+                open_span, mid_line = "", False
+            if not text:
+                continue
+        if span != open_span:
+            add("</span>" + span if open_span else span)
+            open_span = span
+        add(text)
+        mid_line = True
+    if mid_line:  # code not ending in a line end (lexers normally add one)
+        add("</span>\n" if open_span else "\n")
+    add("</code></pre></div>\n")
+    return "".join(out)
+
+
+_OPENERS: dict[_TokenType, str] = {}
+_MARK = "\x01"  # a character no CSS class holds, and that escaping leaves alone
+
+
+def _opener(token_type: _TokenType) -> str:
+    """The tag Pygments opens for `token_type` (``<span class="k">``; "" for plain text),
+    asked of Pygments itself so the classes are always its own."""
+    out = io.StringIO()
+    HtmlFormatter(nowrap=True).format([(token_type, _MARK)], out)
+    return out.getvalue().partition(_MARK)[0]
 
 
 def _plain(code: str, language: str) -> str:
