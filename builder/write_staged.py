@@ -5,7 +5,10 @@ post changed. When a previous output (with its manifest) exists, the write stage
 
 1. compares each new file's sha256 with the previous manifest; unchanged files are left
    alone (same bytes, same mtime; publishing uploads nothing for them);
-2. writes the changed files and the new manifest into a staging folder beside the output;
+2. writes the changed files and the new manifest into a staging folder beside the output
+   (flat, as ``files/<n>`` for the n-th changed path: mirroring the output's folders would
+   create and delete a folder per page, which on some file systems slows every later
+   file creation);
 3. writes ``JOURNAL.json`` (changed and removed paths) into it: the commit point;
 4. moves each staged file into place (``os.replace``, atomic per file), deletes removed
    files, then moves the manifest, and drops the staging folder.
@@ -30,6 +33,7 @@ from builder.manifest import MANIFEST_NAME, FileEntry, FileKind, Manifest, Threa
 from builder.model import OutputFile
 
 JOURNAL = "JOURNAL.json"
+NUMBERED = "numbered"  # the journal's "staged" layout: files/<n> for its n-th changed path
 
 
 class _Plan:
@@ -142,19 +146,17 @@ def _stage_and_apply(
 ) -> None:
     changed = sorted([*data, *copies])
     stage = output_dir.parent / f".{output_dir.name}.stage-{secrets.token_hex(4)}"
-    stage.mkdir()
+    (stage / "files").mkdir(parents=True)
     try:
-        for path, content in data.items():
-            target = stage / "files" / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-        for path, source in copies.items():
-            target = stage / "files" / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+        for number, path in enumerate(changed):
+            target = stage / "files" / str(number)
+            if path in data:
+                target.write_bytes(data[path])
+            else:
+                shutil.copyfile(copies[path], target)
         (stage / MANIFEST_NAME).write_bytes(manifest_bytes)
-        journal = json.dumps({"changed": changed, "removed": removed}).encode()
-        (stage / (JOURNAL + ".tmp")).write_bytes(journal)
+        journal = {"changed": changed, "removed": removed, "staged": NUMBERED}
+        (stage / (JOURNAL + ".tmp")).write_text(json.dumps(journal), encoding="utf-8")
         (stage / (JOURNAL + ".tmp")).replace(stage / JOURNAL)  # the commit point
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
@@ -165,11 +167,11 @@ def _stage_and_apply(
 def _replay(stage: Path, output_dir: Path) -> None:
     """Apply a committed staging folder to the output; safe to run again after a crash."""
     journal = json.loads((stage / JOURNAL).read_text(encoding="utf-8"))
-    for path in journal["changed"]:
-        staged, target = stage / "files" / path, output_dir / path
-        if staged.exists():  # else already moved by an earlier, interrupted replay
-            target.parent.mkdir(parents=True, exist_ok=True)
-            staged.replace(target)
+    # else a journal from before numbered staging: the files at their own paths
+    numbered = journal.get("staged") == NUMBERED
+    for number, path in enumerate(journal["changed"]):
+        staged = stage / "files" / (str(number) if numbered else path)
+        _move(staged, output_dir / path)
     for path in journal["removed"]:
         target = output_dir / path
         with contextlib.suppress(FileNotFoundError):
@@ -178,6 +180,17 @@ def _replay(stage: Path, output_dir: Path) -> None:
     if (stage / MANIFEST_NAME).exists():
         (stage / MANIFEST_NAME).replace(output_dir / MANIFEST_NAME)
     shutil.rmtree(stage, ignore_errors=True)
+
+
+def _move(staged: Path, target: Path) -> None:
+    """Move one staged file into place; nothing when an earlier, interrupted replay did."""
+    try:
+        staged.replace(target)  # one call for the usual case: the folder exists
+    except FileNotFoundError:
+        if not staged.exists():
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staged.replace(target)
 
 
 def _prune(folder: Path, root: Path) -> None:

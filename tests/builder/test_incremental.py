@@ -10,6 +10,7 @@ change writes nothing.
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 from datetime import timedelta
@@ -346,6 +347,28 @@ def test_an_uncommitted_stage_is_dropped_and_the_output_kept(blog: Path) -> None
     result = _build(blog)
     assert result.changed == () and not stale.exists()
     assert tree_digest(blog / "public") == before
+
+
+def test_a_committed_stage_from_before_numbered_staging_is_still_applied(
+    tmp_path: Path,
+) -> None:
+    from builder.write_staged import JOURNAL, recover_staged
+
+    output = tmp_path / "public"
+    (output / "posts" / "a").mkdir(parents=True)
+    (output / "posts" / "a" / "index.html").write_text("old")
+    (output / "gone.html").write_text("to remove")
+    stage = tmp_path / ".public.stage-0ld"  # staged files at their own paths
+    (stage / "files" / "posts" / "a").mkdir(parents=True)
+    (stage / "files" / "posts" / "a" / "index.html").write_text("new")
+    (stage / "files" / "posts" / "b").mkdir(parents=True)
+    (stage / "files" / "posts" / "b" / "index.html").write_text("added")
+    journal = {"changed": ["posts/a/index.html", "posts/b/index.html"], "removed": ["gone.html"]}
+    (stage / JOURNAL).write_text(json.dumps(journal))
+    recover_staged(output)
+    assert (output / "posts" / "a" / "index.html").read_text() == "new"
+    assert (output / "posts" / "b" / "index.html").read_text() == "added"
+    assert not (output / "gone.html").exists() and not stage.exists()
 
 
 def test_a_failed_build_leaves_the_output_and_cache_as_they_were(blog: Path) -> None:
