@@ -12,6 +12,7 @@ import hashlib
 import os
 import secrets
 import shutil
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -46,6 +47,7 @@ class WriteResult:
     changed: tuple[str, ...]  # output paths that are new or whose bytes changed
     removed: tuple[str, ...]  # output paths of the previous build that are gone
     diagnostics: tuple[Diagnostic, ...]
+    search_seconds: float | None = None  # how long Pagefind took; None: it did not run
 
 
 class Tree:
@@ -194,6 +196,7 @@ def write_output(
         )
     tree = tree or Tree.beside(output_dir, old)
     tmp = tree.tmp
+    searched = None
     try:
         tree.put_all(files)
         for rel in static_files:
@@ -201,7 +204,9 @@ def write_output(
         if keep_search and old is not None and any(e.kind == "search" for e in old.files.values()):
             tree.keep(old, "search")
         elif search is not None:
+            started = time.perf_counter()
             created, search_problems = search(tmp)
+            searched = time.perf_counter() - started
             problems.extend(search_problems)
             for path in sorted(created):
                 if path not in tree.entries:
@@ -221,7 +226,9 @@ def write_output(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     removed = sorted(set(old.files) - set(tree.entries)) if old else []
-    return WriteResult(manifest, tuple(sorted(tree.changed)), tuple(removed), tuple(problems))
+    return WriteResult(
+        manifest, tuple(sorted(tree.changed)), tuple(removed), tuple(problems), searched
+    )
 
 
 def _write_incremental(
@@ -260,15 +267,22 @@ def _write_incremental(
         plan, output_dir=output_dir, threads=threads, redirects=redirects, base_url=base_url
     )
     problems: list[Diagnostic] = []
+    searched = None
     if reindex:
         # Indexed into a sibling folder and applied like the pages: a failed Pagefind keeps
         # the previous index, still marked stale (Pagefind is the search indexer of every
         # build; `search` is what indexes a fresh tree).
+        started = time.perf_counter()
         manifest, more, gone, problems = update_search_index(output_dir, manifest)
+        searched = time.perf_counter() - started
         changed += more
         removed += gone
     return WriteResult(
-        manifest, tuple(sorted(set(changed))), tuple(sorted(set(removed))), tuple(problems)
+        manifest,
+        tuple(sorted(set(changed))),
+        tuple(sorted(set(removed))),
+        tuple(problems),
+        searched,
     )
 
 

@@ -36,8 +36,22 @@ def test_every_stage_is_timed_and_reported(basic_site: Path) -> None:
     seen: list[str] = []
     result = build_site(basic_site, options(), on_stage=lambda stage, i, n: seen.append(stage))
     assert seen == list(STAGES)
-    assert set(result.timings) == set(STAGES)
-    assert result.pages > 10
+    # Pagefind ran within the write stage, and is timed on its own: `--timings` tells a
+    # slow index from a slow build
+    assert set(result.timings) == {*STAGES, "search"}
+    assert result.timings["search"] > 0 and result.pages > 10
+
+
+def test_search_time_is_reported_only_when_pagefind_runs(basic_site: Path) -> None:
+    assert build_site(basic_site, options()).ok
+    about = basic_site / "content/about.md"
+    about.write_text(about.read_text() + "\nNew words.\n")
+    kept = build_site(basic_site, options(search_index=False))  # the index is kept
+    assert kept.ok and "search" not in kept.timings and "write" in kept.timings
+    about.write_text(about.read_text() + "\nMore words.\n")
+    indexed = build_site(basic_site, options())  # an incremental write, then Pagefind
+    assert indexed.ok and indexed.timings["search"] > 0
+    assert any(p.startswith("pagefind/") for p in indexed.changed)
 
 
 def test_drafts_and_future_posts(basic_site: Path) -> None:
