@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.manifest import Manifest, ManifestError, read_manifest
 from builder.model import Diagnostic, Site
+
+SAME_WARNING_SHOWN = 3  # files listed for a warning before the others are counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,32 @@ class BuildResult:
     def seconds(self) -> float:
         """Total time of all stages."""
         return sum(self.timings.values())
+
+
+def report_lines(diagnostics: Sequence[Diagnostic]) -> list[str]:
+    """One line per diagnostic, except that a warning repeated in many files (a key every
+    post of a migrated site carries) is shown for its first few files and then counted,
+    so the rest of the report is not lost in it. Every error is shown."""
+    repeats = Counter(_warning_key(d) for d in diagnostics if d.severity == "warning")
+    seen: Counter[tuple[str, str]] = Counter()
+    lines = []
+    for diagnostic in diagnostics:
+        key = _warning_key(diagnostic)
+        if diagnostic.severity != "warning" or repeats[key] <= SAME_WARNING_SHOWN + 1:
+            lines.append(str(diagnostic))
+            continue
+        seen[key] += 1
+        if seen[key] <= SAME_WARNING_SHOWN:
+            lines.append(str(diagnostic))
+        elif seen[key] == SAME_WARNING_SHOWN + 1:
+            more = repeats[key] - SAME_WARNING_SHOWN
+            text = f"warning: ...and in {more} more files: {diagnostic.message} {diagnostic.hint}"
+            lines.append(text.rstrip())
+    return lines
+
+
+def _warning_key(diagnostic: Diagnostic) -> tuple[str, str]:
+    return diagnostic.message, diagnostic.hint
 
 
 def _manifest_or_none(output_dir: Path) -> Manifest | None:

@@ -1,7 +1,8 @@
 """The builder's commands: `quire new site|post`, `quire build`, `quire serve`.
 
 Registered on the `quire` app in builder/cli.py. Diagnostics are printed one a line as
-`error: content/posts/a.md:3: <message> <hint>`; any error exits with status 1.
+`error: content/posts/a.md:3: <message> <hint>` (a warning found in many files: the first
+few, then a count); any error exits with status 1.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from builder.build_result import report_lines
 from builder.config import BuildOptions
 from builder.pipeline import STAGES, BuildResult, build_site
 from builder.scaffold import ScaffoldError, new_post, new_site
@@ -142,9 +144,9 @@ def _build_with_progress(site: Path, options: BuildOptions, console: Console) ->
 
 
 def print_report(result: BuildResult) -> None:
-    """Every diagnostic on stderr, then one summary line."""
+    """The diagnostics on stderr (see `_report_lines`), then one summary line."""
     if result.diagnostics:  # one write: thousands of warnings are thousands of flushes
-        typer.echo("\n".join(str(d) for d in result.diagnostics), err=True)
+        typer.echo("\n".join(report_lines(result.diagnostics)), err=True)
     warnings = _plural(len(result.warnings), "warning")
     if result.ok:
         changed = _plural(len(result.changed), "file")

@@ -32,6 +32,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from builder.build_result import report_lines
 from builder.config import BuildOptions
 from builder.pipeline import BuildResult, build_site
 from builder.publish.clients import make_cloudfront_client, make_target
@@ -171,7 +172,7 @@ def _run(
     options = BuildOptions(output_dir=output_dir, search_index=redis is None)
     result = build_site(work_dir, options, baked=baked)
     lines.extend(f"{stage}: {secs:.3f}s" for stage, secs in result.timings.items())
-    lines.extend(str(d) for d in result.warnings)
+    lines.extend(report_lines(result.warnings))  # a warning in every post: counted
     if not result.ok:
         errors = [str(d) for d in result.errors] or ["the build failed"]
         lines.extend(errors)

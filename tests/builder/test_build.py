@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from builder_testlib import NOW, MakeSite, options, post, tree_digest
 
+from builder.build_result import report_lines
 from builder.load import load_sources
 from builder.manifest import MANIFEST_NAME, read_manifest
+from builder.model import Diagnostic
 from builder.pipeline import STAGES, ParseCache, build_site
 
 
@@ -307,3 +309,18 @@ def test_parse_progress_is_reported(basic_site: Path) -> None:
         basic_site, options(), on_parsed=lambda done, total: seen.append((done, total))
     )
     assert result.ok and seen == [(8, 8)]  # fewer than 25 files: one report, at the end
+
+
+def test_reports_count_a_warning_repeated_in_many_files() -> None:
+    def warn(n: int, message: str = "unknown front matter key `author`") -> Diagnostic:
+        return Diagnostic("warning", f"content/posts/p{n}.md", message, "Did you mean `authors`?")
+
+    four = [warn(n) for n in range(4)]  # one summary line would save nothing: all shown
+    assert report_lines(four) == [str(d) for d in four]
+    many = [warn(n) for n in range(500)] + [warn(0, "other")]
+    assert report_lines(many) == [
+        *(str(d) for d in many[:3]),
+        "warning: ...and in 497 more files: unknown front matter key `author` "
+        "Did you mean `authors`?",
+        str(many[-1]),
+    ]

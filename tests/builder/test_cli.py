@@ -93,3 +93,28 @@ def test_build_output_option(tmp_path: Path) -> None:
     assert timed.exit_code == 0
     assert timed.output.splitlines()[-1].startswith("config ")
     assert " render " in timed.output.splitlines()[-1]
+
+
+def test_a_warning_found_in_many_files_is_counted_not_repeated(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["new", "site", str(tmp_path / "blog")]).exit_code == 0
+    posts = tmp_path / "blog" / "content" / "posts"
+    for n in range(6):  # a Hugo habit in every post, and one typo of another kind
+        (posts / f"p{n}.md").write_text(
+            f'---\ntitle: P{n}\ndate: 2024-01-0{n + 1}\nauthor: "A"\n---\n'
+        )
+    (posts / "p6.md").write_text("---\ntitle: P6\ndate: 2024-01-07\nsulg: x\n---\n")
+    (posts / "p7.md").write_text("---\ntitle: P7\ndate: someday\n---\n")
+    result = quire("build", "blog", cwd=tmp_path)
+    assert result.returncode == 1
+    hint = "unknown front matter key `author` Did you mean `authors`?"
+    assert result.stderr.splitlines() == [
+        f"warning: content/posts/p0.md:4: {hint}",
+        f"warning: content/posts/p1.md:4: {hint}",
+        f"warning: content/posts/p2.md:4: {hint}",
+        f"warning: ...and in 3 more files: {hint}",
+        "warning: content/posts/p6.md:4: unknown front matter key `sulg` Did you mean `slug`?",
+        "error: content/posts/p7.md:3: `date` is not a date: 'someday' "
+        "Use YYYY-MM-DD or YYYY-MM-DDTHH:MM, e.g. 2024-01-31.",
+        "Build failed: 1 error, 7 warnings; blog/public was left unchanged.",
+    ]
