@@ -48,8 +48,7 @@ def active_threads(db: Session) -> list[str]:
 def baked_threads(db: Session, thread_ids: Iterable[str]) -> dict[str, BakedThread]:
     """The baked comments (HTML, last comment id, like count) of each listed thread."""
     baked: dict[str, BakedThread] = {}
-    for thread_id in thread_ids:
-        data = listing.thread_listing(db, thread_id)
+    for thread_id, data in listing.thread_listings(db, list(thread_ids)).items():
         comments: list[dict[str, Any]] = data["comments"]
         baked[thread_id] = BakedThread(
             html=render_comments(comments),

@@ -29,6 +29,7 @@ from interactions_api.services import markup
 from interactions_api.services.comments import may_change
 
 APPROVED = CommentStatus.approved.value
+THREADS_PER_QUERY = 500  # thread ids bound in one query (SQLite allows 32,766 parameters)
 
 
 def _table(model: Any) -> Table:
@@ -101,17 +102,41 @@ def _shape(**row: Any) -> dict[str, Any]:
     }
 
 
-def thread_listing(db: Session, thread_id: str, *, since: int = 0) -> dict[str, Any]:
-    """Approved comments of a thread (oldest first) with its totals, in one query."""
-    c, u = _table(Comment), _table(User)
-    child, counted = c.alias("child"), c.alias("counted")
-    cl, tl = _table(CommentLike), _table(ThreadLike)
+def _comment_rows(c: Any) -> tuple[Any, list[Any]]:
+    """What a listing shows of the comments of table alias `c`: which are visible
+    (approved, or deleted with an approved reply: a placeholder keeps the replies in
+    place), and the columns `_shape` takes, with each comment's author and like count."""
+    child, u, cl = c.alias("child"), _table(User), _table(CommentLike)
     likes = sa_select(func.count()).select_from(cl).where(cl.c.comment_id == c.c.id)
     has_visible_reply = exists().where(child.c.parent_id == c.c.id, child.c.status == APPROVED)
     visible = or_(
         and_(c.c.status == APPROVED, c.c.deleted == false()),
         and_(c.c.deleted == true(), has_visible_reply),
     )
+    columns = [
+        c.c.id,
+        c.c.parent_id,
+        c.c.depth,
+        c.c.author_id,
+        c.c.author_name,
+        c.c.author_website,
+        c.c.html,
+        c.c.created_at,
+        c.c.edited_at,
+        c.c.deleted,
+        c.c.status,
+        u.c.display_name,
+        u.c.website,
+        likes.scalar_subquery().label("likes"),
+    ]
+    return visible, columns
+
+
+def thread_listing(db: Session, thread_id: str, *, since: int = 0) -> dict[str, Any]:
+    """Approved comments of a thread (oldest first) with its totals, in one query."""
+    c, u = _table(Comment), _table(User)
+    counted, tl = c.alias("counted"), _table(ThreadLike)
+    visible, columns = _comment_rows(c)
     total = (
         sa_select(func.count())
         .select_from(counted)
@@ -127,20 +152,7 @@ def thread_listing(db: Session, thread_id: str, *, since: int = 0) -> dict[str, 
         sa_select(
             total.scalar_subquery().label("total"),
             thread_likes.scalar_subquery().label("thread_likes"),
-            c.c.id,
-            c.c.parent_id,
-            c.c.depth,
-            c.c.author_id,
-            c.c.author_name,
-            c.c.author_website,
-            c.c.html,
-            c.c.created_at,
-            c.c.edited_at,
-            c.c.deleted,
-            c.c.status,
-            u.c.display_name,
-            u.c.website,
-            likes.scalar_subquery().label("likes"),
+            *columns,
         )
         .select_from(
             anchor.outerjoin(
@@ -158,6 +170,28 @@ def thread_listing(db: Session, thread_id: str, *, since: int = 0) -> dict[str, 
         "likes": int(first["thread_likes"]),
         "comments": comments,
     }
+
+
+def thread_listings(db: Session, thread_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The comments (as `thread_listing` lists them) and thread likes of many threads, in
+    three queries per THREADS_PER_QUERY threads instead of one query per thread: what
+    publishing bakes into every article page (5,000 threads took 8-9 s one by one)."""
+    result: dict[str, dict[str, Any]] = {t: {"comments": [], "likes": 0} for t in thread_ids}
+    c, u = _table(Comment), _table(User)
+    visible, columns = _comment_rows(c)
+    for start in range(0, len(thread_ids), THREADS_PER_QUERY):
+        batch = thread_ids[start : start + THREADS_PER_QUERY]
+        stmt = (
+            sa_select(c.c.thread_id.label("thread"), *columns)
+            .select_from(c.outerjoin(u, u.c.id == c.c.author_id))
+            .where(c.c.thread_id.in_(batch), visible)
+            .order_by(c.c.thread_id, c.c.id)
+        )
+        for row in db.connection().execute(stmt).mappings():
+            result[row["thread"]]["comments"].append(_shape(**row))
+        for thread_id, known in counts(db, batch).items():
+            result[thread_id]["likes"] = known["likes"]
+    return result
 
 
 def counts(db: Session, thread_ids: list[str]) -> dict[str, dict[str, int]]:

@@ -12,12 +12,18 @@ from sqlmodel import Session, col, select
 
 from interactions_api.models.inbox import OutboxEntry
 from interactions_api.models.user import Role
+from interactions_api.services import listing
 from interactions_api.services.baking import REBAKE_REASON, active_threads, baked_threads
 from interactions_api.services.outbox import BUILD_QUEUE
 from tests.comments_baking.baked_helpers import read_baked
 
 THREAD = "hello-world"
 NAME = 'Ada <img src=x onerror="alert(1)">'
+
+
+@pytest.fixture
+def settings_overrides(settings_overrides: dict[str, Any]) -> dict[str, Any]:
+    return {**settings_overrides, "comments_per_minute": 1000}  # tests post in bursts
 
 
 @pytest.fixture
@@ -152,3 +158,37 @@ class TestBakingOff:
         with Session(engine) as db:
             assert db.exec(select(OutboxEntry)).all() == []
         assert Queue(BUILD_QUEUE, connection=redis, serializer=JSONSerializer).count == 0
+
+
+def test_baking_many_threads_lists_each_as_the_api_does(
+    manifest: Callable[..., Any],
+    user_client: Callable[..., Any],
+    engine: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Publishing bakes every active thread in a few queries (listing.thread_listings), not
+    # one query per thread: each thread must still come out as the API's own listing.
+    monkeypatch.setattr(listing, "THREADS_PER_QUERY", 2)  # several batches for 5 threads
+    threads = ["t-a", "t-b", "t-c", "t-d", "t-e"]
+    manifest(*threads)
+    ada = user_client(Role.editor, display_name="Ada")
+    bob = user_client(Role.reader, display_name="Bob")
+    for n, thread_id in enumerate(threads[:4]):  # t-e stays empty
+        url = f"/api/threads/{thread_id}/comments"
+        top = ada.post(url, json={"body": f"Top {n}"}).json()
+        reply = ada.post(url, json={"body": f"Reply {n}", "parent_id": top["id"]}).json()
+        bob.post(url, json={"body": "Waits for moderation"})
+        if n % 2:  # a deleted comment with a reply stays as a placeholder
+            assert ada.delete(f"/api/comments/{top['id']}", json={}).status_code == 204
+        if n % 3 == 0:
+            bob.put(f"/api/comments/{reply['id']}/like", json={})
+            bob.put(f"/api/threads/{thread_id}/like", json={})
+    with Session(engine) as db:
+        together = listing.thread_listings(db, threads)
+        one_by_one = {t: listing.thread_listing(db, t) for t in threads}
+    assert list(together) == threads
+    for thread_id in threads:
+        alone = one_by_one[thread_id]
+        assert together[thread_id] == {"comments": alone["comments"], "likes": alone["likes"]}
+    assert together["t-a"]["likes"] == 1 and together["t-e"] == {"comments": [], "likes": 0}
+    assert together["t-b"]["comments"][0]["deleted"] is True
