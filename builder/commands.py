@@ -144,7 +144,7 @@ def _build_with_progress(site: Path, options: BuildOptions, console: Console) ->
 
 
 def print_report(result: BuildResult) -> None:
-    """The diagnostics on stderr (see `_report_lines`), then one summary line."""
+    """The diagnostics on stderr (see `report_lines`), then one summary line."""
     if result.diagnostics:  # one write: thousands of warnings are thousands of flushes
         typer.echo("\n".join(report_lines(result.diagnostics)), err=True)
     warnings = _plural(len(result.warnings), "warning")
