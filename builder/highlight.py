@@ -23,6 +23,8 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import _TokenType  # the class of token types; no public name
 from pygments.util import ClassNotFound
 
+from builder.fastlex import speed_up
+
 _OPTION = re.compile(r"""([A-Za-z_]+)\s*=\s*("[^"]*"|'[^']*'|\S+)|([A-Za-z_]+)""")
 _KNOWN_OPTIONS = {"linenos", "hl_lines"}
 _MAX_LINES = 100_000
@@ -86,7 +88,7 @@ def _parse_lines(value: str) -> list[int] | None:
 def _lexer(language: str) -> Lexer | None:
     try:
         # stripnl=False keeps leading blank lines, so hl_lines numbers match the source
-        return get_lexer_by_name(language, stripnl=False)
+        return speed_up(get_lexer_by_name(language, stripnl=False))
     except ClassNotFound:
         return None
 

@@ -1,14 +1,21 @@
-"""Code fences without options skip Pygments' HtmlFormatter (builder.highlight._flat_html):
-the HTML must stay exactly what the formatter makes, for every lexer Pygments ships."""
+"""Code fences without options skip Pygments' HtmlFormatter (builder.highlight._flat_html),
+and lexers try a state's rules with one regex (builder.fastlex): the HTML and the tokens
+must stay exactly what Pygments makes, for every lexer Pygments ships."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import RegexLexer
 from pygments.lexers import get_all_lexers, get_lexer_by_name
+from pygments.token import Token
 from pygments.util import ClassNotFound
 
+from builder import fastlex
+from builder.fastlex import speed_up
 from builder.highlight import FenceInfo, highlight_code
 
 # what makes a formatter's life hard: blank lines first and last, a multi-line string and
@@ -57,3 +64,95 @@ def test_every_lexer_gives_the_html_pygments_gives() -> None:
 def test_fences_with_options_keep_pygments_layout(info: FenceInfo, marker: str) -> None:
     html, _ = highlight_code("x = 1\ny = 2\n", info)
     assert marker in html
+
+
+# code in many languages, with what lexers switch states on: strings with escapes and
+# interpolation, nested comments, heredocs (backreferences), regex literals, templates
+CODE = (
+    'import re\n@dataclass\nclass A(B, metaclass=M):\n    """Doc."""\n    x: int = 0x1F\n'
+    '    async def f(self, *a, **k) -> "A":\n        s = f"{self.x!r:>{w}} {{}}" + rb\'\\x00\'\n'
+    "        return [i async for i in g() if i is not None]  # comment\n",
+    "SELECT a.id, COUNT(*) AS n FROM posts a LEFT JOIN tags t ON t.post_id = a.id\n"
+    "WHERE a.title LIKE 'it''s %' AND a.date >= DATE '2024-01-01' -- note\n"
+    "GROUP BY a.id HAVING n > 1 ORDER BY n DESC; /* block\ncomment */\n",
+    '#!/bin/bash\nset -euo pipefail\nfor f in "${files[@]}"; do echo "$(wc -l < "$f")"; done\n'
+    "cat <<-EOF > out.txt\n\tvalue=${HOME:-/root} `date`\n\tEOF\n"
+    "case $1 in\n  a|b) x=$((1+2));;\nesac\n",
+    "const re = /a\\/b[^/]*/gi; let t = `x ${a + `inner ${b}`} y`;\n"
+    "function* g(a = {b: [1, 2]}) { yield* a?.b ?? []; } // done\nclass C extends D { #p = 1; }\n",
+    "#include <stdio.h>\n#define MAX(a, b) ((a) > (b) ? (a) : (b))\n"
+    'int main(void) { char *s = "a\\"b"; /* c */ return printf("%d\\n", MAX(1, 2)); }\n',
+    '<!DOCTYPE html>\n<html lang="en"><head><style>a { color: #fff; }</style>\n'
+    "<script>if (a < b && c) { x(); }</script></head>\n<body><!-- c --><p class=x>&amp;</p>"
+    "</body></html>\n",
+    'fn main() -> Result<(), Box<dyn Error>> {\n    let r#type = r#"raw "str""#;\n'
+    '    let v: Vec<&\'static str> = vec!["a"]; /* /* nested */ */\n    Ok(())\n}\n',
+    'package main\n\nimport "fmt"\n\nfunc main() {\n\ts := `raw\nstring`\n'
+    "\tch := make(chan int, 1)\n\tgo func() { ch <- 1 }()\n\tfmt.Println(s, <-ch)\n}\n",
+    '[section]\nkey = "value" # comment\narr = [1, 2.5, true]\n[[items]]\n'
+    "date = 2024-01-01T00:00:00Z\nmultiline = '''\nline\n'''\n",
+    "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-old\n+new\n context\n",
+    "FROM python:3.12-slim AS build\nRUN pip install --no-cache-dir -r requirements.txt \\\n"
+    '    && rm -rf /var/lib/apt/lists/*\nENV A=1 B="two"\nCMD ["python", "-m", "app"]\n',
+    '<?php\nnamespace App;\n$a = <<<EOT\nHello {$name}\nEOT;\necho "x $a[0] {$b->c}";\n'
+    "function f(?int $x = null): static { return $this; }\n",
+)
+
+
+def _regex_lexers() -> list[str]:
+    names = []
+    for _name, aliases, _files, _mimes in get_all_lexers():
+        if not aliases:
+            continue
+        try:
+            lexer = get_lexer_by_name(aliases[0], stripnl=False)
+        except ClassNotFound:
+            continue
+        if type(lexer).get_tokens_unprocessed is RegexLexer.get_tokens_unprocessed:
+            names.append(aliases[0])
+    return names
+
+
+def test_every_regex_lexer_gives_pygments_tokens() -> None:
+    lexers = _regex_lexers()
+    assert len(lexers) > 300  # most of Pygments' lexers use RegexLexer's loop
+    for alias in lexers:
+        stock = get_lexer_by_name(alias, stripnl=False)
+        fast = speed_up(get_lexer_by_name(alias, stripnl=False))
+        assert fast.get_tokens_unprocessed != stock.get_tokens_unprocessed
+        for code in (*SNIPPETS, *CODE):
+            assert list(fast.get_tokens(code)) == list(stock.get_tokens(code)), alias
+
+
+def test_rules_are_joined_and_backreferences_kept_apart() -> None:
+    """The speed comes from joined rules: Python's are joined; Bash's heredoc rule (a
+    backreference to its delimiter) is tried on its own, between two joined runs."""
+    code = "cat <<EOF\n$HOME\nEOF\necho done\n"
+    tokens = list(speed_up(get_lexer_by_name("bash")).get_tokens(code))
+    assert (Token.Literal.String, "<<EOF\n$HOME\nEOF") in tokens
+    list(speed_up(get_lexer_by_name("python")).get_tokens("x = 1\n"))
+    python_root = fastlex._states[(type(get_lexer_by_name("python")), "root")]
+    assert all(len(segment) == 4 for segment in python_root)
+    bash_root = [len(s) for s in fastlex._states[(type(get_lexer_by_name("bash")), "root")]]
+    assert bash_root.count(3) >= 1 and bash_root.count(4) >= 2
+
+
+def test_a_rule_with_its_own_flags_keeps_them() -> None:
+    """A rule compiled with flags the lexer does not have (here IGNORECASE) keeps them
+    inside the joined regex, and one without the lexer's (VERBOSE) does not get them."""
+
+    class Mixed(RegexLexer):
+        flags = re.VERBOSE
+        tokens = {  # Pygments' own convention: a class-level dict
+            "root": [
+                (re.compile(r"(?i)select").pattern, Token.Keyword),
+                (r"a b  # comment", Token.Name),
+                (r"\s+", Token.Whitespace),
+                (r".", Token.Text),
+            ]
+        }
+
+    code = "SELECT ab a b\n"
+    expected = list(Mixed().get_tokens(code))
+    assert (Token.Keyword, "SELECT") in expected and (Token.Name, "ab") in expected
+    assert list(speed_up(Mixed()).get_tokens(code)) == expected

@@ -1,0 +1,213 @@
+"""Pygments' RegexLexer loop, with each state's rules tried by one regex instead of many.
+
+At every position, RegexLexer tries the rules of the current state one after another, a
+Python call per rule, until one matches: for Python code about 90 calls per token, the
+largest part of highlighting a post. Joined into one alternation, the rules are tried in
+C, in the same order: Python's `re` takes the first alternative that matches, exactly as
+Pygments takes the first rule. The joined match tells which rule won (each rule is wrapped
+in a group of its own); a rule with a callback (`bygroups`, `using`) is then matched again
+on its own, so the callback sees the match object Pygments would give it.
+
+A rule that cannot join others (a backreference would point at another group once its
+rule is joined; flags a scoped group cannot express) is tried on its own, in its place.
+Only lexers that use RegexLexer's own loop are sped up; the others are left as they are.
+tests/builder/test_highlight.py compares the tokens with Pygments' for every such lexer.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from collections.abc import Callable, Iterator
+from re import _constants as sre_constants  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
+
+from pygments.lexer import Lexer, RegexLexer
+from pygments.token import Error, Whitespace, _TokenType
+
+Rule = tuple[Callable[..., Any], Any, Any]  # (regex match, action, new state) as Pygments has it
+# a run of rules joined: (joined match, group number -> rule, the rules, which are plain)
+Joined = tuple[Callable[..., Any], dict[int, int], list[Rule], list[bool]]
+Segment = Joined | Rule
+
+_LEADING_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
+_SCOPED = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+_SCOPABLE = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE
+_GROUPREFS = ("GROUPREF", "GROUPREF_EXISTS", "GROUPREF_IGNORE", "GROUPREF_LOC_IGNORE")
+_BACKREFERENCES = {
+    getattr(sre_constants, name)
+    for name in (*_GROUPREFS, "GROUPREF_UNI_IGNORE")
+    if hasattr(sre_constants, name)
+}
+_states: dict[tuple[type, str], list[Segment]] = {}  # (lexer class, state) -> its segments
+
+
+def speed_up(lexer: Lexer) -> Lexer:
+    """`lexer`, made to tokenise with joined rules when it uses RegexLexer's own loop."""
+    own_loop = type(lexer).get_tokens_unprocessed is RegexLexer.get_tokens_unprocessed
+    # the rules are the class's (segments are kept per class), not changed for this one
+    if own_loop and vars(type(lexer)).get("_tokens") is getattr(lexer, "_tokens", None):
+        lexer.get_tokens_unprocessed = types.MethodType(_tokens, lexer)  # type: ignore[method-assign]
+    return lexer
+
+
+def _tokens(
+    self: RegexLexer, text: str, stack: tuple[str, ...] = ("root",)
+) -> Iterator[tuple[int, Any, str]]:
+    """RegexLexer.get_tokens_unprocessed, trying each segment of a state's rules at once."""
+    pos = 0
+    statestack = list(stack)
+    segments = _segments(self, statestack[-1])
+    while True:
+        for segment in segments:
+            if len(segment) == 4:  # joined rules
+                joined, rule_of, rules, plain = segment
+                m = joined(text, pos)
+                if m is None:
+                    continue
+                group = m.lastindex  # the wrapping group of the rule that matched
+                number = rule_of[group]
+                rexmatch, action, new_state = rules[number]
+                if plain[number]:
+                    yield pos, action, m.group(group)
+                    pos = m.end(group)
+                else:
+                    m = rexmatch(text, pos)  # the match object Pygments gives callbacks
+                    if action is not None:
+                        yield from action(self, m)
+                    pos = m.end()
+            else:
+                rexmatch, action, new_state = segment
+                m = rexmatch(text, pos)
+                if m is None:
+                    continue
+                if action is not None:
+                    if type(action) is _TokenType:
+                        yield pos, action, m.group()
+                    else:
+                        yield from action(self, m)
+                pos = m.end()
+            if new_state is not None:
+                _move(statestack, new_state)
+                segments = _segments(self, statestack[-1])
+            break
+        else:  # no rule matched: as Pygments does
+            if pos >= len(text):
+                break
+            if text[pos] == "\n":  # at a line end, back to the root state
+                statestack = ["root"]
+                segments = _segments(self, "root")
+                yield pos, Whitespace, "\n"
+            else:
+                yield pos, Error, text[pos]
+            pos += 1
+
+
+def _move(statestack: list[str], new_state: Any) -> None:
+    """A state transition, as RegexLexer makes it."""
+    if isinstance(new_state, tuple):
+        for state in new_state:
+            if state == "#pop":
+                if len(statestack) > 1:
+                    statestack.pop()
+            elif state == "#push":
+                statestack.append(statestack[-1])
+            else:
+                statestack.append(state)
+    elif isinstance(new_state, int):  # pop, keeping at least one state
+        if abs(new_state) >= len(statestack):
+            del statestack[1:]
+        else:
+            del statestack[new_state:]
+    elif new_state == "#push":
+        statestack.append(statestack[-1])
+    else:
+        raise ValueError(f"wrong state definition: {new_state!r}")
+
+
+def _segments(lexer: RegexLexer, state: str) -> list[Segment]:
+    key = (type(lexer), state)
+    found = _states.get(key)
+    if found is None:
+        rules = lexer._tokens[state]  # type: ignore[attr-defined]  # made by Pygments' metaclass
+        found = _states[key] = _split(rules, lexer.flags | re.UNICODE)
+    return found
+
+
+def _split(rules: list[Rule], flags: int) -> list[Segment]:
+    """The rules in order: runs of those that can be joined, joined; the rest alone."""
+    segments: list[Segment] = []
+    run: list[tuple[Rule, str]] = []
+    for rule in rules:
+        scoped = _scoped(rule[0], flags)
+        if scoped is not None:
+            run.append((rule, scoped))
+            continue
+        segments.extend(_join(run, flags))
+        run = []
+        segments.append(rule)
+    segments.extend(_join(run, flags))
+    return segments
+
+
+def _join(run: list[tuple[Rule, str]], flags: int) -> list[Segment]:
+    if len(run) < 2:
+        return [rule for rule, _ in run]
+    parts, rule_of, group = [], {}, 0
+    for number, (rule, scoped) in enumerate(run):
+        group += 1
+        rule_of[group] = number
+        parts.append(f"({scoped})")
+        pattern = _pattern(rule[0])
+        assert pattern is not None  # _scoped found it
+        group += pattern.groups  # the rule's own groups, numbered after its wrapper
+    try:
+        joined = re.compile("|".join(parts), flags).match
+    except (re.error, RecursionError, OverflowError):
+        return [rule for rule, _ in run]
+    rules = [rule for rule, _ in run]
+    return [(joined, rule_of, rules, [type(action) is _TokenType for _, action, _ in rules])]
+
+
+def _scoped(rexmatch: Callable[..., Any], flags: int) -> str | None:
+    """The rule's regex as a group that keeps its own flags inside a regex compiled with
+    `flags`; None when it cannot join others."""
+    pattern = _pattern(rexmatch)
+    if pattern is None or not isinstance(pattern.pattern, str):
+        return None
+    if (pattern.flags ^ flags) & ~_SCOPABLE or _has_backreference(pattern):
+        return None
+    text = pattern.pattern
+    leading = _LEADING_FLAGS.match(text)
+    if leading:  # global flags, already in pattern.flags
+        text = text[leading.end() :]
+    add = "".join(k for k, f in _SCOPED.items() if pattern.flags & f and not flags & f)
+    drop = "".join(k for k, f in _SCOPED.items() if flags & f and not pattern.flags & f)
+    if pattern.flags & re.VERBOSE:
+        text += "\n"  # a trailing comment must not swallow the closing parenthesis
+    return f"(?{add}-{drop}:{text})" if drop else f"(?{add}:{text})"
+
+
+def _pattern(rexmatch: Callable[..., Any]) -> re.Pattern[str] | None:
+    """The compiled regex whose `match` Pygments keeps for a rule (None: something else)."""
+    pattern = getattr(rexmatch, "__self__", None)
+    return pattern if isinstance(pattern, re.Pattern) else None
+
+
+def _has_backreference(pattern: re.Pattern[str]) -> bool:
+    try:
+        tree = sre_parse.parse(pattern.pattern, pattern.flags)
+    except (re.error, RecursionError):
+        return True
+    todo = [tree]
+    while todo:
+        for op, value in todo.pop():
+            if op in _BACKREFERENCES:
+                return True
+            for item in value if isinstance(value, list | tuple) else (value,):
+                if isinstance(item, sre_parse.SubPattern):
+                    todo.append(item)
+                elif isinstance(item, list | tuple):
+                    todo.extend(x for x in item if isinstance(x, sre_parse.SubPattern))
+    return False
