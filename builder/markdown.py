@@ -8,16 +8,15 @@ become links.
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape, unescape
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from builder.markdown_speed import add_text_line_rule, quiet_block_rules
 from builder.model import Heading
 
 if TYPE_CHECKING:
@@ -145,7 +144,7 @@ def _parser(allow_html: bool) -> MarkdownIt:
     from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.tasklists import tasklists_plugin
 
-    _quiet_block_rules()
+    quiet_block_rules()
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(admon_plugin)
@@ -158,24 +157,8 @@ def _parser(allow_html: bool) -> MarkdownIt:
     md.core.ruler.push("quire_safe_links", _defuse_links)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_fence)
+    add_text_line_rule(md)  # last: it needs the whole chain of block rules
     return md
-
-
-def _quiet_block_rules() -> None:
-    """Drop markdown-it's per-line debug logging calls (about 7% of its parse time).
-
-    Every block rule calls `LOGGER.debug(...)` for every line it looks at, which costs two
-    Python calls even with logging off. `"".format` accepts any arguments and returns at
-    once in C, so it stands in for `debug` on the rule modules' loggers.
-    """
-    import sys
-
-    quiet = SimpleNamespace(debug="".format)
-    for name, module in list(sys.modules.items()):
-        if name.startswith(("markdown_it.parser_block", "markdown_it.rules_block.")) and (
-            isinstance(getattr(module, "LOGGER", None), logging.Logger)
-        ):
-            module.LOGGER = quiet  # type: ignore[attr-defined]
 
 
 def _anchors(state: StateCore) -> None:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import random
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from builder.markdown import _parser, render_markdown, safe_url
+from builder.markdown_speed import TEXT_LINE_RULE
+
+STARTER = Path(__file__).resolve().parents[2] / "content_templates"
 
 DANGEROUS_LINKS = [
     "[x](javascript:alert(1))",
@@ -149,3 +156,39 @@ def test_unsafe_links_are_defused_even_if_validation_is_bypassed(
     html = render_markdown("[x](javascript:alert(1)) ![y](data:image/png;base64,AA)").html
     assert "javascript:" not in html and "data:" not in html
     assert "<a>x</a>" in html
+
+
+# Lines of every block construct the parser knows, and plain text lines around them: the
+# text-line rule (builder.markdown_speed) must change no output, whatever follows what.
+_LINES = (
+    "Plain words", "word | other", "|---|---|", "--|--", "===", "---", ": a definition",
+    "~ a definition", "- item", "* item", "1. item", "2) item", "> quoted", "    indented",
+    "\tTabbed", "```python", "```", "~~~", "!!! note", "??? tip", "[^1]: a note", "[a]: /url",
+    "# Heading", "## Sub", "<div>", "***", "", "", "  Two spaces", "Text with *em* and `code`",
+    "A[^1] footnote", "Term", "Z", "x", "- [ ] task", "- [x] done",
+)  # fmt: skip
+
+
+def _fast_and_plain() -> tuple[Any, Any]:
+    fast = _parser.__wrapped__(False)
+    plain = _parser.__wrapped__(False)
+    assert TEXT_LINE_RULE in fast.block.ruler.get_active_rules()
+    plain.block.ruler.disable(TEXT_LINE_RULE)
+    return fast, plain
+
+
+def test_text_line_rule_changes_no_output() -> None:
+    fast, plain = _fast_and_plain()
+    rng = random.Random(6)
+    for _ in range(3000):
+        lines = [rng.choice(_LINES) for _ in range(rng.randint(1, 12))]
+        indent = "  " * rng.randint(0, 2)
+        text = "\n".join(indent + line if rng.random() < 0.3 else line for line in lines)
+        assert fast.render(text, _env()) == plain.render(text, _env()), text
+    for path in sorted(STARTER.rglob("*.md")):  # the starter site's posts and archetypes
+        text = path.read_text(encoding="utf-8")
+        assert fast.render(text, _env()) == plain.render(text, _env()), path
+
+
+def _env() -> dict[str, Any]:
+    return {"headings": [], "warnings": [], "memo": None, "fences": []}
