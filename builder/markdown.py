@@ -16,7 +16,7 @@ from functools import lru_cache
 from html import escape, unescape
 from typing import TYPE_CHECKING, Any
 
-from builder.markdown_speed import add_text_line_rule, quiet_block_rules
+from builder.markdown_speed import add_by_character_rule, add_text_line_rule, quiet_block_rules
 from builder.model import Heading
 
 if TYPE_CHECKING:
@@ -157,7 +157,8 @@ def _parser(allow_html: bool) -> MarkdownIt:
     md.core.ruler.push("quire_safe_links", _defuse_links)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_fence)
-    add_text_line_rule(md)  # last: it needs the whole chain of block rules
+    add_text_line_rule(md)  # last: they need the whole chains of rules
+    add_by_character_rule(md)
     return md
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from builder.markdown import _parser, render_markdown, safe_url
-from builder.markdown_speed import TEXT_LINE_RULE
+from builder.markdown_speed import BY_CHARACTER_RULE, TEXT_LINE_RULE
 
 STARTER = Path(__file__).resolve().parents[2] / "content_templates"
 
@@ -158,8 +158,8 @@ def test_unsafe_links_are_defused_even_if_validation_is_bypassed(
     assert "<a>x</a>" in html
 
 
-# Lines of every block construct the parser knows, and plain text lines around them: the
-# text-line rule (builder.markdown_speed) must change no output, whatever follows what.
+# Lines of every block construct the parser knows, and inline text using every inline one:
+# the rules of builder.markdown_speed must change no output, whatever follows what.
 _LINES = (
     "Plain words", "word | other", "|---|---|", "--|--", "===", "---", ": a definition",
     "~ a definition", "- item", "* item", "1. item", "2) item", "> quoted", "    indented",
@@ -167,23 +167,33 @@ _LINES = (
     "# Heading", "## Sub", "<div>", "***", "", "", "  Two spaces", "Text with *em* and `code`",
     "A[^1] footnote", "Term", "Z", "x", "- [ ] task", "- [x] done",
 )  # fmt: skip
+_INLINE = (
+    "a", "b ", " ", "\n", "!", "![", "[", "]", "(", ")", "*", "_", "`", "-", ":", "#", "$",
+    ">", "<", "~", "~~", "^", "[^", "^[", "&amp;", "&", "\\", "=", "@", "{", "}", "**", "__",
+    "http://x.y", "<http://a.b>", "<b>", "](/u)", "](javascript:x)", '"t"', "  \n", "[a]",
+)  # fmt: skip
 
 
-def _fast_and_plain() -> tuple[Any, Any]:
-    fast = _parser.__wrapped__(False)
-    plain = _parser.__wrapped__(False)
+def _fast_and_plain(allow_html: bool) -> tuple[Any, Any]:
+    fast = _parser.__wrapped__(allow_html)
+    plain = _parser.__wrapped__(allow_html)
     assert TEXT_LINE_RULE in fast.block.ruler.get_active_rules()
+    assert BY_CHARACTER_RULE in fast.inline.ruler.get_active_rules()
     plain.block.ruler.disable(TEXT_LINE_RULE)
+    plain.inline.ruler.disable(BY_CHARACTER_RULE)
     return fast, plain
 
 
-def test_text_line_rule_changes_no_output() -> None:
-    fast, plain = _fast_and_plain()
+@pytest.mark.parametrize("allow_html", [False, True])
+def test_speed_rules_change_no_output(allow_html: bool) -> None:
+    fast, plain = _fast_and_plain(allow_html)
     rng = random.Random(6)
     for _ in range(3000):
         lines = [rng.choice(_LINES) for _ in range(rng.randint(1, 12))]
         indent = "  " * rng.randint(0, 2)
         text = "\n".join(indent + line if rng.random() < 0.3 else line for line in lines)
+        assert fast.render(text, _env()) == plain.render(text, _env()), text
+        text = "".join(rng.choice(_INLINE) for _ in range(rng.randint(1, 30)))
         assert fast.render(text, _env()) == plain.render(text, _env()), text
     for path in sorted(STARTER.rglob("*.md")):  # the starter site's posts and archetypes
         text = path.read_text(encoding="utf-8")
