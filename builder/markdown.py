@@ -16,7 +16,12 @@ from functools import lru_cache
 from html import escape, unescape
 from typing import TYPE_CHECKING, Any
 
-from builder.markdown_speed import add_by_character_rule, add_text_line_rule, quiet_block_rules
+from builder.markdown_speed import (
+    add_by_character_rule,
+    add_plain_inline_rule,
+    add_text_line_rule,
+    quiet_block_rules,
+)
 from builder.model import Heading
 
 if TYPE_CHECKING:
@@ -159,6 +164,7 @@ def _parser(allow_html: bool) -> MarkdownIt:
     md.add_render_rule("code_block", _render_fence)
     add_text_line_rule(md)  # last: they need the whole chains of rules
     add_by_character_rule(md)
+    add_plain_inline_rule(md)
     return md
 
 

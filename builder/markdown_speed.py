@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_core import StateCore
     from markdown_it.rules_inline import StateInline
 
 TEXT_LINE_RULE = "quire_text_line"
@@ -34,6 +35,8 @@ _TRIGGERS = {
     "link": "[", "image": "!", "footnote_inline": "^", "footnote_ref": "[", "autolink": "<",
     "html_inline": "<", "entity": "&",
 }  # fmt: skip
+# What the inline parser does after its rules; none of them changes a lone text token.
+_AFTER_INLINE = {"balance_pairs", "strikethrough", "emphasis", "fragments_join"}
 
 
 def quiet_block_rules() -> None:
@@ -90,11 +93,11 @@ def add_by_character_rule(md: MarkdownIt) -> None:
     order, and when none takes it, adds the character to the text as markdown-it does. It
     is left out when the parser has an inline rule it does not know.
     """
-    rules = [rule for rule in md.inline.ruler.__rules__ if rule.enabled]
-    if not rules or rules[0].name != "text" or any(r.name not in _TRIGGERS for r in rules[1:]):
+    rules = _known_inline_rules(md)
+    if rules is None:
         return
     starting: dict[str, list[Any]] = {}
-    for rule in rules[1:]:
+    for rule in rules:
         for character in _TRIGGERS[rule.name]:
             starting.setdefault(character, []).append(rule.fn)
     chains = {character: tuple(fns) for character, fns in starting.items()}
@@ -113,3 +116,46 @@ def add_by_character_rule(md: MarkdownIt) -> None:
         return True
 
     md.inline.ruler.after("text", BY_CHARACTER_RULE, by_character)
+
+
+def add_plain_inline_rule(md: MarkdownIt) -> None:
+    """Give inline text without any special character its one text token directly.
+
+    markdown-it parses the text of every paragraph, heading, list item and table cell with
+    the inline parser: a parser state, the rules, then four passes over the result. For
+    text without any character an inline rule starts at (half of them in a typical post),
+    all that makes one text token holding the text; this makes it directly. It replaces
+    markdown-it's `inline` core rule, and is left out when an inline rule or pass is one it
+    does not know.
+    """
+    inline = md.inline
+    passes = {rule.name for rule in inline.ruler2.__rules__ if rule.enabled}
+    if _known_inline_rules(md) is None or not passes <= _AFTER_INLINE:
+        return
+    from markdown_it.token import Token
+
+    def plain_inline(state: StateCore) -> None:
+        special = inline.terminator_re.search
+        for token in state.tokens:
+            if token.type != "inline":
+                continue
+            if token.children is None:
+                token.children = []
+            text = token.content
+            if text and special(text) is None:
+                child = Token("text", "", 0)
+                child.content = text
+                token.children.append(child)
+            else:
+                inline.parse(text, md, state.env, token.children)
+
+    md.core.ruler.at("inline", plain_inline)
+
+
+def _known_inline_rules(md: MarkdownIt) -> list[Any] | None:
+    """The enabled inline rules after `text` (not counting this module's), when text comes
+    first and every other one is in _TRIGGERS; else None."""
+    rules = [r for r in md.inline.ruler.__rules__ if r.enabled and r.name != BY_CHARACTER_RULE]
+    if not rules or rules[0].name != "text" or any(r.name not in _TRIGGERS for r in rules[1:]):
+        return None
+    return rules[1:]

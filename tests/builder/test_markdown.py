@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markdown_it.rules_core import inline as markdown_it_inline
 
 from builder.markdown import _parser, render_markdown, safe_url
 from builder.markdown_speed import BY_CHARACTER_RULE, TEXT_LINE_RULE
@@ -179,8 +180,11 @@ def _fast_and_plain(allow_html: bool) -> tuple[Any, Any]:
     plain = _parser.__wrapped__(allow_html)
     assert TEXT_LINE_RULE in fast.block.ruler.get_active_rules()
     assert BY_CHARACTER_RULE in fast.inline.ruler.get_active_rules()
+    core = {rule.name: rule.fn for rule in fast.core.ruler.__rules__}
+    assert core["inline"] is not markdown_it_inline  # builder.markdown_speed's
     plain.block.ruler.disable(TEXT_LINE_RULE)
     plain.inline.ruler.disable(BY_CHARACTER_RULE)
+    plain.core.ruler.at("inline", markdown_it_inline)  # markdown-it's own
     return fast, plain
 
 
