@@ -20,6 +20,7 @@ from builder.markdown_speed import (
     add_by_character_rule,
     add_plain_inline_rule,
     add_text_line_rule,
+    gate_core_rules,
     quiet_block_rules,
 )
 from builder.model import Heading
@@ -165,6 +166,7 @@ def _parser(allow_html: bool) -> MarkdownIt:
     add_text_line_rule(md)  # last: they need the whole chains of rules
     add_by_character_rule(md)
     add_plain_inline_rule(md)
+    gate_core_rules(md)
     return md
 
 

@@ -37,6 +37,14 @@ _TRIGGERS = {
 }  # fmt: skip
 # What the inline parser does after its rules; none of them changes a lone text token.
 _AFTER_INLINE = {"balance_pairs", "strikethrough", "emphasis", "fragments_join"}
+# Core rules that change nothing in a text without any of these strings (see gate_core_rules):
+# line ends other than "\n" and NUL characters (normalize); a task box, "[ ]" or "[x]"
+# (tasklists); an escape or an entity, the only makers of the tokens text_join joins.
+CORE_GATES = {
+    "normalize": ("\r", "\0"),
+    "github-tasklists": ("[ ]", "[x]", "[X]"),
+    "text_join": ("\\", "&"),
+}
 
 
 def quiet_block_rules() -> None:
@@ -150,6 +158,32 @@ def add_plain_inline_rule(md: MarkdownIt) -> None:
                 inline.parse(text, md, state.env, token.children)
 
     md.core.ruler.at("inline", plain_inline)
+
+
+def gate_core_rules(md: MarkdownIt) -> None:
+    """Skip a core rule (see CORE_GATES) for a text in which it has nothing to do.
+
+    Each of these walks the whole text or every token of it, for every post, and most
+    posts give it nothing to change: a Windows line end, a task box, an escaped character
+    or an entity. A search of the text for those strings runs in C and costs far less.
+    The rule itself is kept as the gate's `__wrapped__`.
+    """
+    for rule in md.core.ruler.__rules__:
+        markers = CORE_GATES.get(rule.name)
+        if markers is not None and not hasattr(rule.fn, "__wrapped__"):
+            md.core.ruler.at(rule.name, _gated(rule.fn, markers))
+
+
+def _gated(rule: Any, markers: tuple[str, ...]) -> Any:
+    def gate(state: StateCore) -> None:
+        text = state.src
+        for marker in markers:
+            if marker in text:
+                rule(state)
+                return
+
+    gate.__wrapped__ = rule  # type: ignore[attr-defined]
+    return gate
 
 
 def _known_inline_rules(md: MarkdownIt) -> list[Any] | None:

@@ -10,7 +10,7 @@ import pytest
 from markdown_it.rules_core import inline as markdown_it_inline
 
 from builder.markdown import _parser, render_markdown, safe_url
-from builder.markdown_speed import BY_CHARACTER_RULE, TEXT_LINE_RULE
+from builder.markdown_speed import BY_CHARACTER_RULE, CORE_GATES, TEXT_LINE_RULE
 
 STARTER = Path(__file__).resolve().parents[2] / "content_templates"
 
@@ -166,12 +166,14 @@ _LINES = (
     "~ a definition", "- item", "* item", "1. item", "2) item", "> quoted", "    indented",
     "\tTabbed", "```python", "```", "~~~", "!!! note", "??? tip", "[^1]: a note", "[a]: /url",
     "# Heading", "## Sub", "<div>", "***", "", "", "  Two spaces", "Text with *em* and `code`",
-    "A[^1] footnote", "Term", "Z", "x", "- [ ] task", "- [x] done",
+    "A[^1] footnote", "Term", "Z", "x", "- [ ] task", "- [x] done", "* [X] Done", "Windows\r",
+    "a\rb", "- [ ]\r", "&copy; \\*", "nul\0",
 )  # fmt: skip
 _INLINE = (
     "a", "b ", " ", "\n", "!", "![", "[", "]", "(", ")", "*", "_", "`", "-", ":", "#", "$",
     ">", "<", "~", "~~", "^", "[^", "^[", "&amp;", "&", "\\", "=", "@", "{", "}", "**", "__",
     "http://x.y", "<http://a.b>", "<b>", "](/u)", "](javascript:x)", '"t"', "  \n", "[a]",
+    "\r\n", "\r", "\0", "[ ] ", "[X]\t", "&#42;",
 )  # fmt: skip
 
 
@@ -185,6 +187,9 @@ def _fast_and_plain(allow_html: bool) -> tuple[Any, Any]:
     plain.block.ruler.disable(TEXT_LINE_RULE)
     plain.inline.ruler.disable(BY_CHARACTER_RULE)
     plain.core.ruler.at("inline", markdown_it_inline)  # markdown-it's own
+    for name in CORE_GATES:  # the core rules themselves, not their gates
+        assert hasattr(core[name], "__wrapped__"), name
+        plain.core.ruler.at(name, core[name].__wrapped__)
     return fast, plain
 
 
