@@ -15,9 +15,11 @@ from jinja2 import (
     FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
+    Template,
     select_autoescape,
 )
 from jinja2.bccache import Bucket
+from markupsafe import escape
 
 from builder import seo
 from builder.assets import Assets
@@ -65,6 +67,35 @@ class _CompiledTemplates(FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
+def quick_escape(value: Any) -> str:
+    """What markupsafe's `escape` makes of `value`, sooner for a plain str.
+
+    A page prints about 130 values (titles, URLs, dates); for each, a template calls
+    `escape`, which makes a Markup object in Python. The output only joins them, so a
+    plain str escaped the same way does as well, made by five replaces in C."""
+    if type(value) is str:
+        return (
+            value.replace("&", "&amp;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+            .replace("'", "&#39;")
+            .replace('"', "&#34;")
+        )
+    return escape(value)  # Markup (left as it is), numbers, objects with __html__
+
+
+class _QuickEscapeTemplate(Template):
+    """A template whose printed values are escaped by `quick_escape`. Compiled template
+    code looks `escape` up in its module's namespace at each call, and only ever passes
+    the result to the output (tests/builder/test_render.py compares the pages)."""
+
+    @classmethod
+    def _from_namespace(cls, environment: Environment, namespace: Any, globals: Any) -> Any:
+        if namespace.get("escape") is escape:
+            namespace["escape"] = quick_escape
+        return super()._from_namespace(environment, namespace, globals)
+
+
 def compiled_templates(site_dir: Path) -> BytecodeCache | None:
     """Where a site's builds keep compiled templates (its build cache folder); None when
     that folder cannot be made."""
@@ -94,6 +125,7 @@ def make_environment(
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    env.template_class = _QuickEscapeTemplate
     base_path = urlsplit(config.base_url).path.rstrip("/")
 
     def url(path: str) -> str:
