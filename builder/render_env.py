@@ -24,6 +24,7 @@ from markupsafe import escape
 from builder import seo
 from builder.assets import Assets
 from builder.cache import CACHE_DIR, cache_version
+from builder.html_escape import quick_escape
 
 COMPILED_DIR = "templates"  # in the build cache folder: the theme's compiled templates
 
@@ -67,27 +68,10 @@ class _CompiledTemplates(FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
-def quick_escape(value: Any) -> str:
-    """What markupsafe's `escape` makes of `value`, sooner for a plain str.
-
-    A page prints about 130 values (titles, URLs, dates); for each, a template calls
-    `escape`, which makes a Markup object in Python. The output only joins them, so a
-    plain str escaped the same way does as well, made by five replaces in C."""
-    if type(value) is str:
-        return (
-            value.replace("&", "&amp;")
-            .replace("<", "&lt;")
-            .replace(">", "&gt;")
-            .replace("'", "&#39;")
-            .replace('"', "&#34;")
-        )
-    return escape(value)  # Markup (left as it is), numbers, objects with __html__
-
-
 class _QuickEscapeTemplate(Template):
     """A template whose printed values are escaped by `quick_escape`. Compiled template
     code looks `escape` up in its module's namespace at each call, and only ever passes
-    the result to the output (tests/builder/test_render.py compares the pages)."""
+    the result to the output (tests/builder/test_render_env.py compares the pages)."""
 
     @classmethod
     def _from_namespace(cls, environment: Environment, namespace: Any, globals: Any) -> Any:

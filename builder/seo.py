@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from builder.html_escape import quick_escape
 from builder.model import Author, Document
 
 
@@ -30,7 +31,8 @@ class PageMeta:
         they are (one value in the template instead of three escapes per element)."""
         return Markup(  # noqa: S704  # every value escaped here
             "\n".join(
-                f'<meta {escape(attribute)}="{escape(name)}" content="{escape(content)}">'
+                f'<meta {quick_escape(attribute)}="{quick_escape(name)}" '
+                f'content="{quick_escape(content)}">'
                 for attribute, name, content in self.meta
             )
         )

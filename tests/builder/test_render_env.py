@@ -10,6 +10,7 @@ from builder_testlib import AUTHORS_TOML, QUIRE_TOML, MakeSite, options, post
 from markupsafe import Markup, escape
 
 from builder import render_env
+from builder.html_escape import quick_escape
 from builder.pipeline import build_site
 
 TRICKY = 'Tom & Jerry\'s <b>"best"</b> > rest'
@@ -22,10 +23,23 @@ class _Html:
 
 @pytest.mark.parametrize(
     "value",
-    [TRICKY, "", "plain", "é — ü", "&amp;", Markup("<b>safe</b>"), 42, 2.5, None, _Html()],
+    [
+        TRICKY,
+        "",
+        "plain",
+        "é — ü",
+        "&amp;",
+        Markup("<b>safe</b>"),
+        42,
+        -7,
+        True,
+        2.5,
+        None,
+        _Html(),
+    ],
 )
 def test_quick_escape_matches_markupsafe(value: object) -> None:
-    assert str(render_env.quick_escape(value)) == str(escape(value))
+    assert str(quick_escape(value)) == str(escape(value))
 
 
 def _pages(root: Path) -> dict[str, bytes]:
