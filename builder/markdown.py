@@ -150,8 +150,12 @@ def _parser(allow_html: bool) -> MarkdownIt:
     from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.tasklists import tasklists_plugin
 
+    from builder.markdown_render import QuickRenderer
+
     quiet_block_rules()
-    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
+    md = MarkdownIt(
+        "commonmark", {"html": allow_html, "typographer": False}, renderer_cls=QuickRenderer
+    )
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(admon_plugin)
     # A site's posts link to the same addresses again and again (its own pages, the docs

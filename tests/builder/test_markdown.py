@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import inline as markdown_it_inline
 
 from builder.markdown import _parser, render_markdown, safe_url
+from builder.markdown_render import QuickRenderer
 from builder.markdown_speed import BY_CHARACTER_RULE, CORE_GATES, TEXT_LINE_RULE
 
 STARTER = Path(__file__).resolve().parents[2] / "content_templates"
@@ -187,6 +189,8 @@ def _fast_and_plain(allow_html: bool) -> tuple[Any, Any]:
     plain.block.ruler.disable(TEXT_LINE_RULE)
     plain.inline.ruler.disable(BY_CHARACTER_RULE)
     plain.core.ruler.at("inline", markdown_it_inline)  # markdown-it's own
+    assert type(fast.renderer) is QuickRenderer
+    plain.renderer.__class__ = RendererHTML  # markdown-it's own loops, same rules
     for name in CORE_GATES:  # the core rules themselves, not their gates
         assert hasattr(core[name], "__wrapped__"), name
         plain.core.ruler.at(name, core[name].__wrapped__)
@@ -211,3 +215,9 @@ def test_speed_rules_change_no_output(allow_html: bool) -> None:
 
 def _env() -> dict[str, Any]:
     return {"headings": [], "warnings": [], "memo": None, "fences": []}
+
+
+def test_quick_renderer_keeps_a_replaced_text_rule() -> None:
+    md = _parser.__wrapped__(False)
+    md.add_render_rule("text", lambda self, tokens, idx, options, env: tokens[idx].content.upper())
+    assert md.render("Some *loud* words", _env()) == "<p>SOME <em>LOUD</em> WORDS</p>\n"
