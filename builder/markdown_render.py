@@ -11,6 +11,11 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from builder.markdown_speed import WORDS
+
+_WORDS = frozenset({"text", "code_inline"})
+_CODE_BLOCKS = frozenset({"fence", "code_block"})
+
 
 class QuickRenderer(RendererHTML):
     """markdown-it's HTML renderer, with its commonest steps done in its loops.
@@ -21,6 +26,9 @@ class QuickRenderer(RendererHTML):
     is made in place, with `renderToken`'s line ends, and text is escaped in place while
     `text` is still markdown-it's own. Anything else (a tag with attributes, a hidden
     one, a self-closing one) goes to the rules and `renderToken` as before.
+
+    It also collects the words of what it renders (see WORDS): one more walk over every
+    token, after rendering, would cost as much again.
     """
 
     def __init__(self, parser: Any = None) -> None:
@@ -29,12 +37,16 @@ class QuickRenderer(RendererHTML):
 
     def render(self, tokens: Sequence[Token], options: OptionsDict, env: EnvType) -> str:
         rules, out = self.rules, []
+        words = env.get(WORDS)
         for index, token in enumerate(tokens):
             kind = token.type
             if kind == "inline":
                 if token.children:
                     out.append(self.renderInline(token.children, options, env))
-            elif kind in rules:
+                continue
+            if words is not None and kind in _CODE_BLOCKS:
+                words.append(token.content)
+            if kind in rules:
                 out.append(rules[kind](tokens, index, options, env))
             elif token.nesting and not token.attrs and not token.hidden:
                 out.append(_block_tag(tokens, index, token) if token.block else _tag(token))
@@ -45,8 +57,11 @@ class QuickRenderer(RendererHTML):
     def renderInline(self, tokens: Sequence[Token], options: OptionsDict, env: EnvType) -> str:
         rules, out = self.rules, []
         own_text = rules.get("text") is self._own_text
+        words = env.get(WORDS)
         for index, token in enumerate(tokens):
             kind = token.type
+            if words is not None and kind in _WORDS:
+                words.append(token.content)
             if kind == "text" and own_text:
                 out.append(escapeHtml(token.content))
             elif kind in rules:

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from markdown_it.rules_core import StateCore
     from markdown_it.rules_inline import StateInline
 
+# env[WORDS], when a list: markdown_render.QuickRenderer adds the text a reader counts as
+# words to it (the text and inline code of every paragraph, heading, item, cell; every
+# code block)
+WORDS = "words"
 TEXT_LINE_RULE = "quire_text_line"
 BY_CHARACTER_RULE = "quire_by_character"
 # The block rules that can take a line starting with a letter, in the order markdown-it

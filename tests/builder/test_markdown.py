@@ -221,3 +221,28 @@ def test_quick_renderer_keeps_a_replaced_text_rule() -> None:
     md = _parser.__wrapped__(False)
     md.add_render_rule("text", lambda self, tokens, idx, options, env: tokens[idx].content.upper())
     assert md.render("Some *loud* words", _env()) == "<p>SOME <em>LOUD</em> WORDS</p>\n"
+
+
+def _words_by_walking(text: str, allow_html: bool) -> int:
+    """The word count as defined: the text and inline code of every inline token (not an
+    image's alt text) and every code block, split at white space."""
+    texts: list[str] = []
+    for token in _parser(allow_html).parse(text, _env()):
+        if token.type == "inline":
+            texts += [c.content for c in token.children or () if c.type in {"text", "code_inline"}]
+        elif token.type in {"fence", "code_block"}:
+            texts.append(token.content)
+    return len(" ".join(texts).split())
+
+
+@pytest.mark.parametrize("allow_html", [False, True])
+def test_renderer_counts_the_words_of_every_construct(allow_html: bool) -> None:
+    rng = random.Random(7)
+    texts = [path.read_text(encoding="utf-8") for path in sorted(STARTER.rglob("*.md"))]
+    for _ in range(1000):
+        lines = [rng.choice(_LINES) for _ in range(rng.randint(1, 12))]
+        texts.append("\n".join(lines).replace("item", "item ![alt words](/i.png) `co de`"))
+        texts.append("".join(rng.choice(_INLINE) for _ in range(rng.randint(1, 30))))
+    for text in texts:
+        expected = _words_by_walking(text, allow_html)
+        assert render_markdown(text, allow_html=allow_html).word_count == expected, text
