@@ -15,7 +15,6 @@ comments, so a newly approved comment re-renders only its own article).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
@@ -53,7 +52,6 @@ from builder.render_pages import (
 # (a file `make()` returns, such as a feed: template MADE and `make` as the context)
 _Job = tuple[int, str, str, "dict[str, Any] | Callable[[], dict[str, Any] | bytes]"]
 MADE = ""
-POOL_PAGES = 200  # fewer pages are rendered in this process (see parallel.run_indexed)
 Place = Callable[[str, bytes], Placed]
 
 
@@ -368,11 +366,7 @@ class _Renderer:
         # worker is left with one of them at the end while the other idles
         jobs = sorted(self._pending, key=lambda job: job[1] != MADE)
         self._pending = []
-        if len(jobs) >= POOL_PAGES:  # compiled once here, not again in each forked worker
-            for name in {job[1] for job in jobs} - {MADE}:
-                with contextlib.suppress(TemplateError):  # reported with the page
-                    self.env.get_template(name)
-        results = run_indexed(lambda i: self._made(jobs[i]), len(jobs), min_jobs=POOL_PAGES)
+        results = run_indexed(lambda i: self._made(jobs[i]), len(jobs), min_jobs=200)
         for job, (result, more) in zip(jobs, results, strict=True):
             out = self.outputs[job[0]]
             if more:
