@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from builder.markdown_speed import (
     WORDS,
     add_by_character_rule,
+    add_inline_loop,
     add_plain_inline_rule,
     add_text_line_rule,
     gate_core_rules,
@@ -173,6 +174,7 @@ def _parser(allow_html: bool) -> MarkdownIt:
     md.add_render_rule("code_block", _render_fence)
     add_text_line_rule(md)  # last: they need the whole chains of rules
     add_by_character_rule(md)
+    add_inline_loop(md)
     add_plain_inline_rule(md)
     gate_core_rules(md)
     return md

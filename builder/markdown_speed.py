@@ -130,6 +130,53 @@ def add_by_character_rule(md: MarkdownIt) -> None:
     md.inline.ruler.after("text", BY_CHARACTER_RULE, by_character)
 
 
+def add_inline_loop(md: MarkdownIt) -> None:
+    """Run the inline parser's loop with the text rule done in place.
+
+    markdown-it's loop calls the rules in turn at each position: the text rule takes a run
+    of ordinary characters, or declines at any other character, which the by-character
+    rule (see add_by_character_rule) then always takes. This loop does the text rule's
+    search itself and calls the by-character rule directly: the same steps, in the same
+    order, without a call and a loop over the rules for each of them. While the chain of
+    rules is not text then by-character (a rule added or disabled since), or when the
+    text is nested too deeply for any rule to run, markdown-it's own loop runs. (Of the
+    rules known here, only links nest, one level, so the level is the same all through
+    one call.)
+    """
+    from markdown_it.rules_inline import text as text_rule
+
+    inline = md.inline
+    rules = [rule for rule in inline.ruler.__rules__ if rule.enabled]
+    if len(rules) < 2 or rules[0].fn is not text_rule or rules[1].name != BY_CHARACTER_RULE:
+        return
+    by_character, own_loop = rules[1].fn, inline.tokenize
+
+    def tokenize(state: StateInline) -> None:
+        chain = inline.ruler.getRules("")
+        if (
+            len(chain) < 2
+            or chain[0] is not text_rule
+            or chain[1] is not by_character
+            or state.level >= state.md.options["maxNesting"]  # no rule runs then
+        ):
+            own_loop(state)
+            return
+        src, end, search = state.src, state.posMax, inline.terminator_re.search
+        while state.pos < end:
+            pos = state.pos
+            found = search(src, pos)  # the text rule, as markdown-it has it
+            stop = found.start() if found else end
+            if stop != pos:
+                state.append_pending(src[pos:stop])
+                state.pos = stop
+            else:
+                by_character(state, False)  # always moves on at least one character
+        if state.pending:
+            state.pushPending()
+
+    inline.tokenize = tokenize  # type: ignore[method-assign]
+
+
 def add_plain_inline_rule(md: MarkdownIt) -> None:
     """Give inline text without any special character its one text token directly.
 

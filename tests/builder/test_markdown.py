@@ -188,6 +188,8 @@ def _fast_and_plain(allow_html: bool) -> tuple[Any, Any]:
     assert core["inline"] is not markdown_it_inline  # builder.markdown_speed's
     plain.block.ruler.disable(TEXT_LINE_RULE)
     plain.inline.ruler.disable(BY_CHARACTER_RULE)
+    assert "tokenize" in vars(fast.inline)  # builder.markdown_speed's inline loop
+    del plain.inline.tokenize  # markdown-it's own
     plain.core.ruler.at("inline", markdown_it_inline)  # markdown-it's own
     assert type(fast.renderer) is QuickRenderer
     plain.renderer.__class__ = RendererHTML  # markdown-it's own loops, same rules
