@@ -28,6 +28,7 @@ BY_CHARACTER_RULE = "quire_by_character"
 # tries them; each of the others looks for a marker character first (`#`, `>`, `-`, a
 # digit, a fence...) or for a four-space indent, and leaves such a line alone.
 _LETTER_RULES = ("table", "lheading", "deflist", "paragraph")
+_ALONE_RULES = ("deflist", "paragraph")  # of those, for a line with a blank line after it
 _KNOWN_RULES = {
     *_LETTER_RULES, "code", "admonition", "fence", "blockquote", "hr", "list",
     "footnote_def", "reference", "html_block", "heading",
@@ -75,18 +76,32 @@ def add_text_line_rule(md: MarkdownIt) -> None:
     can take such a line, in the same order; any other line goes down the usual chain.
     It is left out when the parser has a block rule it does not know (a plugin's, which
     might take such lines too).
+
+    A line followed by a blank line (or by nothing) can start neither a table nor a setext
+    heading (both need a second line), so those two are not tried for it; lheading, when
+    it declines, leaves `parentType` at "paragraph", and so does this.
     """
     rules = md.block.ruler.__rules__
     if any(rule.name not in _KNOWN_RULES for rule in rules) or not rules:
         return
     enabled = set(md.block.ruler.get_active_rules())
     chain = [r.fn for r in rules if r.name in _LETTER_RULES and r.name in enabled]
+    alone = [r.fn for r in rules if r.name in _ALONE_RULES and r.name in enabled]
+    lheading = "lheading" in enabled
 
     def text_line(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         if state.sCount[start] - state.blkIndent >= 4:  # indented code, or a list's text
             return False
         first = state.bMarks[start] + state.tShift[start]
         if first >= state.eMarks[start] or state.src[first] not in _LETTERS:
+            return False
+        after = start + 1
+        if after >= end or state.bMarks[after] + state.tShift[after] >= state.eMarks[after]:
+            if lheading:
+                state.parentType = "paragraph"
+            for rule in alone:  # noqa: SIM110 - as below
+                if rule(state, start, end, silent):
+                    return True
             return False
         for rule in chain:  # noqa: SIM110 - a loop, not any(): this runs for most lines
             if rule(state, start, end, silent):
