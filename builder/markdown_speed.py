@@ -7,7 +7,6 @@ built from every block and inline construct, and on the starter site.
 from __future__ import annotations
 
 import logging
-import string
 import sys
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -24,16 +23,18 @@ if TYPE_CHECKING:
 WORDS = "words"
 TEXT_LINE_RULE = "quire_text_line"
 BY_CHARACTER_RULE = "quire_by_character"
-# The block rules that can take a line starting with a letter, in the order markdown-it
-# tries them; each of the others looks for a marker character first (`#`, `>`, `-`, a
-# digit, a fence...) or for a four-space indent, and leaves such a line alone.
-_LETTER_RULES = ("table", "lheading", "deflist", "paragraph")
-_ALONE_RULES = ("deflist", "paragraph")  # of those, for a line with a blank line after it
-_KNOWN_RULES = {
-    *_LETTER_RULES, "code", "admonition", "fence", "blockquote", "hr", "list",
-    "footnote_def", "reference", "html_block", "heading",
+# The first characters (after the indent) of the lines each block rule can take; it
+# declines any other line at once. Rules not named here take lines starting with anything
+# (table, lheading, deflist, paragraph), and code only indented lines.
+_BLOCK_TRIGGERS = {
+    "admonition": "!?", "fence": "`~", "blockquote": ">", "hr": "*-_",
+    "list": "*-+0123456789", "footnote_def": "[", "reference": "[", "html_block": "<",
+    "heading": "#",
 }  # fmt: skip
-_LETTERS = frozenset(string.ascii_letters)
+_TWO_LINES = {"table", "lheading"}  # they need a second line that is not blank
+_KNOWN_RULES = {
+    *_BLOCK_TRIGGERS, "table", "code", "lheading", "deflist", "paragraph",
+}  # fmt: skip
 # The characters each inline rule starts at (it returns False at once anywhere else).
 _TRIGGERS = {
     "newline": "\n", "escape": "\\", "backticks": "`", "strikethrough": "~", "emphasis": "*_",
@@ -68,14 +69,16 @@ def quiet_block_rules() -> None:
 
 
 def add_text_line_rule(md: MarkdownIt) -> None:
-    """Send a line that starts with a letter straight to the rules that can take it.
+    """Send each line straight to the block rules that can take a line starting as it does.
 
     markdown-it tries every block rule at the start of each block, in order, until one
-    takes it; for the commonest line, a paragraph's, ten of them each look at the line and
-    decline (about 6% of parsing). This rule, first in the chain, tries only the four that
-    can take such a line, in the same order; any other line goes down the usual chain.
-    It is left out when the parser has a block rule it does not know (a plugin's, which
-    might take such lines too).
+    takes it: for a paragraph's line ten of them look at it and decline (about 6% of
+    parsing), and five for a list item. All but four (table, lheading, deflist and
+    paragraph, which take any text) decline a line at once unless its first character is
+    one of theirs (see _BLOCK_TRIGGERS). This rule, first in the chain, tries the rules for
+    that character, in markdown-it's order; an indented line (code, or a list item's
+    continuation) goes down the usual chain. It is left out when the parser has a block
+    rule it does not know (a plugin's, which might take such lines too).
 
     A line followed by a blank line (or by nothing) can start neither a table nor a setext
     heading (both need a second line), so those two are not tried for it; lheading, when
@@ -85,24 +88,36 @@ def add_text_line_rule(md: MarkdownIt) -> None:
     if any(rule.name not in _KNOWN_RULES for rule in rules) or not rules:
         return
     enabled = set(md.block.ruler.get_active_rules())
-    chain = [r.fn for r in rules if r.name in _LETTER_RULES and r.name in enabled]
-    alone = [r.fn for r in rules if r.name in _ALONE_RULES and r.name in enabled]
+    ordered = [(r.name, r.fn) for r in rules if r.name in enabled and r.name != "code"]
     lheading = "lheading" in enabled
+    chains: dict[str, tuple[Any, ...]] = {}  # first character -> its rules
+    alone: dict[str, tuple[Any, ...]] = {}  # the same, when a blank line follows
+
+    def chain_for(character: str) -> tuple[Any, ...]:
+        found = chains.get(character)
+        if found is None:
+            found = chains[character] = tuple(
+                fn for name, fn in ordered if character in _BLOCK_TRIGGERS.get(name, character)
+            )
+            alone[character] = tuple(
+                fn
+                for name, fn in ordered
+                if character in _BLOCK_TRIGGERS.get(name, character) and name not in _TWO_LINES
+            )
+        return found
 
     def text_line(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         if state.sCount[start] - state.blkIndent >= 4:  # indented code, or a list's text
             return False
         first = state.bMarks[start] + state.tShift[start]
-        if first >= state.eMarks[start] or state.src[first] not in _LETTERS:
+        if first >= state.eMarks[start]:
             return False
+        chain = chains.get(state.src[first]) or chain_for(state.src[first])
         after = start + 1
         if after >= end or state.bMarks[after] + state.tShift[after] >= state.eMarks[after]:
             if lheading:
                 state.parentType = "paragraph"
-            for rule in alone:  # noqa: SIM110 - as below
-                if rule(state, start, end, silent):
-                    return True
-            return False
+            chain = alone[state.src[first]]
         for rule in chain:  # noqa: SIM110 - a loop, not any(): this runs for most lines
             if rule(state, start, end, silent):
                 return True

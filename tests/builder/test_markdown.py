@@ -169,7 +169,8 @@ _LINES = (
     "\tTabbed", "```python", "```", "~~~", "!!! note", "??? tip", "[^1]: a note", "[a]: /url",
     "# Heading", "## Sub", "<div>", "***", "", "", "  Two spaces", "Text with *em* and `code`",
     "A[^1] footnote", "Term", "Z", "x", "- [ ] task", "- [x] done", "* [X] Done", "Windows\r",
-    "a\rb", "- [ ]\r", "&copy; \\*", "nul\0",
+    "a\rb", "- [ ]\r", "&copy; \\*", "nul\0", "9. nine", "0) zero", "+ plus", "___", "_ _ _",
+    "* * *", "#NoSpace", "<!-- c -->", "[^n]", "|a|b|", ":-:|", ".dot", "2025 was", "'quote",
 )  # fmt: skip
 _INLINE = (
     "a", "b ", " ", "\n", "!", "![", "[", "]", "(", ")", "*", "_", "`", "-", ":", "#", "$",
