@@ -21,6 +21,7 @@ from builder.markdown_speed import (
     add_by_character_rule,
     add_inline_loop,
     add_plain_inline_rule,
+    add_quick_link_destination,
     add_text_line_rule,
     gate_core_rules,
     quiet_block_rules,
@@ -175,6 +176,7 @@ def _parser(allow_html: bool) -> MarkdownIt:
     add_text_line_rule(md)  # last: they need the whole chains of rules
     add_by_character_rule(md)
     add_inline_loop(md)
+    add_quick_link_destination(md)
     add_plain_inline_rule(md)
     gate_core_rules(md)
     return md

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markdown_it import helpers as markdown_it_helpers
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import inline as markdown_it_inline
 
@@ -176,7 +177,8 @@ _INLINE = (
     "a", "b ", " ", "\n", "!", "![", "[", "]", "(", ")", "*", "_", "`", "-", ":", "#", "$",
     ">", "<", "~", "~~", "^", "[^", "^[", "&amp;", "&", "\\", "=", "@", "{", "}", "**", "__",
     "http://x.y", "<http://a.b>", "<b>", "](/u)", "](javascript:x)", '"t"', "  \n", "[a]",
-    "\r\n", "\r", "\0", "[ ] ", "[X]\t", "&#42;",
+    "\r\n", "\r", "\0", "[ ] ", "[X]\t", "&#42;", "](/a(b)c)", "](<a b>)", "](a\\)b)", "](a b)",
+    '](/x "t")', "](/p?q=1&amp;r)", "](", "](\t/t)", "](/é)", "](/x\x7fy)", "]()", "](<>)",
 )  # fmt: skip
 
 
@@ -191,6 +193,8 @@ def _fast_and_plain(allow_html: bool) -> tuple[Any, Any]:
     plain.inline.ruler.disable(BY_CHARACTER_RULE)
     assert "tokenize" in vars(fast.inline)  # builder.markdown_speed's inline loop
     del plain.inline.tokenize  # markdown-it's own
+    assert fast.helpers is not markdown_it_helpers
+    plain.helpers = markdown_it_helpers
     plain.core.ruler.at("inline", markdown_it_inline)  # markdown-it's own
     assert type(fast.renderer) is QuickRenderer
     plain.renderer.__class__ = RendererHTML  # markdown-it's own loops, same rules
