@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 from builder.markdown_speed import (
     WORDS,
     add_by_character_rule,
+    add_first_character_rule,
     add_inline_loop,
     add_plain_inline_rule,
     add_quick_link_destination,
-    add_text_line_rule,
     gate_core_rules,
     quiet_block_rules,
 )
@@ -173,7 +173,7 @@ def _parser(allow_html: bool) -> MarkdownIt:
     md.core.ruler.push("quire_safe_links", _defuse_links)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_fence)
-    add_text_line_rule(md)  # last: they need the whole chains of rules
+    add_first_character_rule(md)  # last: they need the whole chains of rules
     add_by_character_rule(md)
     add_inline_loop(md)
     add_quick_link_destination(md)

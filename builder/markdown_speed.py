@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 # words to it (the text and inline code of every paragraph, heading, item, cell; every
 # code block)
 WORDS = "words"
-TEXT_LINE_RULE = "quire_text_line"
+FIRST_CHARACTER_RULE = "quire_first_character"
 BY_CHARACTER_RULE = "quire_by_character"
 # The first characters (after the indent) of the lines each block rule can take; it
 # declines any other line at once. Rules not named here take lines starting with anything
@@ -71,7 +71,7 @@ def quiet_block_rules() -> None:
             module.LOGGER = quiet  # type: ignore[attr-defined]
 
 
-def add_text_line_rule(md: MarkdownIt) -> None:
+def add_first_character_rule(md: MarkdownIt) -> None:
     """Send each line straight to the block rules that can take a line starting as it does.
 
     markdown-it tries every block rule at the start of each block, in order, until one
@@ -93,40 +93,36 @@ def add_text_line_rule(md: MarkdownIt) -> None:
     enabled = set(md.block.ruler.get_active_rules())
     ordered = [(r.name, r.fn) for r in rules if r.name in enabled and r.name != "code"]
     lheading = "lheading" in enabled
-    chains: dict[str, tuple[Any, ...]] = {}  # first character -> its rules
-    alone: dict[str, tuple[Any, ...]] = {}  # the same, when a blank line follows
+    # first character -> (its rules, its rules when a blank line follows)
+    chains: dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
 
-    def chain_for(character: str) -> tuple[Any, ...]:
-        found = chains.get(character)
-        if found is None:
-            found = chains[character] = tuple(
-                fn for name, fn in ordered if character in _BLOCK_TRIGGERS.get(name, character)
-            )
-            alone[character] = tuple(
-                fn
-                for name, fn in ordered
-                if character in _BLOCK_TRIGGERS.get(name, character) and name not in _TWO_LINES
-            )
+    def chains_for(character: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        takers = [(n, fn) for n, fn in ordered if character in _BLOCK_TRIGGERS.get(n, character)]
+        found = chains[character] = (
+            tuple(fn for _, fn in takers),
+            tuple(fn for name, fn in takers if name not in _TWO_LINES),
+        )
         return found
 
-    def text_line(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    def first_character(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         if state.sCount[start] - state.blkIndent >= 4:  # indented code, or a list's text
             return False
         first = state.bMarks[start] + state.tShift[start]
         if first >= state.eMarks[start]:
             return False
-        chain = chains.get(state.src[first]) or chain_for(state.src[first])
+        character = state.src[first]
+        chain, alone = chains.get(character) or chains_for(character)
         after = start + 1
         if after >= end or state.bMarks[after] + state.tShift[after] >= state.eMarks[after]:
             if lheading:
                 state.parentType = "paragraph"
-            chain = alone[state.src[first]]
+            chain = alone
         for rule in chain:  # noqa: SIM110 - a loop, not any(): this runs for most lines
             if rule(state, start, end, silent):
                 return True
         return False
 
-    md.block.ruler.before(rules[0].name, TEXT_LINE_RULE, text_line, {"alt": []})
+    md.block.ruler.before(rules[0].name, FIRST_CHARACTER_RULE, first_character, {"alt": []})
 
 
 def add_by_character_rule(md: MarkdownIt) -> None:

@@ -13,7 +13,7 @@ from markdown_it.rules_core import inline as markdown_it_inline
 
 from builder.markdown import _parser, render_markdown, safe_url
 from builder.markdown_render import QuickRenderer
-from builder.markdown_speed import BY_CHARACTER_RULE, CORE_GATES, TEXT_LINE_RULE
+from builder.markdown_speed import BY_CHARACTER_RULE, CORE_GATES, FIRST_CHARACTER_RULE
 
 STARTER = Path(__file__).resolve().parents[2] / "content_templates"
 
@@ -185,11 +185,11 @@ _INLINE = (
 def _fast_and_plain(allow_html: bool) -> tuple[Any, Any]:
     fast = _parser.__wrapped__(allow_html)
     plain = _parser.__wrapped__(allow_html)
-    assert TEXT_LINE_RULE in fast.block.ruler.get_active_rules()
+    assert FIRST_CHARACTER_RULE in fast.block.ruler.get_active_rules()
     assert BY_CHARACTER_RULE in fast.inline.ruler.get_active_rules()
     core = {rule.name: rule.fn for rule in fast.core.ruler.__rules__}
     assert core["inline"] is not markdown_it_inline  # builder.markdown_speed's
-    plain.block.ruler.disable(TEXT_LINE_RULE)
+    plain.block.ruler.disable(FIRST_CHARACTER_RULE)
     plain.inline.ruler.disable(BY_CHARACTER_RULE)
     assert "tokenize" in vars(fast.inline)  # builder.markdown_speed's inline loop
     del plain.inline.tokenize  # markdown-it's own
