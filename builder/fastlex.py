@@ -8,6 +8,11 @@ Pygments takes the first rule. The joined match tells which rule won (each rule 
 in a group of its own); a rule with a callback (`bygroups`, `using`) is then matched again
 on its own, so the callback sees the match object Pygments would give it.
 
+At a given character most of the joined rules cannot match (a keyword at a quote, a
+string at a letter), yet the regex would try each in turn. So a state keeps one joined
+regex per kind of character (see `_ByFirst`), of the rules whose match can begin with it
+(builder.first_chars): Python code is lexed 2.5 times as fast as with every rule joined.
+
 A rule that cannot join others (a backreference would point at another group once its
 rule is joined; flags a scoped group cannot express) is tried on its own, in its place.
 Only lexers that use RegexLexer's own loop are sped up; the others are left as they are.
@@ -17,8 +22,9 @@ tests/builder/test_highlight.py compares the tokens with Pygments' for every suc
 from __future__ import annotations
 
 import re
+import string
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -26,9 +32,13 @@ from typing import Any
 from pygments.lexer import Lexer, RegexLexer
 from pygments.token import Error, Whitespace, _TokenType
 
+from builder.first_chars import first_chars, parse_tree
+
 Rule = tuple[Callable[..., Any], Any, Any]  # (regex match, action, new state) as Pygments has it
-# a run of rules joined: (joined match, group number -> rule, the rules, which are plain)
-Joined = tuple[Callable[..., Any], dict[int, int], list[Rule], list[bool]]
+# rules joined into one regex: (its match or None: none can match, group number -> rule)
+Alternation = tuple[Callable[..., Any] | None, dict[int, int]]
+# a run of rules joined: (alternations by first character, the rules, which are plain, None)
+Joined = tuple["_ByFirst", list[Rule], list[bool], None]
 Segment = Joined | Rule
 
 _LEADING_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
@@ -62,8 +72,9 @@ def _tokens(
     while True:
         for segment in segments:
             if len(segment) == 4:  # joined rules
-                joined, rule_of, rules, plain = segment
-                m = joined(text, pos)
+                by_first, rules, plain, _ = segment
+                joined, rule_of = by_first[text[pos : pos + 1]]
+                m = joined(text, pos) if joined is not None else None
                 if m is None:
                     continue
                 group = m.lastindex  # the wrapping group of the rule that matched
@@ -154,20 +165,74 @@ def _split(rules: list[Rule], flags: int) -> list[Segment]:
 def _join(run: list[tuple[Rule, str]], flags: int) -> list[Segment]:
     if len(run) < 2:
         return [rule for rule, _ in run]
-    parts, rule_of, group = [], {}, 0
-    for number, (rule, scoped) in enumerate(run):
-        group += 1
-        rule_of[group] = number
-        parts.append(f"({scoped})")
-        pattern = _pattern(rule[0])
-        assert pattern is not None  # _scoped found it
-        group += pattern.groups  # the rule's own groups, numbered after its wrapper
+    by_first = _ByFirst(run, flags)
     try:
-        joined = re.compile("|".join(parts), flags).match
+        by_first.full = by_first.compile(range(len(run)))
     except (re.error, RecursionError, OverflowError):
         return [rule for rule, _ in run]
     rules = [rule for rule, _ in run]
-    return [(joined, rule_of, rules, [type(action) is _TokenType for _, action, _ in rules])]
+    return [(by_first, rules, [type(action) is _TokenType for _, action, _ in rules], None)]
+
+
+class _ByFirst(dict[str, Alternation]):
+    """The joined rules to try at a position, by the character there: only those whose
+    match can begin with it (see builder.first_chars), in their order. One alternation
+    serves all letters and `_` (the rules for any of them), one all digits, one each other
+    ASCII character; at any other character, and at the end of the text, all the rules.
+    Each is compiled the first time a lexer meets its character in this state: few, so
+    that compiling them costs less than they save."""
+
+    def __init__(self, run: list[tuple[Rule, str]], flags: int) -> None:
+        super().__init__()
+        self.flags = flags
+        self.scoped = [scoped for _, scoped in run]
+        patterns = [_joined_pattern(rule[0]) for rule, _ in run]
+        self.groups = [pattern.groups for pattern in patterns]
+        self.firsts = [first_chars(pattern) for pattern in patterns]
+        self.full: Alternation = (None, {})
+        self.made: dict[tuple[int, ...], Alternation] = {}
+
+    def __missing__(self, char: str) -> Alternation:
+        if len(char) != 1 or not char.isascii():
+            self[char] = self.full
+            return self.full
+        kind = _WORD if char in _WORD else _DIGITS if char in _DIGITS else frozenset(char)
+        numbers = tuple(
+            number
+            for number, first in enumerate(self.firsts)
+            if first is None or not kind.isdisjoint(first)
+        )
+        made = self.made.get(numbers)
+        if made is None:
+            try:
+                made = self.compile(numbers) if numbers else (None, {})
+            except (re.error, RecursionError, OverflowError):
+                made = self.full
+            self.made[numbers] = made
+        self[char] = made
+        return made
+
+    def compile(self, numbers: Sequence[int]) -> Alternation:
+        """One regex trying the rules `numbers` in order, each in a group of its own."""
+        if len(numbers) == len(self.scoped) and self.full[0] is not None:
+            return self.full
+        parts, rule_of, group = [], {}, 0
+        for number in numbers:
+            group += 1
+            rule_of[group] = number
+            parts.append(f"({self.scoped[number]})")
+            group += self.groups[number]  # the rule's own groups, numbered after its wrapper
+        return re.compile("|".join(parts), self.flags).match, rule_of
+
+
+_WORD = frozenset(string.ascii_letters + "_")
+_DIGITS = frozenset(string.digits)
+
+
+def _joined_pattern(rexmatch: Callable[..., Any]) -> re.Pattern[str]:
+    pattern = _pattern(rexmatch)
+    assert pattern is not None  # _scoped found it
+    return pattern
 
 
 def _scoped(rexmatch: Callable[..., Any], flags: int) -> str | None:
@@ -196,9 +261,8 @@ def _pattern(rexmatch: Callable[..., Any]) -> re.Pattern[str] | None:
 
 
 def _has_backreference(pattern: re.Pattern[str]) -> bool:
-    try:
-        tree = sre_parse.parse(pattern.pattern, pattern.flags)
-    except (re.error, RecursionError):
+    tree = parse_tree(pattern)
+    if tree is None:
         return True
     todo = [tree]
     while todo:

@@ -94,6 +94,9 @@ CODE = (
     "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-old\n+new\n context\n",
     "FROM python:3.12-slim AS build\nRUN pip install --no-cache-dir -r requirements.txt \\\n"
     '    && rm -rf /var/lib/apt/lists/*\nENV A=1 B="two"\nCMD ["python", "-m", "app"]\n',
+    # every ASCII punctuation character, and non-ASCII letters, some that match ASCII ones
+    # when case is ignored (the Kelvin sign, a long s): fastlex picks rules by character
+    "K \u212a \u017f \u0130 é_ẞ = x\x1c; !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ 0x1F 1e-3 _a Z\n",
     '<?php\nnamespace App;\n$a = <<<EOT\nHello {$name}\nEOT;\necho "x $a[0] {$b->c}";\n'
     "function f(?int $x = null): static { return $this; }\n",
 )
