@@ -16,13 +16,15 @@ from functools import lru_cache
 from html import escape, unescape
 from typing import TYPE_CHECKING, Any
 
-from builder.markdown_speed import (
-    WORDS,
+from builder.markdown_inline_speed import (
     add_by_character_rule,
-    add_first_character_rule,
     add_inline_loop,
     add_plain_inline_rule,
     add_quick_link_destination,
+)
+from builder.markdown_speed import (
+    WORDS,
+    add_first_character_rule,
     gate_core_rules,
     quiet_block_rules,
 )
