@@ -23,8 +23,8 @@ _ASCII = frozenset(map(chr, range(128)))
 
 
 def _category(pattern: str) -> tuple[frozenset[str], frozenset[str]]:
-    """The ASCII characters `pattern` (\\d, \\S, ...) matches: (with or without re.ASCII,
-    with and without it)."""
+    """The ASCII characters the category `pattern` (\\d, \\S, ...) matches: (those it
+    matches with re.ASCII or without, those it matches both ways)."""
     unicode, ascii_only = re.compile(pattern), re.compile(pattern, re.ASCII)
     either = frozenset(c for c in _ASCII if unicode.match(c) or ascii_only.match(c))
     both = frozenset(c for c in either if unicode.match(c) and ascii_only.match(c))
