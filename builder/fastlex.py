@@ -37,7 +37,8 @@ from builder.first_chars import first_chars, parse_tree
 Rule = tuple[Callable[..., Any], Any, Any]  # (regex match, action, new state) as Pygments has it
 # rules joined into one regex: (its match or None: none can match, group number -> rule)
 Alternation = tuple[Callable[..., Any] | None, dict[int, int]]
-# a run of rules joined: (alternations by first character, the rules, which are plain, None)
+# a run of rules joined: (alternations by first character, the rules, which are plain, None);
+# four items, so that the lexing loop tells it from a lone rule by its length
 Joined = tuple["_ByFirst", list[Rule], list[bool], None]
 Segment = Joined | Rule
 
