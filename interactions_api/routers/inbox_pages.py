@@ -458,6 +458,7 @@ def _approve(
         site=settings.site_id,
         publish_at=publish_at,
         note=note,
+        allow_self=settings.allow_self_approval,
     )
     db.commit()
     if entry.reason == "schedule":
