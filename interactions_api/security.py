@@ -23,6 +23,7 @@ from functools import lru_cache
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
@@ -156,8 +157,14 @@ class RequestGuard:
             # A valid token is no ambient credential (a foreign page cannot add the header
             # without passing CORS), so it replaces the CSRF token. Any other
             # `Authorization` (Basic, which a browser may send by itself) replaces nothing.
-            if await self._bearer_ok(scope, bearer):
-                return None
+            try:
+                if await self._bearer_ok(scope, bearer):
+                    return None
+            except SQLAlchemyError:
+                # Outside the app's error handlers here: answer as they would, never 500.
+                busy = error_json(503, "unavailable", "The database is busy; try again shortly.")
+                busy.headers["Retry-After"] = "1"
+                return busy
             return error_json(401, "invalid_token", "The API token is invalid or revoked.")
         try:
             token_ok = await self._form_token_ok(scope, receive)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 
 from interactions_api.models.user import Role
@@ -75,3 +76,13 @@ def test_a_valid_bearer_token_replaces_the_csrf_token_and_is_the_only_credential
     # Handlers that read the session cookie themselves do not see it either.
     assert bare.post("/api/auth/signout", data={"x": "1"}, headers=bearer).status_code == 204
     assert other.get("/api/auth/me").status_code == 200
+
+
+def test_a_database_failure_while_checking_the_token_is_a_503_not_a_500(
+    app: FastAPI, bare: ApiClient
+) -> None:
+    with app.state.engine.begin() as conn:  # a broken schema: the token lookup fails
+        conn.execute(sa.text("DROP TABLE apitoken"))
+    response = bare.post(NEW, data=FORM, headers={"Authorization": "Bearer quire_x"})
+    assert (response.status_code, response.json()["code"]) == (503, "unavailable")
+    assert response.headers["Retry-After"] == "1"
