@@ -164,6 +164,11 @@ class Settings(BaseSettings):
     webhook_secret: str = Field(
         "", description="Shared HMAC secret of push webhooks (GitHub, GitLab, Gitea, hook)."
     )
+    allow_self_approval: bool | None = Field(
+        None,
+        description="Whether an editor may approve their own submission; unset: only while "
+        "the site has a single editor (admins count as editors).",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -14,7 +14,7 @@ from interactions_api.db import reader, session_scope
 from interactions_api.errors import Forbidden, Unauthorized
 from interactions_api.models.common import utcnow
 from interactions_api.models.user import Role, User
-from interactions_api.security import client_ip
+from interactions_api.security import bearer_token, client_ip
 from interactions_api.services import sessions
 from interactions_api.services.ratelimit import RateLimiter
 
@@ -78,9 +78,9 @@ def session_cookie_name(settings: Settings) -> str:
 
 def get_optional_user(request: Request, db: SessionDep, settings: SettingsDep) -> User | None:
     """The caller's account from a Bearer API token or the session cookie, else None."""
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        found = sessions.user_for_api_token(db, auth[7:].strip())
+    bearer = bearer_token(request.headers.get("authorization", ""))
+    if bearer is not None:  # then the token alone decides: never the cookie as well
+        found = sessions.user_for_api_token(db, bearer)
         if found is None:
             raise Unauthorized("The API token is invalid or revoked.", code="invalid_token")
         user, token = found

@@ -5,8 +5,10 @@ route can forget them:
 - an `Origin` header, when present, must be one of `settings.site_origins`, and
   `Sec-Fetch-Site: cross-site` is refused unless its origin is allowed (403 `csrf`);
 - the body must be `application/json` (415 `unsupported_media_type`, also when missing),
-  or an HTML form carrying a `csrf_token` field bound to the caller's session (Bearer
-  requests excepted);
+  or an HTML form carrying a `csrf_token` field bound to the caller's session; only a
+  valid `Authorization: Bearer` API token may stand in for that field (401 `invalid_token`
+  for any other Bearer value), and a Bearer request never carries the session cookie on
+  to the handlers: the token is its only credential;
 - the body may not exceed `settings.max_body_bytes` (413 `too_large`); multipart uploads
   may reach `settings.inbox_image_max_bytes` plus room for the other fields.
 """
@@ -19,14 +21,19 @@ import ipaddress
 from collections.abc import Iterable
 from functools import lru_cache
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interactions_api.config import Settings
+from interactions_api.db import reader
 from interactions_api.errors import error_json
+from interactions_api.services import sessions
 from interactions_api.services.sessions import cookie_name
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -130,22 +137,54 @@ class RequestGuard:
             message = f"The request body is larger than {limit} bytes."
             await error_json(413, "too_large", message)(scope, receive, send)
             return
-        # Forms need the session's CSRF token; a Bearer request carries no ambient
-        # credential (a foreign page cannot add the header without passing CORS), so it
-        # needs none.
-        signed = scope["path"] in TOKEN_SIGNED_PATHS
-        if media in FORM_TYPES and "authorization" not in headers and not signed:
-            try:
-                token_ok = await self._form_token_ok(scope, _replay(body, receive))
-            except (HTTPException, MultiPartException, ValueError):
-                message = "The form data could not be read."
-                await error_json(400, "bad_request", message)(scope, receive, send)
-                return
-            if not token_ok:
-                message = "The form's CSRF token is missing or does not match your session."
-                await error_json(403, "csrf", message)(scope, receive, send)
+        bearer = bearer_token(headers.get("authorization", ""))
+        if bearer is not None:
+            # The token is the request's only credential: no handler may fall back to
+            # (or act on) the browser's session cookie.
+            scope = _without_cookies(scope)
+        if media in FORM_TYPES and scope["path"] not in TOKEN_SIGNED_PATHS:
+            answer = await self._form_refusal(scope, _replay(body, receive), bearer)
+            if answer is not None:
+                await answer(scope, receive, send)
                 return
         await self.app(scope, _replay(body, receive), send)
+
+    async def _form_refusal(
+        self, scope: Scope, receive: Receive, bearer: str | None
+    ) -> ASGIApp | None:
+        """Why a form may not pass (an error response), or None when it may."""
+        if bearer is not None:
+            # A valid token is no ambient credential (a foreign page cannot add the header
+            # without passing CORS), so it replaces the CSRF token. Any other
+            # `Authorization` (Basic, which a browser may send by itself) replaces nothing.
+            try:
+                if await self._bearer_ok(scope, bearer):
+                    return None
+            except SQLAlchemyError:
+                # Outside the app's error handlers here: answer as they would, never 500.
+                busy = error_json(503, "unavailable", "The database is busy; try again shortly.")
+                busy.headers["Retry-After"] = "1"
+                return busy
+            return error_json(401, "invalid_token", "The API token is invalid or revoked.")
+        try:
+            token_ok = await self._form_token_ok(scope, receive)
+        except (HTTPException, MultiPartException, ValueError):
+            return error_json(400, "bad_request", "The form data could not be read.")
+        if not token_ok:
+            message = "The form's CSRF token is missing or does not match your session."
+            return error_json(403, "csrf", message)
+        return None
+
+    async def _bearer_ok(self, scope: Scope, token: str) -> bool:
+        if not token:
+            return False
+        engine = scope["app"].state.engine
+
+        def _lookup() -> bool:
+            with Session(reader(engine)) as db:
+                return sessions.user_for_api_token(db, token) is not None
+
+        return await anyio.to_thread.run_sync(_lookup)
 
     def _refuse_origin(self, headers: dict[str, str]) -> str | None:
         origin = headers.get("origin")
@@ -199,6 +238,16 @@ class RequestGuard:
             return isinstance(sent, str) and hmac.compare_digest(sent, expected)
         finally:
             await form.close()
+
+
+def bearer_token(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer` value ('' if it has none); None for other schemes."""
+    scheme, _, rest = authorization.strip().partition(" ")
+    return rest.strip() if scheme.lower() == "bearer" else None
+
+
+def _without_cookies(scope: Scope) -> Scope:
+    return {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"cookie"]}
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -69,7 +69,14 @@ class MeEnvelope(BaseModel):
 class StatusOut(BaseModel):
     """A one-word outcome."""
 
-    status: Literal["check_email", "verified", "password_changed"]
+    status: Literal["check_email", "verified"]
+
+
+class PasswordChangedOut(BaseModel):
+    """A new password is set; `message` says what else ended (sessions, API tokens)."""
+
+    status: Literal["password_changed"] = "password_changed"
+    message: str = auth.RENEWAL_NOTICE
 
 
 def _ctx(settings: Settings, redis: object, ip: str) -> auth.Context:
@@ -195,14 +202,19 @@ def reset_request(
     return StatusOut(status="check_email")
 
 
-@router.post("/reset", response_model=StatusOut, responses=error_responses(400, 415, 422))
-def reset(body: ResetIn, db: SessionDep, settings: SettingsDep) -> StatusOut:
-    """Set a new password with the token from the reset mail; ends every session. Public."""
+@router.post("/reset", response_model=PasswordChangedOut, responses=error_responses(400, 415, 422))
+def reset(body: ResetIn, db: SessionDep, settings: SettingsDep) -> PasswordChangedOut:
+    """Set a new password with the token from the reset mail. Public.
+
+    Ends every session and revokes every personal API token of the account.
+    """
     auth.reset_password(db, settings, token=body.token, password=body.password)
-    return StatusOut(status="password_changed")
+    return PasswordChangedOut()
 
 
-@router.post("/password", response_model=StatusOut, responses=error_responses(401, 415, 422, 429))
+@router.post(
+    "/password", response_model=PasswordChangedOut, responses=error_responses(401, 415, 422, 429)
+)
 def change_password(
     body: ChangePasswordIn,
     response: Response,
@@ -211,8 +223,11 @@ def change_password(
     settings: SettingsDep,
     redis: RedisDep,
     ip: ClientIP,
-) -> StatusOut:
-    """Change the password; every other session ends, this one gets a new cookie. Signed in."""
+) -> PasswordChangedOut:
+    """Change the password; this session gets a new cookie. Signed in.
+
+    Every other session ends and every personal API token is revoked.
+    """
     token = auth.change_password(
         db,
         _ctx(settings, redis, ip),
@@ -221,4 +236,4 @@ def change_password(
         new_password=body.new_password,
     )
     set_session_cookie(response, settings, token)
-    return StatusOut(status="password_changed")
+    return PasswordChangedOut()

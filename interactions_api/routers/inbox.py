@@ -189,6 +189,7 @@ def approve(
         site=settings.site_id,
         publish_at=body.publish_at,
         note=body.note,
+        allow_self=settings.allow_self_approval,
     )
     db.commit()  # the approval and its outbox row are stored before any job can look
     state: BuildState

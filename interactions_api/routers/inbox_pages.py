@@ -332,6 +332,8 @@ def _detail(
         error=error,
         images=[(n, image_url(sub.slug, n)) for n in rev.images],
         is_author=sub.author_id == user.id,
+        may_approve=sub.author_id != user.id
+        or review.may_approve_own(db, settings.allow_self_approval),
     )
 
 
@@ -458,6 +460,7 @@ def _approve(
         site=settings.site_id,
         publish_at=publish_at,
         note=note,
+        allow_self=settings.allow_self_approval,
     )
     db.commit()
     if entry.reason == "schedule":

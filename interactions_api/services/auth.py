@@ -17,7 +17,7 @@ from interactions_api import mail
 from interactions_api.config import Settings
 from interactions_api.errors import Unauthorized
 from interactions_api.models.user import User
-from interactions_api.services import sessions, tokens, users
+from interactions_api.services import emails, sessions, tokens, users
 from interactions_api.services.passwords import (
     burn_verification,
     check_password,
@@ -30,6 +30,10 @@ from interactions_api.services.ratelimit import RateLimiter, key_part
 SIGNIN_WINDOW_S = 15 * 60
 HOUR_S = 3600
 THROTTLED = "Too many attempts; wait a little and try again."
+RENEWAL_NOTICE = (
+    "Your password was changed. You were signed out everywhere else, and your personal "
+    "API tokens were revoked: create new ones for your scripts."
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class Context:
 def sign_up(db: Session, ctx: Context, *, email: str, display_name: str, password: str) -> None:
     """Create an account and mail a verification link; an existing address gets a notice."""
     ctx.limiter.hit(f"signup:ip:{ctx.ip}", limit=ctx.settings.signups_per_ip, window_s=HOUR_S)
-    email = users.check_email(email)
+    email = emails.check_email(email)
     display_name = users.clean_display_name(display_name)
     check_password(password, email=email, display_name=display_name)
     existing = users.by_email(db, email)
@@ -89,7 +93,7 @@ def verify_email(db: Session, settings: Settings, token: str) -> User:
 
 def sign_in(db: Session, ctx: Context, *, email: str, password: str) -> User:
     """The account for these credentials, or 401 `invalid_credentials` (429 when throttled)."""
-    normal = users.normalize_email(email)
+    normal = emails.normalize_email(email)
     account_key = f"signin:acct:{key_part(normal)}"
     ip_key = f"signin:ip:{ctx.ip}"
     settings = ctx.settings
@@ -116,7 +120,7 @@ def sign_in(db: Session, ctx: Context, *, email: str, password: str) -> User:
 def request_reset(db: Session, ctx: Context, *, email: str) -> None:
     """Mail a reset link (or, for an unknown address, a note saying there is no account)."""
     ctx.limiter.hit(f"reset:ip:{ctx.ip}", limit=ctx.settings.resets_per_ip, window_s=HOUR_S)
-    normal = users.check_email(email)
+    normal = emails.check_email(email, new=False)  # accounts made before the script rule
     ctx.limiter.hit(
         f"reset:email:{key_part(normal)}", limit=ctx.settings.resets_per_email, window_s=HOUR_S
     )
@@ -130,7 +134,10 @@ def request_reset(db: Session, ctx: Context, *, email: str) -> None:
 
 
 def reset_password(db: Session, settings: Settings, *, token: str, password: str) -> User:
-    """Set a new password from a reset link; ends every session; the link then stops working."""
+    """Set a new password from a reset link; ends every session and revokes every API token.
+
+    The link then stops working.
+    """
     user_id, claims = tokens.read(settings, token, "reset")
     user = db.get(User, user_id)
     if (
@@ -150,7 +157,8 @@ def change_password(
 ) -> str:
     """Change the password after checking the current one; returns a fresh session token.
 
-    Every other session of the account ends, so a stolen session dies with the old password.
+    Every other session of the account ends and every personal API token is revoked, so
+    a stolen session or token dies with the old password.
     """
     key = f"signin:acct:{key_part(user.email)}"
     ctx.limiter.check(key, limit=ctx.settings.signin_failures_per_account, message=THROTTLED)
@@ -163,10 +171,13 @@ def change_password(
 
 
 def _set_password(db: Session, user: User, password: str) -> None:
+    # Whoever knew the old password may have made a token with it: a new password
+    # ends every session and revokes every personal API token (RENEWAL_NOTICE says so).
     assert user.id is not None
     user.password_hash = hash_password(password)
     db.add(user)
     sessions.end_all_sessions(db, user.id)
+    sessions.revoke_api_tokens(db, user.id)
 
 
 def _mail(ctx: Context, to: str, subject: str, body: str) -> None:
@@ -201,6 +212,9 @@ to choose a new password, open this link (valid for 30 minutes, usable once):
 
 If the page asks for a code, paste this one:
 {token}
+
+Choosing a new password signs you out everywhere and revokes your personal API
+tokens; create new ones for your scripts afterwards.
 
 If you did not ask for this, ignore this mail; your password is unchanged.
 """

@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from interactions_api.errors import Conflict, Forbidden, Unprocessable
 from interactions_api.models.common import utcnow
 from interactions_api.models.inbox import OutboxEntry, Status, Submission
-from interactions_api.models.user import User
+from interactions_api.models.user import Role, User
 from interactions_api.services.inbox import (
     add_remark,
     bump,
@@ -105,9 +106,19 @@ def approve(
     site: str,
     publish_at: datetime | None = None,
     note: str = "",
+    allow_self: bool | None = None,
 ) -> OutboxEntry:
-    """Approve the current revision: now, or at `publish_at`; owes a publish (the outbox)."""
+    """Approve the current revision: now, or at `publish_at`; owes a publish (the outbox).
+
+    `allow_self` is the site's `allow_self_approval` (see `may_approve_own`).
+    """
     _check(db, sub, editor, "approve", version)
+    if sub.author_id == editor.id and not may_approve_own(db, allow_self):
+        raise Forbidden(
+            "You cannot approve your own submission while the site has other editors; "
+            "ask another editor to review it.",
+            code="self_approval",
+        )
     rev = current_revision(db, sub)
     now = utcnow()
     # An author's future date is a schedule too: the builder hides future posts anyway.
@@ -148,6 +159,17 @@ def approve(
     )
     db.flush()
     return entry
+
+
+def may_approve_own(db: Session, allow_self: bool | None) -> bool:
+    """Whether an editor may approve their own submission under the site's setting."""
+    # Unset: only while the site has a single editor, who has nobody else to ask.
+    if allow_self is not None:
+        return allow_self
+    editors = db.exec(
+        select(func.count()).select_from(User).where(col(User.role) >= Role.editor)
+    ).one()
+    return int(editors) <= 1
 
 
 def _cancel_outbox(db: Session, sub: Submission) -> None:

@@ -56,6 +56,11 @@ def end_all_sessions(db: Session, user_id: int) -> None:
     db.exec(delete(AuthSession).where(col(AuthSession.expires_at) < utcnow()))
 
 
+def revoke_api_tokens(db: Session, user_id: int) -> None:
+    """Revoke every personal API token of the user (a new password: scripts must re-auth)."""
+    db.exec(delete(ApiToken).where(col(ApiToken.user_id) == user_id))
+
+
 def user_for_session(db: Session, token: str) -> User | None:
     """The account behind a session cookie value, or None if unknown or expired."""
     row = db.exec(

@@ -18,7 +18,7 @@ How tests satisfy the request guards (see interactions_api/security.py):
 - Guard tests override `Origin`/`Sec-Fetch-Site`/`Content-Type` per request.
 
 - HTML forms (urlencoded/multipart) pass only with the session's `csrf_token` field
-  (interactions_api.security.csrf_token) unless the request sends a Bearer token.
+  (interactions_api.security.csrf_token) unless the request sends a valid Bearer token.
 
 Settings: override per module or test with a `settings_overrides` fixture returning a dict,
 e.g. `@pytest.fixture

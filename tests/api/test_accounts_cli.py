@@ -93,6 +93,20 @@ def test_user_create_errors_are_clear(
     assert message in result.output
 
 
+def test_user_create_applies_the_sign_up_address_rules(shell_env: dict[str, str]) -> None:
+    runner = CliRunner()
+    runner.invoke(cli, ["db", "upgrade"])
+    made = ["--display-name", "A", "--password", "the admin passphrase"]
+    assert (
+        runner.invoke(cli, ["user", "create", "--email", "ada@example.org", *made]).exit_code == 0
+    )
+    fullwidth = "".join(chr(ord(ch) + 0xFEE0) for ch in "ada") + "@example.org"
+    again = runner.invoke(cli, ["user", "create", "--email", fullwidth, *made])
+    assert (again.exit_code, "already exists" in again.output) == (1, True)
+    mixed = runner.invoke(cli, ["user", "create", "--email", "\u0430da@example.org", *made])
+    assert (mixed.exit_code, "mixes letters" in mixed.output) == (1, True)
+
+
 def test_worker_sends_queued_mail(
     shell_env: dict[str, str], redis_server: Any, smtp_server: Mailbox
 ) -> None:
