@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+RUN_STAMP := $(VENV)/.run-stamp
 NODE_TOOLS := node_modules/.installed-stamp
 RUN_DIR ?= .run
 
@@ -10,9 +11,15 @@ RUN_DIR ?= .run
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# `make run` installs what running needs and nothing else: a newcomer sees the platform in
+# about a minute. The test toolchain (moto, Playwright, mypy, ...) comes with `setup`.
+$(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -21,7 +28,7 @@ $(NODE_TOOLS): package.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
-run: setup
+run: $(RUN_STAMP)
 	$(BIN)/quire run --dir $(RUN_DIR) --host 127.0.0.1 --port 8000
 
 lint: setup

@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         1_048_576, ge=1024, description="Largest request body accepted, in bytes (413 above)."
     )
+    site_url: str = Field(
+        "",
+        description=(
+            "Base URL the site is published at, for the worker's builds (canonical links, "
+            "feeds, sitemap); empty means quire.toml's base_url. `quire run` sets its own."
+        ),
+    )
     public_url: str = Field(
         "",
         description="Base URL of the site for links in mails; empty means the first site origin.",

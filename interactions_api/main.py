@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
         title="Quire interaction API",
         version="0.1.0",
         summary="Accounts, comments, likes, bookmarks and moderation for Quire sites.",
-        docs_url="/api/docs",
+        docs_url=None,  # routers/docs.py serves it with local Swagger UI files
         openapi_url="/api/openapi.json",
         redoc_url=None,
         lifespan=lifespan,

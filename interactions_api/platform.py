@@ -54,6 +54,8 @@ def platform_environment(root: Path, host: str, port: int) -> dict[str, str]:
         "QUIRE_MANIFEST_PATH": str(root / "manifest.json"),
         "QUIRE_PUBLISH_TARGET": f"file://{root / 'bucket'}",
         "QUIRE_PUBLIC_URL": base_url,
+        # the starter site's quire.toml names a placeholder domain: links must work here
+        "QUIRE_SITE_URL": base_url,
         "QUIRE_SITE_ORIGINS": f"{base_url},http://localhost:{port}",
         # plain http on loopback: the `__Host-` cookie needs https, so development relaxes it
         "QUIRE_COOKIE_SECURE": "false",

@@ -169,7 +169,9 @@ def _run(
         lines.append(f"baked the comments of {len(baked)} thread(s)")
     # In the background (redis) the previous index is kept: Pagefind runs later, so the
     # pages go live now (an index is still built when there is none yet).
-    options = BuildOptions(output_dir=output_dir, search_index=redis is None)
+    options = BuildOptions(
+        output_dir=output_dir, search_index=redis is None, base_url=settings.site_url or None
+    )
     result = build_site(work_dir, options, baked=baked)
     lines.extend(f"{stage}: {secs:.3f}s" for stage, secs in result.timings.items())
     lines.extend(report_lines(result.warnings))  # a warning in every post: counted

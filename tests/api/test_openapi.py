@@ -31,6 +31,18 @@ def test_docs_and_schema_are_served(client: ApiClient) -> None:
         assert path in schema["paths"]
 
 
+def test_docs_page_loads_nothing_from_another_host(client: ApiClient) -> None:
+    """Swagger UI's script and stylesheet come from the API itself: /api/docs works offline."""
+    page = client.get("/api/docs").text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources and all(src.startswith("/api/docs/assets/") for src in sources), sources
+    for src in sources:
+        asset = client.get(src)
+        assert asset.status_code == 200 and len(asset.content) > 1000, src
+    assert client.get("/api/docs/assets/..%2Fcore.py").status_code == 404
+    assert client.get("/api/docs/assets/core.py").status_code == 404
+
+
 def test_every_route_declares_its_errors_as_error_bodies(client: ApiClient) -> None:
     schema = client.get("/api/openapi.json").json()
     problems = []

@@ -52,6 +52,23 @@ def test_approval_puts_the_article_live(
     assert len(builds(engine)) == 1
 
 
+def test_site_url_replaces_the_placeholder_domain_everywhere(
+    author: Any, editor: Any, work: Any, bucket: Path, settings: Any, monkeypatch: Any
+) -> None:
+    """Under `quire run` links point at the address it serves, not blog.example.com."""
+    monkeypatch.setenv("QUIRE_SITE_URL", "http://127.0.0.1:8123")
+    monkeypatch.setenv("QUIRE_PUBLIC_URL", "http://127.0.0.1:8123")
+    sub = submit(author)
+    approve(editor, sub)
+    work()
+    for name in ("posts/hello-from-the-inbox/index.html", "feed.xml", "sitemap.xml"):
+        text = (bucket / name).read_text(encoding="utf-8")
+        assert "http://127.0.0.1:8123/posts/hello-from-the-inbox/" in text, name
+        assert "blog.example.com" not in text, name
+    live = detail(author, sub)["submission"]["live_url"]
+    assert live == "http://127.0.0.1:8123/posts/hello-from-the-inbox/"
+
+
 def test_a_published_article_accepts_comments_at_once(
     author: Any, editor: Any, work: Any, user_client: Any
 ) -> None:

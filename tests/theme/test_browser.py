@@ -81,6 +81,38 @@ def test_search_page_finds_a_post(page: Any, origin: str) -> None:
     assert result.get_attribute("href") == "/posts/highlighting-code/"
 
 
+def test_pages_request_nothing_missing_not_even_a_favicon(page: Any, origin: str) -> None:
+    """Every file a page asks for exists (browsers ask for /favicon.ico unless told)."""
+    missing: list[str] = []
+    # /api/* is the interaction API, which this static server does not run.
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and "/api/" not in r.url and missing.append(r.url),
+    )
+    for path in ("/", "/posts/highlighting-code/"):
+        page.goto(f"{origin}{path}", wait_until="networkidle")
+    assert page.evaluate("document.querySelector('link[rel=icon]').href").endswith(".svg")
+    assert missing == []
+
+
+def test_warnings_look_unlike_notes(page: Any, origin: str) -> None:
+    page.goto(f"{origin}/posts/markdown-tour/")
+    border = "(s) => getComputedStyle(document.querySelector(s)).borderLeftColor"
+    note, warning = (page.evaluate(border, f".admonition.{k}") for k in ("note", "warning"))
+    assert note != warning
+
+
+def test_reading_time_and_counts_are_separated(page: Any, origin: str) -> None:
+    """The widget writes "3 comments · 2 likes" into the slot; a dot must stand before it."""
+    page.goto(f"{origin}/")
+    before = page.evaluate(
+        """() => { const s = document.querySelector('.post-meta .quire-counts');
+                   s.textContent = '3 comments';
+                   return getComputedStyle(s, '::before').content; }"""
+    )
+    assert "·" in before
+
+
 def test_skip_link_appears_on_tab_and_focus_is_visible(page: Any, origin: str) -> None:
     page.goto(f"{origin}/posts/welcome/")
     skip = page.locator("a.skip-link")
