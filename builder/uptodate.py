@@ -108,6 +108,16 @@ def _stamp_path(site_dir: Path) -> Path:
     return site_dir / CACHE_DIR / STAMP_NAME
 
 
+def next_due(site_dir: Path) -> datetime | None:
+    """When the last build's output goes stale because a future-dated post falls due
+    (None: no such post, or no build recorded). A scheduler builds again then."""
+    try:
+        data = json.loads(_stamp_path(site_dir).read_text(encoding="utf-8"))
+        return datetime.fromisoformat(data["valid_until"]) if data["valid_until"] else None
+    except (OSError, ValueError, LookupError, TypeError):
+        return None
+
+
 def save_stamp(
     site_dir: Path,
     snapshot: Snapshot,

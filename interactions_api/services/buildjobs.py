@@ -42,6 +42,7 @@ from builder.publish.report import PublishReport
 from builder.publish.settings import PublishSettings
 from builder.render import BakedThread
 from builder.search import SEARCH_DIR, refresh_search_index, search_is_stale
+from builder.uptodate import next_due
 from interactions_api.config import Settings
 from interactions_api.models.common import utcnow
 from interactions_api.models.inbox import BuildRecord, OutboxEntry, Revision, Submission
@@ -55,7 +56,7 @@ from interactions_api.services.contentrepo import (
     open_repo,
 )
 from interactions_api.services.inbox import revision_fields
-from interactions_api.services.outbox import outstanding
+from interactions_api.services.outbox import outstanding, schedule_build
 from interactions_api.services.postfile import post_path, render_post
 from interactions_api.services.review import aware
 from interactions_api.services.searchjobs import request_refresh, search_job_ids
@@ -193,6 +194,7 @@ def _run(
     )
     share_manifest(settings, output_dir)
     published(settings, engine, build, due, result, report.puts, len(report.deletes), sha)
+    _owe_future_posts(settings, engine, redis, work_dir, lines)
     if refresh:
         _request_refresh(redis, settings, lines)
     return {"build": build.id, "ok": True, "uploads": report.puts, "pages": len(result.changed)}
@@ -338,3 +340,21 @@ def _commit_revision(
         db.commit()
         lines.append(f"committed {path} ({(rev.commit_sha or '')[:12]})")
         return path
+
+
+def _owe_future_posts(
+    settings: Settings, engine: Engine, redis: Any, work_dir: Path, lines: list[str]
+) -> None:
+    """A post dated in the future (pushed with git, or scheduled in the inbox) is owed a
+    publish at its date: one outbox row per moment, so the reconciler and the scheduler
+    treat it like an inbox schedule and a restart cannot forget it."""
+    due_at = next_due(work_dir)
+    if due_at is None:
+        return
+    with Session(engine) as db:
+        if not any(aware(e.due_at) == due_at for e in outstanding(db, settings.site_id)):
+            db.add(OutboxEntry(site=settings.site_id, reason="future", due_at=due_at))
+            db.commit()
+    lines.append(f"a future-dated post is due at {due_at:%Y-%m-%d %H:%M:%S} UTC")
+    if redis is not None:
+        schedule_build(redis, settings, due_at)

