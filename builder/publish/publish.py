@@ -1,7 +1,8 @@
 """Publish a built site: plan, upload in safe order, delete, invalidate. Idempotent.
 
-Order keeps readers from ever seeing a broken page: assets before the pages that use
-them, pages before the indexes and feeds that link to them, deletes only after every
+Order keeps readers from ever seeing a broken page: every file goes up after the files
+new in this publish that it links to (order.py: assets before the pages that use them,
+articles before the lists and feeds that link to them, sitemap last), deletes only after every
 upload succeeded, invalidation last. The first failed group stops everything; re-running
 converges because the target's listing, not memory, says what is published, and paths
 changed but not yet invalidated are remembered in the target's index.
@@ -26,6 +27,7 @@ from builder.manifest import MANIFEST_NAME, Manifest, ManifestError, read_manife
 from builder.publish.errors import PublishError, RefusedError
 from builder.publish.headers import encode
 from builder.publish.invalidate import fold_paths, invalidate, url_paths
+from builder.publish.order import upload_groups
 from builder.publish.plan import Plan, Upload, make_plan, mark_orphans
 from builder.publish.report import PublishReport
 from builder.publish.target import RemoteObject, RemoteState, Target
@@ -138,7 +140,7 @@ def _publish(
                 )
             return report
         _check_files(plan, output_dir)
-        current = _apply(plan, target, output_dir, state, report, opts)
+        current = _apply(plan, target, output_dir, manifest.base_url, state, report, opts)
         if pending and cloudfront is not None and distribution_id:
             done = invalidate(
                 cloudfront,
@@ -229,15 +231,17 @@ def _apply(
     plan: Plan,
     target: Target,
     output_dir: Path,
+    base_url: str,
     state: RemoteState,
     report: PublishReport,
     opts: Options,
 ) -> dict[str, RemoteObject]:
-    """Upload group by group, then delete; save the index after each step."""
+    """Upload group by group (each links only to earlier ones), then delete; save the index
+    after each step."""
     current = dict(state.objects)
     pending = set(state.pending_invalidation)
     total = len(plan.uploads) + len(plan.deletes)
-    for name, batch in plan.groups():
+    for name, batch in upload_groups(plan.uploads, output_dir, base_url):
         failure: tuple[Upload, BaseException] | None = None
         stop = threading.Event()
         pool = ThreadPoolExecutor(max_workers=opts.concurrency)

@@ -1,0 +1,151 @@
+"""The order of uploads: nothing goes up before what it links to.
+
+A published file may link only to files already published or uploaded in an earlier
+group, so a publish stopped by a failure never leaves a page pointing at a missing page
+or asset. Kinds give the coarse order (`plan.GROUPS`: assets, pages, search, feeds,
+meta); the links found in the files refine it: a file that links to a file new in this
+publish goes up in a later group than that file. So a new post's page goes up after its
+images and before the home page, list pages and feeds that link to it, and the sitemap,
+which links to everything, last. A link to a file that is only replaced needs no order:
+its old version answers meanwhile. Files new in the same publish that link to each
+other (a cycle) cannot be ordered by single uploads; they share a group.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from builder.publish.plan import GROUPS, Upload
+
+# Text files whose links are followed; larger ones are not scanned (and need no order).
+_SCANNED = (".html", ".htm", ".xml", ".json", ".css", ".js", ".txt", ".svg", ".webmanifest")
+_MAX_SCAN = 4 << 20
+# A URL is a run of characters between quotes, spaces, brackets, `=`, commas (srcset).
+_TOKEN = re.compile(r"[^\s\"'<>()=,\\`]+")
+
+
+def upload_groups(
+    uploads: Sequence[Upload], output_dir: Path, base_url: str
+) -> list[tuple[str, list[Upload]]]:
+    """The uploads in ordered, non-empty groups; each group only links to earlier ones."""
+    rank = {kind: i for i, (_name, kinds) in enumerate(GROUPS) for kind in kinds}
+    names = [name for name, _kinds in GROUPS]
+    by_key = {u.key: u for u in uploads}
+    lookup = _url_index([u.key for u in uploads if not u.replaces])
+    deps: dict[str, set[str]] = {}
+    if lookup:  # nothing new, nothing to wait for
+        for upload in uploads:
+            deps[upload.key] = _links(upload.key, output_dir, base_url, lookup)
+    stage: dict[str, int] = {}
+    for component in _components([u.key for u in uploads], deps):
+        inside = set(component)
+        step = max(rank[by_key[k].kind] for k in component)
+        for key in component:
+            for dep in deps.get(key, ()):
+                if dep not in inside:
+                    step = max(step, stage[dep] + 1)
+        for key in component:
+            stage[key] = step
+    groups: dict[int, list[Upload]] = {}
+    for upload in uploads:
+        groups.setdefault(stage[upload.key], []).append(upload)
+    out = []
+    for step in sorted(groups):
+        batch = groups[step]
+        kinds = sorted({rank[u.kind] for u in batch})
+        out.append(("+".join(names[i] for i in kinds), batch))
+    return out
+
+
+def _url_index(keys: Sequence[str]) -> dict[str, str]:
+    """Every site path a reader may use for each key: `/a/b/`, `/a/b`, `/a/b/index.html`."""
+    lookup: dict[str, str] = {}
+    for key in keys:
+        lookup["/" + key] = key
+        if key == "index.html" or key.endswith("/index.html"):
+            folder = "/" + key[: -len("index.html")]
+            lookup[folder] = key
+            lookup.setdefault(folder.rstrip("/") or "/", key)
+        elif key.endswith(".html"):
+            lookup.setdefault("/" + key[: -len(".html")], key)
+    return lookup
+
+
+def _links(key: str, output_dir: Path, base_url: str, lookup: Mapping[str, str]) -> set[str]:
+    """The new files `key` links to (a text scan: every URL-like run of characters)."""
+    path = output_dir / key
+    if not key.endswith(_SCANNED) or path.stat().st_size > _MAX_SCAN:
+        return set()
+    text = path.read_text(encoding="utf-8", errors="replace")
+    base = urlsplit(base_url)
+    prefix = base.path.rstrip("/")
+    here = "/" + posixpath.dirname(key)
+    found: set[str] = set()
+    for token in _TOKEN.findall(text):
+        if "/" not in token and "." not in token:
+            continue  # a word, not a path
+        parts = urlsplit(token)
+        if parts.netloc and parts.netloc != base.netloc:
+            continue  # another site
+        target = unquote(parts.path)
+        if not target:
+            continue
+        if parts.netloc or target.startswith("/"):
+            if prefix and target.startswith(prefix + "/"):
+                target = target[len(prefix) :]
+        elif parts.scheme:
+            continue  # mailto:, data:, javascript:
+        else:
+            slash = "/" if target.endswith("/") else ""
+            target = posixpath.normpath(posixpath.join(here, target)) + slash
+            target = target.replace("//", "/")
+        hit = lookup.get(target)
+        if hit is not None and hit != key:
+            found.add(hit)
+    return found
+
+
+def _components(nodes: Sequence[str], deps: Mapping[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components, each listed after all it links to (Tarjan's)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+
+    for root in nodes:
+        if root in index:
+            continue
+        visit(root)
+        work = [(root, iter(sorted(deps.get(root, ()))))]
+        while work:
+            node, edges = work[-1]
+            for nxt in edges:
+                if nxt not in index:
+                    visit(nxt)
+                    work.append((nxt, iter(sorted(deps.get(nxt, ())))))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component: list[str] = []
+                    while not component or component[-1] != node:
+                        top = stack.pop()
+                        on_stack.discard(top)
+                        component.append(top)
+                    out.append(component)
+    return out
