@@ -85,5 +85,6 @@ def publish_with_settings(
         concurrency=settings.publish_concurrency,
         max_invalidation_paths=settings.invalidation_max_paths,
         lock_stale_after=settings.lock_stale_after,
+        lock_lease=settings.lock_lease,
         progress=progress,
     )
