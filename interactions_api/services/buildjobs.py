@@ -35,9 +35,8 @@ from sqlmodel import Session, select
 from builder.build_result import report_lines
 from builder.config import BuildOptions
 from builder.pipeline import BuildResult, build_site
-from builder.publish.clients import make_cloudfront_client, make_target
+from builder.publish.clients import publish_with_settings
 from builder.publish.errors import PublishError
-from builder.publish.publish import publish
 from builder.publish.report import PublishReport
 from builder.publish.settings import PublishSettings
 from builder.render import BakedThread
@@ -202,22 +201,8 @@ def publish_output(
     process gone) is taken over at once, one of another machine when its lease runs out
     (before RQ's second retry with the default lease), and a live publish's never.
     """
-    target = make_target(publish_settings.publish_target, publish_settings)
-    distribution = publish_settings.cloudfront_distribution_id
-    return publish(
-        output_dir,
-        target,
-        cloudfront=make_cloudfront_client(publish_settings) if distribution else None,
-        distribution_id=distribution,
-        precompress=publish_settings.precompress,
-        max_invalidation_paths=publish_settings.invalidation_max_paths,
-        max_deletes=publish_settings.publish_max_deletes,
-        min_ratio=publish_settings.publish_min_ratio,
-        asset_grace=publish_settings.publish_asset_grace,
-        concurrency=publish_settings.publish_concurrency,
-        lock_stale_after=publish_settings.lock_stale_after,
-        lock_lease=publish_settings.lock_lease,
-        lock_owner=f"quire worker (site {settings.site_id})",
+    return publish_with_settings(
+        output_dir, publish_settings, lock_owner=f"quire worker (site {settings.site_id})"
     )
 
 
