@@ -114,8 +114,8 @@ def test_a_live_holder_is_not_stolen_from(
 ) -> None:
     url, env, target = place
     write_output(out, BASE_SITE)
-    holders.append(holder := Holder(url, out, env, lease=1.5))
-    time.sleep(3.2)  # more than twice its lease: it renews while it works
+    holders.append(holder := Holder(url, out, env, lease=2.0))
+    time.sleep(4.5)  # more than twice its lease: it renews while it works
     with pytest.raises(LockedError, match=rf"\(pid {holder.proc.pid}\) is publishing"):
         publish(out, target)
     assert "published" in holder.finish()  # it kept the lock to the end
