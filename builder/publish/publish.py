@@ -313,15 +313,27 @@ def _apply(
                 "or invalidated and the published files are intact; re-run `quire deploy`"
             ) from exc
     if plan.deletes:
-        lock.check()
-        target.delete(plan.deletes)
-        for key in plan.deletes:
-            current.pop(key, None)
-        pending.update(plan.stale_on_delete)
-        target.save_index(mark_orphans(current, plan.orphans), sorted(pending))
-        if opts.progress:
-            opts.progress(f"deleted {len(plan.deletes)} files", total, total)
+        lock.check()  # deleting for a publish that lost its lease could undo the new one
+        _delete(plan, target, current, pending, opts.progress, total)
     return current
+
+
+def _delete(
+    plan: Plan,
+    target: Target,
+    current: dict[str, RemoteObject],
+    pending: set[str],
+    progress: Progress | None,
+    total: int,
+) -> None:
+    """Delete what the build no longer has, and record it in the index."""
+    target.delete(plan.deletes)
+    for key in plan.deletes:
+        current.pop(key, None)
+    pending.update(plan.stale_on_delete)
+    target.save_index(mark_orphans(current, plan.orphans), sorted(pending))
+    if progress:
+        progress(f"deleted {len(plan.deletes)} files", total, total)
 
 
 def _put_one(
