@@ -14,7 +14,6 @@ other (a cycle) cannot be ordered by single uploads; they share a group.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -24,8 +23,8 @@ from builder.publish.plan import GROUPS, Upload
 # Text files whose links are followed; larger ones are not scanned (and need no order).
 _SCANNED = (".html", ".htm", ".xml", ".json", ".css", ".js", ".txt", ".svg", ".webmanifest")
 _MAX_SCAN = 4 << 20
-# A URL is a run of characters between quotes, spaces, brackets, `=`, commas (srcset).
-_TOKEN = re.compile(r"[^\s\"'<>()=,\\`]+")
+# A URL is a run of characters between spaces, quotes, brackets, `=` and commas (srcset).
+_SEPARATORS = str.maketrans(dict.fromkeys("\"'<>()=,\\`", " "))
 
 
 def upload_groups(
@@ -35,11 +34,12 @@ def upload_groups(
     rank = {kind: i for i, (_name, kinds) in enumerate(GROUPS) for kind in kinds}
     names = [name for name, _kinds in GROUPS]
     by_key = {u.key: u for u in uploads}
-    lookup = _url_index([u.key for u in uploads if not u.replaces])
     deps: dict[str, set[str]] = {}
-    if lookup:  # nothing new, nothing to wait for
+    new = [u.key for u in uploads if not u.replaces]
+    if new:  # nothing new, nothing to wait for
+        links = _Links(new, base_url)
         for upload in uploads:
-            deps[upload.key] = _links(upload.key, output_dir, base_url, lookup)
+            deps[upload.key] = links.of(upload.key, output_dir)
     stage: dict[str, int] = {}
     for component in _components([u.key for u in uploads], deps):
         inside = set(component)
@@ -61,52 +61,63 @@ def upload_groups(
     return out
 
 
-def _url_index(keys: Sequence[str]) -> dict[str, str]:
-    """Every site path a reader may use for each key: `/a/b/`, `/a/b`, `/a/b/index.html`."""
-    lookup: dict[str, str] = {}
-    for key in keys:
-        lookup["/" + key] = key
-        if key == "index.html" or key.endswith("/index.html"):
-            folder = "/" + key[: -len("index.html")]
-            lookup[folder] = key
-            lookup.setdefault(folder.rstrip("/") or "/", key)
-        elif key.endswith(".html"):
-            lookup.setdefault("/" + key[: -len(".html")], key)
-    return lookup
+class _Links:
+    """Finds which of the new files a file links to (a text scan of URL-like runs)."""
 
+    def __init__(self, new: Sequence[str], base_url: str) -> None:
+        base = urlsplit(base_url)
+        self.netloc = base.netloc
+        self.prefix = base.path.rstrip("/")
+        # Every site path a reader may use for each key: `/a/b/`, `/a/b`, `/a/b/index.html`.
+        self.lookup: dict[str, str] = {}
+        for key in new:
+            self.lookup["/" + key] = key
+            if key == "index.html" or key.endswith("/index.html"):
+                folder = "/" + key[: -len("index.html")]
+                self.lookup[folder] = key
+                self.lookup.setdefault(folder.rstrip("/") or "/", key)
+            elif key.endswith(".html"):
+                self.lookup.setdefault("/" + key[: -len(".html")], key)
+        # Last segments of those paths: most runs of text are dismissed by this alone.
+        self.tails = {p.rstrip("/").rsplit("/", 1)[-1] for p in self.lookup} | {"", ".", ".."}
 
-def _links(key: str, output_dir: Path, base_url: str, lookup: Mapping[str, str]) -> set[str]:
-    """The new files `key` links to (a text scan: every URL-like run of characters)."""
-    path = output_dir / key
-    if not key.endswith(_SCANNED) or path.stat().st_size > _MAX_SCAN:
-        return set()
-    text = path.read_text(encoding="utf-8", errors="replace")
-    base = urlsplit(base_url)
-    prefix = base.path.rstrip("/")
-    here = "/" + posixpath.dirname(key)
-    found: set[str] = set()
-    for token in _TOKEN.findall(text):
-        if "/" not in token and "." not in token:
-            continue  # a word, not a path
-        parts = urlsplit(token)
-        if parts.netloc and parts.netloc != base.netloc:
-            continue  # another site
-        target = unquote(parts.path)
-        if not target:
-            continue
-        if parts.netloc or target.startswith("/"):
-            if prefix and target.startswith(prefix + "/"):
-                target = target[len(prefix) :]
-        elif parts.scheme:
-            continue  # mailto:, data:, javascript:
-        else:
-            slash = "/" if target.endswith("/") else ""
-            target = posixpath.normpath(posixpath.join(here, target)) + slash
-            target = target.replace("//", "/")
-        hit = lookup.get(target)
-        if hit is not None and hit != key:
-            found.add(hit)
-    return found
+    def of(self, key: str, output_dir: Path) -> set[str]:
+        """The new files `key` links to."""
+        path = output_dir / key
+        if not key.endswith(_SCANNED) or path.stat().st_size > _MAX_SCAN:
+            return set()
+        here = "/" + posixpath.dirname(key)
+        found: set[str] = set()
+        text = path.read_text(encoding="utf-8", errors="replace").translate(_SEPARATORS)
+        for token in text.split():
+            if "/" not in token and "." not in token:
+                continue  # a word, not a path
+            url = token.partition("#")[0].partition("?")[0]
+            if "%" in url:
+                url = unquote(url)
+            if url.rstrip("/").rsplit("/", 1)[-1] not in self.tails:
+                continue
+            target = self._site_path(url, here)
+            hit = self.lookup.get(target) if target else None
+            if hit is not None and hit != key:
+                found.add(hit)
+        return found
+
+    def _site_path(self, url: str, here: str) -> str | None:
+        """The path in the site `url` names, seen from folder `here` (None: elsewhere)."""
+        if "://" in url or url.startswith("//"):
+            parts = urlsplit(url)
+            if parts.netloc != self.netloc:
+                return None  # another site
+            url = parts.path
+        elif not url.startswith("/"):
+            if ":" in url.partition("/")[0]:
+                return None  # mailto:, data:, javascript:
+            slash = "/" if url.endswith("/") else ""
+            return (posixpath.normpath(posixpath.join(here, url)) + slash).replace("//", "/")
+        if self.prefix and url.startswith(self.prefix + "/"):
+            url = url[len(self.prefix) :]
+        return url
 
 
 def _components(nodes: Sequence[str], deps: Mapping[str, set[str]]) -> list[list[str]]:
