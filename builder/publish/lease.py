@@ -167,7 +167,7 @@ class LeaseLock:
         """Extend our lease; LockLostError when it was taken over meanwhile."""
         lease = self._held()
         renewed = replace(lease, expires_at=self.clock() + self.ttl)
-        version = self.store.swap(renewed.to_bytes(), self._version)
+        version = self._swap_ours(renewed)
         if version is None:
             self.lease = None
             raise self._lost("it was taken over")
@@ -179,8 +179,19 @@ class LeaseLock:
         if self.lease is None:
             return
         done = replace(self.lease, released=True, expires_at=self.clock())
-        self.store.swap(done.to_bytes(), self._version)  # None: not ours any more
+        self._swap_ours(done)  # None: not ours any more, nothing to give back
         self.lease = self._version = None
+
+    def _swap_ours(self, lease: Lease) -> str | None:
+        """Replace our record; an earlier write of ours whose answer was lost is ours too."""
+        version = self.store.swap(lease.to_bytes(), self._version)
+        if version is None:
+            current = self.store.read()
+            if current is not None:
+                stored = Lease.from_bytes(current[0], legacy_ttl=self.legacy_ttl)
+                if stored.holder == lease.holder and not stored.released:
+                    version = self.store.swap(lease.to_bytes(), current[1])
+        return version
 
     def check(self) -> None:
         """Raise LockLostError unless our lease surely still runs (before any write)."""

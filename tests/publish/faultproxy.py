@@ -32,6 +32,8 @@ class Rule:
     nth: int = 1  # the first matching request that is hit; later ones are hit too
     stall: float = 0.0  # seconds to hold the request before answering
     forward: bool = False  # after stalling, forward it instead of failing it
+    landed: bool = False  # forward it, then answer 500 all the same (the answer is lost)
+    times: int | None = None  # how many requests to hit (None: all from the n-th on)
     seen: int = 0
 
 
@@ -76,6 +78,11 @@ class FaultProxy:
         with self._mutex:
             self.rules.append(Rule(method, re.compile(pattern), nth, stall))
 
+    def lose_answer(self, method: str, pattern: str, *, times: int = 1) -> None:
+        """Let matching requests reach moto but answer 500: done, yet reported failed."""
+        with self._mutex:
+            self.rules.append(Rule(method, re.compile(pattern), landed=True, times=times))
+
     def hold(self, method: str, pattern: str, *, seconds: float) -> None:
         """Hold matching requests for `seconds`, then forward them."""
         with self._mutex:
@@ -91,7 +98,8 @@ class FaultProxy:
             for rule in self.rules:
                 if rule.method == method and rule.pattern.search(key):
                     rule.seen += 1
-                    if rule.seen >= rule.nth:
+                    over = rule.times is not None and rule.seen >= rule.nth + rule.times
+                    if rule.seen >= rule.nth and not over:
                         return rule
         return None
 
@@ -105,9 +113,17 @@ class FaultProxy:
         if rule is not None and rule.stall:
             time.sleep(rule.stall)
         if rule is not None and not rule.forward:
+            if rule.landed:
+                self._forward(req, body)
             self.hits.append(f"{req.command} {key}")
             self._answer(req, 500, [("Content-Type", "application/xml")], _ERROR)
             return
+        status, headers, data = self._forward(req, body)
+        self._answer(req, status, headers, data, head=req.command == "HEAD")
+
+    def _forward(
+        self, req: BaseHTTPRequestHandler, body: bytes
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
         conn = http.client.HTTPConnection(self.upstream.netloc, timeout=30)
         try:
             headers = {k: v for k, v in req.headers.items() if k.lower() not in _HOP_BY_HOP}
@@ -115,7 +131,7 @@ class FaultProxy:
             resp = conn.getresponse()
             data = resp.read()
             kept = [(k, v) for k, v in resp.getheaders() if k.lower() not in _HOP_BY_HOP]
-            self._answer(req, resp.status, kept, data, head=req.command == "HEAD")
+            return resp.status, kept, data
         finally:
             conn.close()
 

@@ -7,6 +7,7 @@ within the same boot and pid namespace, and only with the same process start tim
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -14,12 +15,16 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from builder.publish.errors import LockedError
+from builder.publish.errors import LockedError, TargetError
 from builder.publish.lease import Lease, LeaseLock
 from builder.publish.local import LocalTarget
+from builder.publish.s3 import S3Target
+
+from .faultproxy import FaultProxy
 
 
 def _machine() -> tuple[str, str]:
@@ -89,3 +94,23 @@ def test_a_provably_gone_holder_is_taken_over_with_a_higher_token(
     lock.release()
     again = LeaseLock(lock.store, "next", ttl=60).acquire()
     assert again.token == 9  # the record outlives a release, so tokens never repeat
+
+
+def test_a_renewal_whose_answer_was_lost_keeps_the_lease(
+    flaky_s3: Any, bucket: str, proxy: FaultProxy
+) -> None:
+    lock = LeaseLock(S3Target(flaky_s3, bucket).lease_store(), "us", ttl=60)
+    first = lock.acquire()
+    # The renewal reaches S3, but its answer is a 500: the lease's ETag is news to us
+    # (and a retry of the same PUT by the client is refused with 412).
+    proxy.lose_answer("PUT", r"^\.quire/lock$")
+    with contextlib.suppress(TargetError):  # a client that does not retry: next turn
+        lock.renew()
+    assert proxy.hits
+    renewed = lock.renew()  # our own record: renewed, not "taken over"
+    assert renewed.holder == first.holder and renewed.token == first.token
+    rival = LeaseLock(S3Target(flaky_s3, bucket).lease_store(), "rival", ttl=60)
+    with pytest.raises(LockedError, match=r"us on .* is publishing"):
+        rival.acquire()
+    lock.release()
+    assert rival.acquire().token == first.token + 1
