@@ -7,30 +7,41 @@ meta); the links found in the files refine it: a file that links to a file new i
 publish goes up in a later group than that file. So a new post's page goes up after its
 images and before the home page, list pages and feeds that link to it, and the sitemap,
 which links to everything, last. A link to a file that is only replaced needs no order:
-its old version answers meanwhile. Files new in the same publish that link to each
-other (a cycle) cannot be ordered by single uploads; they share a group.
+its old version answers meanwhile. New files that link to each other (a new post and
+its new tag page) cannot all wait for each other: there the links from articles up to
+the lists are the ones that wait, and files still in a cycle share a group.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from builder.manifest import Manifest
 from builder.publish.plan import GROUPS, Upload
 
 # Text files whose links are followed; larger ones are not scanned (and need no order).
-_SCANNED = (".html", ".htm", ".xml", ".json", ".css", ".js", ".txt", ".svg", ".webmanifest")
+# Scripts are not: their URLs are built at run time, and a `/` in code is no link.
+_SCANNED = (".html", ".htm", ".xml", ".json", ".css", ".txt", ".svg", ".webmanifest")
 _MAX_SCAN = 4 << 20
+# In a cycle, links from more to less leaf-like files wait: assets, articles (pages + 1),
+# other pages, then feeds, search files and the sitemap.
+_LEAFNESS = {"asset": 3, "static": 3, "html": 1, "redirect": 1}
 # A URL is a run of characters between spaces, quotes, brackets, `=` and commas (srcset).
 _SEPARATORS = str.maketrans(dict.fromkeys("\"'<>()=,\\`", " "))
 
 
 def upload_groups(
-    uploads: Sequence[Upload], output_dir: Path, base_url: str
+    uploads: Sequence[Upload],
+    output_dir: Path,
+    *,
+    base_url: str,
+    articles: Collection[str] = frozenset(),
 ) -> list[tuple[str, list[Upload]]]:
-    """The uploads in ordered, non-empty groups; each group only links to earlier ones."""
+    """The uploads in ordered, non-empty groups; each group only links to earlier ones
+    (except inside a cycle of new files, where articles go before the lists)."""
     rank = {kind: i for i, (_name, kinds) in enumerate(GROUPS) for kind in kinds}
     names = [name for name, _kinds in GROUPS]
     by_key = {u.key: u for u in uploads}
@@ -40,8 +51,12 @@ def upload_groups(
         links = _Links(new, base_url)
         for upload in uploads:
             deps[upload.key] = links.of(upload.key, output_dir)
+    keys = [u.key for u in uploads]
+    if deps:
+        leafness = {u.key: _LEAFNESS.get(u.kind, 0) + (u.key in articles) for u in uploads}
+        deps = _break_cycles(_components(keys, deps), deps, leafness)
     stage: dict[str, int] = {}
-    for component in _components([u.key for u in uploads], deps):
+    for component in _components(keys, deps):
         inside = set(component)
         step = max(rank[by_key[k].kind] for k in component)
         for key in component:
@@ -118,6 +133,31 @@ class _Links:
         if self.prefix and url.startswith(self.prefix + "/"):
             url = url[len(self.prefix) :]
         return url
+
+
+def _break_cycles(
+    components: list[list[str]], deps: dict[str, set[str]], leafness: Mapping[str, int]
+) -> dict[str, set[str]]:
+    """Inside each cycle, drop the links from a file up to less leaf-like files (an
+    article's links to its tag page, home page or feed; a page's links to a feed), so
+    those go up after what they list; some link of a cycle must wait in any order."""
+    kept = dict(deps)
+    for component in components:
+        if len(component) < 2:
+            continue
+        inside = set(component)
+        for key in component:
+            kept[key] = {d for d in deps[key] if d not in inside or leafness[d] >= leafness[key]}
+    return kept
+
+
+def article_keys(manifest: Manifest) -> frozenset[str]:
+    """The pages of the manifest's articles (the leaves that lists and feeds link to)."""
+    keys = set()
+    for thread in manifest.threads.values():
+        path = thread.url.lstrip("/")
+        keys.add(path + "index.html" if not path or path.endswith("/") else path)
+    return frozenset(keys)
 
 
 def _components(nodes: Sequence[str], deps: Mapping[str, set[str]]) -> list[list[str]]:

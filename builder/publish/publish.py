@@ -28,7 +28,7 @@ from builder.publish.errors import PublishError, RefusedError
 from builder.publish.headers import encode
 from builder.publish.invalidate import fold_paths, invalidate, url_paths
 from builder.publish.lease import LeaseLock, Renewer
-from builder.publish.order import upload_groups
+from builder.publish.order import article_keys, upload_groups
 from builder.publish.plan import Plan, Upload, make_plan, mark_orphans
 from builder.publish.report import PublishReport
 from builder.publish.target import RemoteObject, RemoteState, Target
@@ -180,7 +180,7 @@ def _run(
             )
         return report
     _check_files(plan, output_dir)
-    current = _apply(plan, target, output_dir, manifest.base_url, state, report, lock, opts)
+    current = _apply(plan, target, output_dir, manifest, state, report, lock, opts)
     if pending and cloudfront is not None and distribution_id:
         done = invalidate(
             cloudfront,
@@ -261,7 +261,7 @@ def _apply(
     plan: Plan,
     target: Target,
     output_dir: Path,
-    base_url: str,
+    manifest: Manifest,
     state: RemoteState,
     report: PublishReport,
     lock: LeaseLock,
@@ -272,7 +272,10 @@ def _apply(
     current = dict(state.objects)
     pending = set(state.pending_invalidation)
     total = len(plan.uploads) + len(plan.deletes)
-    for name, batch in upload_groups(plan.uploads, output_dir, base_url):
+    groups = upload_groups(
+        plan.uploads, output_dir, base_url=manifest.base_url, articles=article_keys(manifest)
+    )
+    for name, batch in groups:
         lock.check()  # a publish that lost its lease stops before writing more
         failure: tuple[Upload, BaseException] | None = None
         stop = threading.Event()

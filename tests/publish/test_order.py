@@ -15,6 +15,7 @@ def _groups(
     *,
     replaced: tuple[str, ...] = (),
     base_url: str = "https://blog.example.com",
+    articles: frozenset[str] = frozenset(),
 ) -> list[list[str]]:
     uploads = []
     for key, (text, kind) in sorted(files.items()):
@@ -24,7 +25,8 @@ def _groups(
         headers = headers_for(key, kind, len(text), precompress=False)
         uploads.append(Upload(key, kind, "0" * 64, len(text), headers, key in replaced))
     return [
-        sorted(u.key for u in batch) for _name, batch in upload_groups(uploads, tmp_path, base_url)
+        sorted(u.key for u in batch)
+        for _name, batch in upload_groups(uploads, tmp_path, base_url=base_url, articles=articles)
     ]
 
 
@@ -66,4 +68,26 @@ def test_new_pages_linking_each_other_share_a_group(tmp_path: Path) -> None:
         ["posts/a/index.html", "posts/b/index.html"],
         ["index.html"],
         ["sitemap.xml"],
+    ]
+
+
+def test_in_a_cycle_articles_go_before_the_lists_that_link_them(tmp_path: Path) -> None:
+    # A first publish: every page links home and to the feed, which list the posts.
+    nav = '<a href="/">home</a><a href="/feed.xml">feed</a>'
+    files = {
+        "index.html": (nav + '<a href="/posts/a/">a</a><a href="/posts/b/">b</a>', "html"),
+        "posts/a/index.html": (
+            nav + '<a href="/posts/b/">next</a><a href="/tags/t/">t</a>',
+            "html",
+        ),
+        "posts/b/index.html": (nav + '<a href="/posts/a/">previous</a>', "html"),
+        "tags/t/index.html": (nav + '<a href="/posts/a/">a</a><a href="/tags/t/feed.xml">', "html"),
+        "tags/t/feed.xml": ("<link href='https://blog.example.com/posts/a/'/>", "feed"),
+        "feed.xml": ("<link href='/posts/a/'/><link href='/posts/b/'/>", "feed"),
+    }
+    articles = frozenset({"posts/a/index.html", "posts/b/index.html"})
+    assert _groups(tmp_path, files, articles=articles) == [
+        ["posts/a/index.html", "posts/b/index.html"],  # they link each other: together
+        ["index.html"],
+        ["feed.xml", "tags/t/feed.xml", "tags/t/index.html"],  # the tag page links home
     ]
