@@ -140,14 +140,20 @@ def _break_cycles(
 ) -> dict[str, set[str]]:
     """Inside each cycle, drop the links from a file up to less leaf-like files (an
     article's links to its tag page, home page or feed; a page's links to a feed), so
-    those go up after what they list; some link of a cycle must wait in any order."""
-    kept = dict(deps)
-    for component in components:
-        if len(component) < 2:
-            continue
-        inside = set(component)
-        for key in component:
-            kept[key] = {d for d in deps[key] if d not in inside or leafness[d] >= leafness[key]}
+    those go up after what they list; some link of a cycle must wait in any order.
+
+    A file outside a cycle that links into it waits for the whole cycle: until then
+    nothing published leads to the cycle's files, so none of its links is followed.
+    """
+    cycles = [set(c) for c in components if len(c) > 1]
+    cycle_of = {key: cycle for cycle in cycles for key in cycle}
+    kept: dict[str, set[str]] = {}
+    for key, links in deps.items():
+        own = cycle_of.get(key, set())
+        kept[key] = {d for d in links if d not in own or leafness[d] >= leafness[key]}
+        for dep in links:
+            if dep not in own and dep in cycle_of:
+                kept[key] |= cycle_of[dep]
     return kept
 
 

@@ -21,6 +21,9 @@ from builder.publish.s3 import S3Target
 
 from .conftest import S3Calls, bucket_files, write_output
 from .faultproxy import FaultProxy
+from .test_real_build import POST
+from .test_real_build import _build as _real_build
+from .test_real_build import _site as _real_site
 
 BASE = "https://blog.example.com"
 _LINK = re.compile(r"""(?:href|src)=["']?([^"' >]+)|<loc>([^<]+)</loc>|"url":\s*"([^"]+)\"""")
@@ -51,6 +54,19 @@ def dangling(files: dict[str, bytes]) -> dict[str, set[str]]:
             if missing:
                 out[key] = missing
     return out
+
+
+def reachable_dangling(files: dict[str, bytes], entries: set[str]) -> dict[str, set[str]]:
+    """`dangling`, for the files a reader can reach by links from `entries` (the files
+    published before): new files that link each other (a new post and its new tag page)
+    must go up one before the other, but stay out of reach until a list links them."""
+    seen, todo = set(), [k for k in entries if k in files]
+    while todo:
+        key = todo.pop()
+        if key not in seen:
+            seen.add(key)
+            todo.extend(k for k in _links(key, files[key]) if k in files)
+    return {k: v for k, v in dangling(files).items() if k in seen}
 
 
 def _site_v1() -> dict[str, tuple[str | bytes, str]]:
@@ -154,3 +170,36 @@ def test_uploads_go_leaves_first_lists_and_feeds_after_sitemap_last(
         > at["posts/fresh/index.html"]
     )
     assert order[-1] == "sitemap.xml"
+
+
+def test_a_real_build_with_a_new_tagged_post_never_links_a_missing_page(
+    tmp_path: Path, s3: Any, flaky_s3: Any, bucket: str, proxy: FaultProxy
+) -> None:
+    site = _real_site(tmp_path / "site")
+    publish(_real_build(site), S3Target(s3, bucket))
+    # A new post with a new tag: its page and the new tag page link each other.
+    (site / "content" / "posts" / "delta.md").write_text(
+        POST.format(title="Delta", n=4).replace('["python"]', '["python", "rust"]')
+    )
+    out = _real_build(site)
+    before = set(bucket_files(s3, bucket))
+    new_pages = sorted(k for k in _built(out) - before if k.endswith(".html"))
+    assert "posts/delta/index.html" in new_pages and "tags/rust/index.html" in new_pages
+
+    for page in new_pages:  # whichever new page fails, no page links to a missing one
+        proxy.heal()
+        proxy.fail("PUT", f"^{re.escape(page)}$", stall=0.2)
+        with pytest.raises(PublishError, match=r"upload failed in group"):
+            publish(out, S3Target(flaky_s3, bucket))
+        assert reachable_dangling(bucket_files(s3, bucket), before) == {}, page
+    proxy.heal()
+    publish(out, S3Target(flaky_s3, bucket))
+    assert dangling(bucket_files(s3, bucket)) == {}
+
+
+def _built(out: Path) -> set[str]:
+    return {
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*")
+        if p.is_file() and p.name != "quire-manifest.json"
+    }
