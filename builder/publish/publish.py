@@ -2,10 +2,11 @@
 
 Order keeps readers from ever seeing a broken page: every file goes up after the files
 new in this publish that it links to (order.py: assets before the pages that use them,
-articles before the lists and feeds that link to them, sitemap last), deletes only after every
-upload succeeded, invalidation last. The first failed group stops everything; re-running
-converges because the target's listing, not memory, says what is published, and paths
-changed but not yet invalidated are remembered in the target's index.
+articles before the lists and feeds that link to them, sitemap last), deletes only after
+every upload succeeded, invalidation last. The first failed group stops everything, and
+so does a lost lock (lease.py); re-running converges because the target's listing, not
+memory, says what is published, and paths changed but not yet invalidated are
+remembered in the target's index.
 """
 
 from __future__ import annotations
