@@ -60,6 +60,7 @@ def publish_with_settings(
     progress: Progress | None = None,
     s3_client: Any = None,
     cloudfront: Any = None,
+    lock_owner: str = "quire deploy",
 ) -> PublishReport:
     """Publish with everything taken from settings: what `quire deploy` and the worker call."""
     from botocore.exceptions import BotoCoreError
@@ -85,5 +86,7 @@ def publish_with_settings(
         concurrency=settings.publish_concurrency,
         max_invalidation_paths=settings.invalidation_max_paths,
         lock_stale_after=settings.lock_stale_after,
+        lock_lease=settings.lock_lease,
+        lock_owner=lock_owner,
         progress=progress,
     )

@@ -18,6 +18,12 @@ class RefusedError(PublishError):
 class LockedError(PublishError):
     """Another publish of the same target is in progress."""
 
+    retry_after: float | None = None  # seconds until the holder's lease runs out
+
+
+class LockLostError(LockedError):
+    """This publish's lease was taken over (it stalled past its end): it stopped."""
+
 
 class TargetError(PublishError):
     """The target URL or the remote store is unusable."""

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
+import fcntl
 import hashlib
-import json
 import os
 import secrets
-import socket
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from builder.publish.errors import LockedError, TargetError
+from builder.publish.errors import TargetError
 from builder.publish.target import (
     ObjectHeaders,
     RemoteObject,
@@ -23,6 +20,7 @@ from builder.publish.target import (
 
 INDEX_NAME = ".quire-index.json"
 LOCK_NAME = ".quire-lock"
+LOCK_MUTEX = ".quire-lock-mutex"  # flock'd while the lock record is swapped
 TMP_PREFIX = ".quire-tmp-"
 
 
@@ -102,42 +100,9 @@ class LocalTarget:
         tmp.write_text(index_to_json(objects, pending), encoding="utf-8")
         tmp.replace(self.root / INDEX_NAME)
 
-    def acquire_lock(self, owner: str, *, stale_after: float) -> None:
-        """Create the lock file with O_EXCL; break it when older than stale_after."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        lock = self.root / LOCK_NAME
-        for _attempt in range(2):
-            try:
-                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                if not self._break_stale(lock, stale_after):
-                    break
-                continue
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(_lock_body(owner), fh)
-            self._lock_held = True
-            return
-        raise LockedError(_locked_message(lock, str(lock)))
-
-    def release_lock(self) -> None:
-        """Remove our lock file."""
-        if getattr(self, "_lock_held", False):
-            (self.root / LOCK_NAME).unlink(missing_ok=True)
-            self._lock_held = False
-
-    def _break_stale(self, lock: Path, stale_after: float) -> bool:
-        try:
-            age = time.time() - lock.stat().st_mtime
-        except FileNotFoundError:
-            return True  # released meanwhile: try again
-        if age < stale_after:
-            return False
-        # Rename is atomic: of two publishers breaking the same stale lock, one wins.
-        aside = lock.with_name(f"{TMP_PREFIX}stale-lock-{secrets.token_hex(4)}")
-        with contextlib.suppress(FileNotFoundError):
-            lock.rename(aside)
-            aside.unlink()
-        return True
+    def lease_store(self) -> FileLeaseStore:
+        """The publish lock's record: `.quire-lock` in the folder."""
+        return FileLeaseStore(self.root / LOCK_NAME)
 
     def _read_index(self) -> RemoteState:
         path = self.root / INDEX_NAME
@@ -153,7 +118,7 @@ class LocalTarget:
 
 
 def _reserved(key: str) -> bool:
-    return key in (INDEX_NAME, LOCK_NAME) or key.startswith(TMP_PREFIX)
+    return key in (INDEX_NAME, LOCK_NAME, LOCK_MUTEX) or key.startswith(TMP_PREFIX)
 
 
 def _sha256_file(path: Path) -> str:
@@ -164,17 +129,34 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _lock_body(owner: str) -> dict[str, object]:
-    return {"owner": owner, "host": socket.gethostname(), "pid": os.getpid(), "at": time.time()}
+class FileLeaseStore:
+    """The lease record as a file: swapped under flock, replaced by an atomic rename."""
 
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.where = str(path)
 
-def _locked_message(lock: Path, where: str) -> str:
-    try:
-        info = json.loads(lock.read_text(encoding="utf-8"))
-        who = f"{info.get('owner')} on {info.get('host')} (pid {info.get('pid')})"
-    except (OSError, ValueError, AttributeError):
-        who = "another publish"
-    return (
-        f"{where}: {who} is publishing this target; wait for it to finish, "
-        f"or delete the lock file if no publish is running"
-    )
+    def read(self) -> tuple[bytes, str] | None:
+        """The record and a digest of it as its version, or None."""
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        return data, hashlib.sha256(data).hexdigest()
+
+    def swap(self, data: bytes, expected: str | None) -> str | None:
+        """Write if the record is still `expected`; None when it changed meanwhile."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        mutex = self.path.with_name(LOCK_MUTEX)
+        with mutex.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
+            current = self.read()
+            if (current[1] if current else None) != expected:
+                return None
+            tmp = self.path.with_name(f"{TMP_PREFIX}{secrets.token_hex(8)}")
+            try:
+                tmp.write_bytes(data)
+                tmp.replace(self.path)
+            finally:
+                tmp.unlink(missing_ok=True)
+        return hashlib.sha256(data).hexdigest()

@@ -14,7 +14,8 @@ from builder.publish.errors import PublishError
 from builder.publish.headers import headers_for, is_immutable
 from builder.publish.target import ObjectHeaders, RemoteObject
 
-# Upload groups in publish order: what a page points at exists before the page does.
+# Upload groups in publish order: what a page points at exists before the page does
+# (order.py refines this with the links found in the files).
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("assets", ("asset", "static")),
     ("pages", ("html", "redirect")),
@@ -60,15 +61,6 @@ class Plan:
     def to_invalidate(self) -> tuple[str, ...]:
         """Files the CDN must forget: replaced ones, and deleted ones not content-hashed."""
         return tuple(sorted({*self.replaced, *self.stale_on_delete}))
-
-    def groups(self) -> list[tuple[str, list[Upload]]]:
-        """The uploads split into ordered, non-empty groups."""
-        out = []
-        for name, kinds in GROUPS:
-            batch = [u for u in self.uploads if u.kind in kinds]
-            if batch:
-                out.append((name, batch))
-        return out
 
 
 def make_plan(

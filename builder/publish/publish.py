@@ -1,10 +1,12 @@
 """Publish a built site: plan, upload in safe order, delete, invalidate. Idempotent.
 
-Order keeps readers from ever seeing a broken page: assets before the pages that use
-them, pages before the indexes and feeds that link to them, deletes only after every
-upload succeeded, invalidation last. The first failed group stops everything; re-running
-converges because the target's listing, not memory, says what is published, and paths
-changed but not yet invalidated are remembered in the target's index.
+Order keeps readers from ever seeing a broken page: every file goes up after the files
+new in this publish that it links to (order.py: assets before the pages that use them,
+articles before the lists and feeds that link to them, sitemap last), deletes only after
+every upload succeeded, invalidation last. The first failed group stops everything, and
+so does a lost lock (lease.py); re-running converges because the target's listing, not
+memory, says what is published, and paths changed but not yet invalidated are
+remembered in the target's index.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from builder.manifest import MANIFEST_NAME, Manifest, ManifestError, read_manife
 from builder.publish.errors import PublishError, RefusedError
 from builder.publish.headers import encode
 from builder.publish.invalidate import fold_paths, invalidate, url_paths
+from builder.publish.lease import LeaseLock, Renewer
+from builder.publish.order import article_keys, upload_groups
 from builder.publish.plan import Plan, Upload, make_plan, mark_orphans
 from builder.publish.report import PublishReport
 from builder.publish.target import RemoteObject, RemoteState, Target
@@ -46,6 +50,8 @@ class Options:
     concurrency: int = 8
     max_invalidation_paths: int = 300
     lock_stale_after: float = 1800
+    lock_lease: float = 60
+    lock_owner: str = "quire deploy"
     progress: Progress | None = None
     sleep: Callable[[float], None] = field(default=time.sleep)
 
@@ -65,6 +71,8 @@ def publish(
     concurrency: int = 8,
     max_invalidation_paths: int = 300,
     lock_stale_after: float = 1800,
+    lock_lease: float = 60,
+    lock_owner: str = "quire deploy",
     progress: Progress | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> PublishReport:
@@ -84,6 +92,8 @@ def publish(
         concurrency=concurrency,
         max_invalidation_paths=max_invalidation_paths,
         lock_stale_after=lock_stale_after,
+        lock_lease=lock_lease,
+        lock_owner=lock_owner,
         progress=progress,
         sleep=sleep,
     )
@@ -101,14 +111,14 @@ def _publish(
     distribution_id: str | None,
     opts: Options,
 ) -> PublishReport:
-    dry_run, force = opts.dry_run, opts.force
+    dry_run, cdn = opts.dry_run, (cloudfront, distribution_id)
     if distribution_id and cloudfront is None and not dry_run:
         raise PublishError(f"CloudFront {distribution_id}: no CloudFront client was passed in")
     started = time.monotonic()
     manifest = _load(output_dir)
     report = PublishReport(target=target.url, dry_run=dry_run)
     state, plan = _survey(manifest, target, opts)
-    if not force:
+    if not opts.force:
         _refuse_suspicious(plan, manifest, output_dir, opts)
     if _is_noop(plan, state):
         # Nothing to write, not even the lock: a no-op publish makes zero PUTs.
@@ -116,55 +126,78 @@ def _publish(
         report.deferred = list(plan.deferred)
         report.seconds = round(time.monotonic() - started, 3)
         return report
-    locked = False
     try:
-        if not dry_run:
-            target.acquire_lock("quire deploy", stale_after=opts.lock_stale_after)
-            locked = True
-            state, plan = _survey(manifest, target, opts)  # what the lock now protects
-        if not force:
-            _refuse_suspicious(plan, manifest, output_dir, opts)
-        report.uploads = [u.key for u in plan.uploads]
-        report.replaced = list(plan.replaced)
-        report.deletes = list(plan.deletes)
-        report.deferred = list(plan.deferred)
-        report.unchanged = plan.unchanged
-        pending = sorted(set(state.pending_invalidation) | set(plan.to_invalidate))
-        universe = url_paths(set(manifest.files) | set(state.objects))
         if dry_run:
-            if distribution_id and pending:
-                report.invalidation_paths = fold_paths(
-                    url_paths(pending), universe, max_paths=opts.max_invalidation_paths
-                )
-            return report
-        _check_files(plan, output_dir)
-        current = _apply(plan, target, output_dir, state, report, opts)
-        if pending and cloudfront is not None and distribution_id:
-            done = invalidate(
-                cloudfront,
-                distribution_id,
-                url_paths(pending),
-                universe,
-                max_paths=opts.max_invalidation_paths,
-                caller_reference=f"quire-{uuid.uuid4()}",
-                sleep=opts.sleep,
-            )
-            report.invalidation_paths = list(done.paths)
-            report.invalidation_id = done.invalidation_id
-        if pending or _index_changed(plan, state):
-            # Invalidated, or no CDN to invalidate: the backlog is done.
-            target.save_index(mark_orphans(current, plan.orphans), ())
-        return report
+            return _run(manifest, state, plan, target, output_dir, report, None, opts, cdn)
+        lock = LeaseLock(
+            target.lease_store(),
+            opts.lock_owner,
+            ttl=opts.lock_lease,
+            legacy_ttl=opts.lock_stale_after,
+        )
+        lock.acquire()
+        try:
+            with Renewer(lock):
+                state, plan = _survey(manifest, target, opts)  # what the lock now protects
+                return _run(manifest, state, plan, target, output_dir, report, lock, opts, cdn)
+        finally:
+            # A lease we cannot release (network gone) runs out; never hide the real error.
+            with contextlib.suppress(BotoCoreError, ClientError, OSError, PublishError):
+                lock.release()
     except PublishError as exc:
         report.error = str(exc)
         exc.report = report
         raise
     finally:
         report.seconds = round(time.monotonic() - started, 3)
-        if locked:
-            # A lock we cannot remove (network gone) goes stale; never hide the real error.
-            with contextlib.suppress(BotoCoreError, ClientError, OSError):
-                target.release_lock()
+
+
+def _run(
+    manifest: Manifest,
+    state: RemoteState,
+    plan: Plan,
+    target: Target,
+    output_dir: Path,
+    report: PublishReport,
+    lock: LeaseLock | None,
+    opts: Options,
+    cdn: tuple[Any, str | None],
+) -> PublishReport:
+    """Refuse, report, and (holding `lock`; None: dry run) upload, delete, invalidate."""
+    cloudfront, distribution_id = cdn
+    if not opts.force:
+        _refuse_suspicious(plan, manifest, output_dir, opts)
+    report.uploads = [u.key for u in plan.uploads]
+    report.replaced = list(plan.replaced)
+    report.deletes = list(plan.deletes)
+    report.deferred = list(plan.deferred)
+    report.unchanged = plan.unchanged
+    pending = sorted(set(state.pending_invalidation) | set(plan.to_invalidate))
+    universe = url_paths(set(manifest.files) | set(state.objects))
+    if lock is None:
+        if distribution_id and pending:
+            report.invalidation_paths = fold_paths(
+                url_paths(pending), universe, max_paths=opts.max_invalidation_paths
+            )
+        return report
+    _check_files(plan, output_dir)
+    current = _apply(plan, target, output_dir, manifest, state, report, lock, opts)
+    if pending and cloudfront is not None and distribution_id:
+        done = invalidate(
+            cloudfront,
+            distribution_id,
+            url_paths(pending),
+            universe,
+            max_paths=opts.max_invalidation_paths,
+            caller_reference=f"quire-{uuid.uuid4()}",
+            sleep=opts.sleep,
+        )
+        report.invalidation_paths = list(done.paths)
+        report.invalidation_id = done.invalidation_id
+    if (pending or _index_changed(plan, state)) and lock.holds():
+        # Invalidated, or no CDN to invalidate: the backlog is done.
+        target.save_index(mark_orphans(current, plan.orphans), ())
+    return report
 
 
 def _survey(manifest: Manifest, target: Target, opts: Options) -> tuple[RemoteState, Plan]:
@@ -229,15 +262,22 @@ def _apply(
     plan: Plan,
     target: Target,
     output_dir: Path,
+    manifest: Manifest,
     state: RemoteState,
     report: PublishReport,
+    lock: LeaseLock,
     opts: Options,
 ) -> dict[str, RemoteObject]:
-    """Upload group by group, then delete; save the index after each step."""
+    """Upload group by group (each links only to earlier ones), then delete; save the index
+    after each step."""
     current = dict(state.objects)
     pending = set(state.pending_invalidation)
     total = len(plan.uploads) + len(plan.deletes)
-    for name, batch in plan.groups():
+    groups = upload_groups(
+        plan.uploads, output_dir, base_url=manifest.base_url, articles=article_keys(manifest)
+    )
+    for name, batch in groups:
+        lock.check()  # a publish that lost its lease stops before writing more
         failure: tuple[Upload, BaseException] | None = None
         stop = threading.Event()
         pool = ThreadPoolExecutor(max_workers=opts.concurrency)
@@ -268,7 +308,8 @@ def _apply(
                     opts.progress(upload.key, report.puts, total)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-            target.save_index(mark_orphans(current, plan.orphans), sorted(pending))
+            if lock.holds():  # else the new holder's index is the truer one
+                target.save_index(mark_orphans(current, plan.orphans), sorted(pending))
         if failure is not None:
             upload, exc = failure
             raise PublishError(
@@ -276,14 +317,27 @@ def _apply(
                 "or invalidated and the published files are intact; re-run `quire deploy`"
             ) from exc
     if plan.deletes:
-        target.delete(plan.deletes)
-        for key in plan.deletes:
-            current.pop(key, None)
-        pending.update(plan.stale_on_delete)
-        target.save_index(mark_orphans(current, plan.orphans), sorted(pending))
-        if opts.progress:
-            opts.progress(f"deleted {len(plan.deletes)} files", total, total)
+        lock.check()  # deleting for a publish that lost its lease could undo the new one
+        _delete(plan, target, current, pending, opts.progress, total)
     return current
+
+
+def _delete(
+    plan: Plan,
+    target: Target,
+    current: dict[str, RemoteObject],
+    pending: set[str],
+    progress: Progress | None,
+    total: int,
+) -> None:
+    """Delete what the build no longer has, and record it in the index."""
+    target.delete(plan.deletes)
+    for key in plan.deletes:
+        current.pop(key, None)
+    pending.update(plan.stale_on_delete)
+    target.save_index(mark_orphans(current, plan.orphans), sorted(pending))
+    if progress:
+        progress(f"deleted {len(plan.deletes)} files", total, total)
 
 
 def _put_one(

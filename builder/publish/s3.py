@@ -7,18 +7,13 @@ cached index entry for a key is still current; a key whose ETag changed is HEADe
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import time
-import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from builder.publish.errors import LockedError, TargetError
+from builder.publish.errors import TargetError
 from builder.publish.target import (
     ObjectHeaders,
     RemoteObject,
@@ -42,7 +37,6 @@ class S3Target:
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.url = f"s3://{bucket}/{self.prefix}".rstrip("/")
         self.workers = workers
-        self._lock_etag: str | None = None
 
     def list_objects(self) -> RemoteState:
         """List the bucket; HEAD only keys whose ETag or size differ from the index."""
@@ -120,117 +114,9 @@ class S3Target:
             CacheControl="no-store",
         )
 
-    def acquire_lock(self, owner: str, *, stale_after: float) -> None:
-        """Create the lock object with a conditional PUT (If-None-Match: *).
-
-        AWS S3 (since 2024), MinIO, R2 and moto honour the condition. A store that ignores
-        it would let two PUTs succeed, so the lock is read back and must carry our nonce:
-        on such a store the lock is best effort (the later writer wins, the other stops).
-        """
-        nonce = uuid.uuid4().hex
-        body = json.dumps(
-            {
-                "owner": owner,
-                "host": socket.gethostname(),
-                "pid": os.getpid(),
-                "at": time.time(),
-                "nonce": nonce,
-            }
-        ).encode()
-        # Checked first for stores that ignore If-None-Match (they would let us overwrite).
-        current = self._read_lock()
-        if current is not None and not self._is_stale(current[0], stale_after):
-            raise LockedError(self._locked_message())
-        for _attempt in range(2):
-            try:
-                resp = self.client.put_object(
-                    Bucket=self.bucket,
-                    Key=self._state_key("lock"),
-                    Body=body,
-                    IfNoneMatch="*",
-                    ContentType="application/json",
-                )
-            except ClientError as exc:
-                if _code(exc) == "NoSuchBucket":
-                    raise TargetError(f"{self.url}: bucket {self.bucket!r} does not exist") from exc
-                if _code(exc) not in _PRECONDITION:
-                    raise TargetError(f"{self.url}: cannot write the lock ({_code(exc)})") from exc
-                if not self._break_stale(stale_after):
-                    break
-                continue
-            if self._lock_nonce() == nonce:
-                self._lock_etag = resp["ETag"]
-                return
-            break
-        raise LockedError(self._locked_message())
-
-    def _locked_message(self) -> str:
-        return (
-            f"{self.url}: {self._lock_owner()} is publishing this target; wait for it to "
-            f"finish, or delete s3://{self.bucket}/{self._state_key('lock')} if none is running"
-        )
-
-    def release_lock(self) -> None:
-        """Delete the lock only if it is still the one we wrote (If-Match: our ETag)."""
-        if self._lock_etag is None:
-            return
-        try:
-            self.client.delete_object(
-                Bucket=self.bucket, Key=self._state_key("lock"), IfMatch=self._lock_etag
-            )
-        except ClientError as exc:
-            if _code(exc) not in _PRECONDITION:
-                raise
-        self._lock_etag = None
-
-    def _read_lock(self) -> tuple[dict[str, Any], str] | None:
-        """The lock's content and ETag, or None when there is no lock."""
-        try:
-            resp = self.client.get_object(Bucket=self.bucket, Key=self._state_key("lock"))
-        except ClientError as exc:
-            if _code(exc) in {"NoSuchKey", "404"}:
-                return None
-            if _code(exc) == "NoSuchBucket":
-                raise TargetError(f"{self.url}: bucket {self.bucket!r} does not exist") from exc
-            raise
-        try:
-            info = json.loads(resp["Body"].read())
-        except ValueError:
-            info = {}
-        return (info if isinstance(info, dict) else {}), str(resp["ETag"])
-
-    def _is_stale(self, info: dict[str, Any], stale_after: float) -> bool:
-        try:
-            at = float(info.get("at", 0))
-        except (TypeError, ValueError):
-            at = 0.0  # unreadable lock: as old as can be
-        return time.time() - at >= stale_after
-
-    def _break_stale(self, stale_after: float) -> bool:
-        """Delete the lock if stale; True when it is gone (so a new attempt makes sense)."""
-        current = self._read_lock()
-        if current is None:
-            return True  # released meanwhile
-        info, etag = current
-        if not self._is_stale(info, stale_after):
-            return False
-        try:  # conditional delete: of two publishers breaking it, only one succeeds
-            self.client.delete_object(Bucket=self.bucket, Key=self._state_key("lock"), IfMatch=etag)
-        except ClientError as exc:
-            if _code(exc) not in _PRECONDITION:
-                raise
-        return True
-
-    def _lock_nonce(self) -> str | None:
-        current = self._read_lock()
-        return None if current is None else str(current[0].get("nonce"))
-
-    def _lock_owner(self) -> str:
-        current = self._read_lock()
-        if current is None or "owner" not in current[0]:
-            return "another publish"
-        info = current[0]
-        return f"{info.get('owner')} on {info.get('host')} (pid {info.get('pid')})"
+    def lease_store(self) -> S3LeaseStore:
+        """The publish lock's record: `.quire/lock`."""
+        return S3LeaseStore(self.client, self.bucket, self._state_key("lock"), self.url)
 
     def _head(self, key: str, size: int, token: str) -> RemoteObject:
         resp = self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
@@ -261,3 +147,52 @@ class S3Target:
 
 def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", "?"))
+
+
+class S3LeaseStore:
+    """The lease record as one object, swapped with conditional PUTs.
+
+    AWS S3 (since 2024), MinIO, R2 and moto honour If-Match / If-None-Match on PutObject.
+    A store that ignores them lets every PUT through, so each write is read back and must
+    be ours: there the lock is best effort (of two racing writers the later one wins).
+    """
+
+    def __init__(self, client: Any, bucket: str, key: str, url: str) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.key = key
+        self.url = url
+        self.where = url
+
+    def read(self) -> tuple[bytes, str] | None:
+        """The record and its ETag, or None."""
+        try:
+            resp = self.client.get_object(Bucket=self.bucket, Key=self.key)
+        except ClientError as exc:
+            if _code(exc) in {"NoSuchKey", "404"}:
+                return None
+            if _code(exc) == "NoSuchBucket":
+                raise TargetError(f"{self.url}: bucket {self.bucket!r} does not exist") from exc
+            raise TargetError(f"{self.url}: cannot read the lock ({_code(exc)})") from exc
+        return resp["Body"].read(), str(resp["ETag"])
+
+    def swap(self, data: bytes, expected: str | None) -> str | None:
+        """PUT with If-Match (or If-None-Match: * for a first record); None: it changed."""
+        condition = {"IfMatch": expected} if expected else {"IfNoneMatch": "*"}
+        try:
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self.key,
+                Body=data,
+                ContentType="application/json",
+                CacheControl="no-store",
+                **condition,
+            )
+        except ClientError as exc:
+            if _code(exc) in _PRECONDITION or _code(exc) in {"NoSuchKey", "404"}:
+                return None
+            if _code(exc) == "NoSuchBucket":
+                raise TargetError(f"{self.url}: bucket {self.bucket!r} does not exist") from exc
+            raise TargetError(f"{self.url}: cannot write the lock ({_code(exc)})") from exc
+        current = self.read()
+        return current[1] if current is not None and current[0] == data else None

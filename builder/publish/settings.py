@@ -50,8 +50,19 @@ class PublishSettings(BaseSettings):
         le=3000,
         description="Most invalidation paths per publish before folding into wildcards.",
     )
+    lock_lease: int = Field(
+        60,
+        ge=3,
+        le=3600,
+        description="Seconds a publish lock lasts unless its holder renews it (every third "
+        "of that); a stopped publish's lock is taken over once it runs out, at once when "
+        "its process is gone from the same host.",
+    )
     lock_stale_after: int = Field(
-        1800, ge=1, description="Seconds after which another publisher's lock is broken."
+        1800,
+        ge=1,
+        description="Seconds after which a lock left by a Quire without leases (before "
+        "QUIRE_LOCK_LEASE) is broken.",
     )
 
     @field_validator("publish_target")

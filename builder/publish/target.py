@@ -1,9 +1,10 @@
 """The one small interface every publish target implements, and its shared index format.
 
 A target lists what is published (with the content hash Quire recorded when it uploaded
-each file), puts and deletes files, and holds a lock. Listing never trusts a cache alone:
-each target keeps an index of hashes keyed by a cheap validator (an S3 ETag, a local
-size+mtime) and re-reads the real hash of any object whose validator changed.
+each file), puts and deletes files, and keeps the record of its publish lock (a lease,
+see lease.py). Listing never trusts a cache alone: each target keeps an index of hashes
+keyed by a cheap validator (an S3 ETag, a local size+mtime) and re-reads the real hash
+of any object whose validator changed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
+
+from builder.publish.lease import LeaseStore
 
 INDEX_VERSION = 1
 
@@ -78,12 +81,8 @@ class Target(Protocol):
         """Record the hashes of what is published, and what still needs invalidating."""
         ...
 
-    def acquire_lock(self, owner: str, *, stale_after: float) -> None:
-        """Take the publish lock or raise LockedError; a lock older than stale_after breaks."""
-        ...
-
-    def release_lock(self) -> None:
-        """Give the lock back (only if it is still ours)."""
+    def lease_store(self) -> LeaseStore:
+        """Where the publish lock's lease is kept (lease.py holds the rules)."""
         ...
 
 

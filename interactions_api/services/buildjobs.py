@@ -35,9 +35,8 @@ from sqlmodel import Session, select
 from builder.build_result import report_lines
 from builder.config import BuildOptions
 from builder.pipeline import BuildResult, build_site
-from builder.publish.clients import make_cloudfront_client, make_target
+from builder.publish.clients import publish_with_settings
 from builder.publish.errors import PublishError
-from builder.publish.publish import publish
 from builder.publish.report import PublishReport
 from builder.publish.settings import PublishSettings
 from builder.render import BakedThread
@@ -102,7 +101,6 @@ def run_build(
             # Holding the lock, no other build of this site runs: a "running" one was cut
             # short (its worker died); its outbox rows are still open and built now.
             host = socket.gethostname()
-            interrupted = False
             for stale in db.exec(
                 select(BuildRecord).where(
                     BuildRecord.site == settings.site_id, BuildRecord.status == "running"
@@ -113,7 +111,6 @@ def run_build(
                 stale.status, stale.finished_at = "failed", now
                 stale.errors = ["the worker stopped during this build; it was built again"]
                 db.add(stale)
-                interrupted = True
             due = [e for e in outstanding(db, settings.site_id) if aware(e.due_at) <= now]
             build = BuildRecord(
                 site=settings.site_id,
@@ -126,7 +123,7 @@ def run_build(
         lines: list[str] = [f"build {build.id}: {len(due)} publish(es) owed"]
         crash = "the build stopped unexpectedly"
         try:
-            return _run(settings, publish_settings, engine, build, due, lines, interrupted, redis)
+            return _run(settings, publish_settings, engine, build, due, lines, redis)
         except Exception as exc:  # recorded for the inbox, then re-raised for RQ's retry
             crash = f"{type(exc).__name__}: {exc}"
             lines.append(crash)
@@ -152,7 +149,6 @@ def _run(
     build: BuildRecord,
     due: list[OutboxEntry],
     lines: list[str],
-    interrupted: bool,
     redis: Any,
 ) -> dict[str, Any]:
     repo = open_repo(settings)
@@ -183,7 +179,7 @@ def _run(
         return {"build": build.id, "ok": False, "errors": errors}
     refresh = _search_after_build(result, output_dir, lines, background=redis is not None)
     try:
-        report = publish_output(settings, output_dir, publish_settings, interrupted=interrupted)
+        report = publish_output(settings, output_dir, publish_settings)
     except PublishError as exc:
         lines.append(f"publish failed: {exc}")
         finish(engine, build, status="failed", errors=[f"publish failed: {exc}"], sha=sha)
@@ -201,40 +197,17 @@ def _run(
 
 
 def publish_output(
-    settings: Settings,
-    output_dir: Path,
-    publish_settings: PublishSettings,
-    *,
-    interrupted: bool = False,
+    settings: Settings, output_dir: Path, publish_settings: PublishSettings
 ) -> PublishReport:
     """Publish the site's output with the worker's settings; raises PublishError.
 
-    Call holding the site lock. A marker file is there only while a publish runs: found
-    at the start, a job of ours died publishing, and the target lock it held is broken.
+    The target's lock is a lease: one left by a job of ours that died (same host, its
+    process gone) is taken over at once, one of another machine when its lease runs out
+    (before RQ's second retry with the default lease), and a live publish's never.
     """
-    marker = settings.data_dir / "sites" / f"{settings.site_id}.publishing"
-    interrupted = interrupted or marker.exists()
-    target = make_target(publish_settings.publish_target, publish_settings)
-    distribution = publish_settings.cloudfront_distribution_id
-    marker.touch()
-    try:
-        return publish(
-            output_dir,
-            target,
-            cloudfront=make_cloudfront_client(publish_settings) if distribution else None,
-            distribution_id=distribution,
-            precompress=publish_settings.precompress,
-            max_invalidation_paths=publish_settings.invalidation_max_paths,
-            max_deletes=publish_settings.publish_max_deletes,
-            min_ratio=publish_settings.publish_min_ratio,
-            asset_grace=publish_settings.publish_asset_grace,
-            concurrency=publish_settings.publish_concurrency,
-            # A job of ours died holding the target's lock (we hold the site lock, so no
-            # live job of this site has it): break it instead of waiting it out.
-            lock_stale_after=0 if interrupted else publish_settings.lock_stale_after,
-        )
-    finally:
-        marker.unlink(missing_ok=True)
+    return publish_with_settings(
+        output_dir, publish_settings, lock_owner=f"quire worker (site {settings.site_id})"
+    )
 
 
 def _search_after_build(

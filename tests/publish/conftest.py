@@ -16,10 +16,13 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
 from builder.manifest import MANIFEST_NAME, FileEntry, Manifest
 from builder.publish.s3 import S3Target
+
+from .faultproxy import FaultProxy
 
 REGION = "us-east-1"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -212,3 +215,27 @@ def bucket_files(s3: Any, bucket: str) -> dict[str, bytes]:
             if not ("/" + item["Key"]).count("/.quire/"):
                 files[item["Key"]] = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
     return files
+
+
+@pytest.fixture
+def proxy(moto_url: str) -> Iterator[FaultProxy]:
+    """A fault-injecting HTTP proxy in front of moto (rules: fail or hold requests)."""
+    server = FaultProxy(moto_url).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def flaky_s3(proxy: FaultProxy) -> Any:
+    """A real boto3 S3 client that talks to moto through the fault proxy.
+
+    One attempt per request: the proxy's faults last until healed, so botocore's own
+    retries would only add seconds.
+    """
+    return boto3.client(
+        "s3",
+        endpoint_url=proxy.url,
+        region_name=REGION,
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+        **CREDENTIALS,
+    )

@@ -13,6 +13,7 @@ from botocore.awsrequest import AWSResponse
 
 from builder.publish.errors import LockedError, PublishError
 from builder.publish.invalidate import url_paths
+from builder.publish.lease import LeaseLock, LeaseStore
 from builder.publish.publish import publish
 from builder.publish.s3 import S3Target
 from builder.publish.target import ObjectHeaders, RemoteObject, RemoteState
@@ -47,11 +48,8 @@ class FailingTarget:
     def save_index(self, objects: Mapping[str, RemoteObject], pending: Sequence[str]) -> None:
         self.inner.save_index(objects, pending)
 
-    def acquire_lock(self, owner: str, *, stale_after: float) -> None:
-        self.inner.acquire_lock(owner, stale_after=stale_after)
-
-    def release_lock(self) -> None:
-        self.inner.release_lock()
+    def lease_store(self) -> LeaseStore:
+        return self.inner.lease_store()
 
 
 def test_failure_on_third_upload_leaves_site_intact_and_rerun_converges(
@@ -90,7 +88,7 @@ def test_failure_on_third_upload_leaves_site_intact_and_rerun_converges(
     assert "posts/third/index.html" in now  # nothing deleted
     assert calls.deletes == []
     assert invalidations(cloudfront, distribution) == []  # nothing invalidated
-    assert not s3.list_objects_v2(Bucket=bucket, Prefix=".quire/lock").get("KeyCount")
+    assert json.loads(s3.get_object(Bucket=bucket, Key=".quire/lock")["Body"].read())["released"]
 
     report = publish(out, target, cloudfront=cloudfront, distribution_id=distribution)
     final = bucket_files(s3, bucket)
@@ -133,12 +131,12 @@ def test_lock_keeps_two_publishes_apart(
     out: Path, site: dict, s3: Any, bucket: str, target: S3Target
 ) -> None:
     write_output(out, site)
-    other = S3Target(s3, bucket)
-    other.acquire_lock("the worker", stale_after=600)
+    other = LeaseLock(S3Target(s3, bucket).lease_store(), "the worker", ttl=600)
+    other.acquire()
     with pytest.raises(LockedError, match=r"the worker on .* is publishing"):
         publish(out, target)
     assert bucket_files(s3, bucket) == {}
-    other.release_lock()
+    other.release()
     publish(out, target)
     assert len(bucket_files(s3, bucket)) == len(site)
 
@@ -149,17 +147,17 @@ def test_stale_lock_is_broken_and_foreign_lock_survives_release(
     write_output(out, site)
     old = json.dumps({"owner": "crashed", "at": time.time() - 3600}).encode()
     s3.put_object(Bucket=bucket, Key=".quire/lock", Body=old)
-    publish(out, target, lock_stale_after=600)  # an hour-old lock is broken
+    publish(out, target, lock_stale_after=600)  # an hour-old lock of an older Quire
     assert len(bucket_files(s3, bucket)) == len(site)
-    # Release deletes only our own lock (If-Match on its ETag), never another's.
-    mine = S3Target(s3, bucket)
-    mine.acquire_lock("me", stale_after=600)
+    # Release gives back only our own lease (If-Match on its ETag), never another's.
+    mine = LeaseLock(target.lease_store(), "me", ttl=600)
+    mine.acquire()
     s3.delete_object(Bucket=bucket, Key=".quire/lock")
-    theirs = S3Target(s3, bucket)
-    theirs.acquire_lock("them", stale_after=600)
-    mine.release_lock()
-    body = s3.get_object(Bucket=bucket, Key=".quire/lock")["Body"].read()
-    assert json.loads(body)["owner"] == "them"
+    theirs = LeaseLock(target.lease_store(), "them", ttl=600)
+    theirs.acquire()
+    mine.release()
+    body = json.loads(s3.get_object(Bucket=bucket, Key=".quire/lock")["Body"].read())
+    assert body["owner"] == "them" and not body["released"]
 
 
 def test_invalidation_backs_off_while_too_many_are_in_progress(
@@ -237,14 +235,16 @@ def test_lock_holds_on_a_store_that_ignores_if_none_match(s3: Any, bucket: str) 
     # Some S3-compatible stores ignore conditional writes: drop the header from the request.
     def strip(params: dict[str, Any], **_: Any) -> None:
         params.pop("IfNoneMatch", None)
+        params.pop("IfMatch", None)
 
     s3.meta.events.register("provide-client-params.s3.PutObject", strip)
-    first, second = S3Target(s3, bucket), S3Target(s3, bucket)
-    first.acquire_lock("first", stale_after=600)
+    store = S3Target(s3, bucket).lease_store()
+    first, second = LeaseLock(store, "first", ttl=600), LeaseLock(store, "second", ttl=600)
+    first.acquire()
     with pytest.raises(LockedError, match=r"first on"):
-        second.acquire_lock("second", stale_after=600)
-    first.release_lock()
-    second.acquire_lock("second", stale_after=600)
+        second.acquire()
+    first.release()
+    assert second.acquire().token == 2
 
 
 def test_wildcards_in_progress_leave_exact_paths_only(cloudfront: Any, distribution: str) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
 import pytest
 
 from builder.publish.errors import LockedError, PublishError, RefusedError
+from builder.publish.lease import LeaseLock
 from builder.publish.local import INDEX_NAME, LOCK_NAME, LocalTarget
 from builder.publish.publish import publish
 
@@ -51,7 +51,7 @@ def test_publish_noop_change_delete(out: Path, site: dict, tmp_path: Path) -> No
     assert report.deletes == ["posts/third/index.html"]
     assert _files(dest)["posts/hello/index.html"] == b"<p>v2"
     assert not (dest / "posts/third").exists()  # emptied folders go too
-    assert not (dest / LOCK_NAME).exists()
+    assert json.loads((dest / LOCK_NAME).read_text())["released"] is True
 
 
 def test_file_edited_in_target_is_detected_and_restored(out: Path, tmp_path: Path) -> None:
@@ -80,16 +80,15 @@ def test_lost_index_rebuilt_by_hashing(out: Path, tmp_path: Path) -> None:
 def test_lock_is_exclusive_and_stale_locks_break(out: Path, tmp_path: Path) -> None:
     dest = tmp_path / "bucket"
     write_output(out, BASE_SITE)
-    holder = LocalTarget(dest)
-    holder.acquire_lock("the worker", stale_after=600)
+    holder = LeaseLock(LocalTarget(dest).lease_store(), "the worker", ttl=600)
+    holder.acquire()
     with pytest.raises(LockedError, match=r"the worker on .* is publishing"):
         publish(out, LocalTarget(dest))
     assert _files(dest) == {}
-    holder.release_lock()
-    # A lock left by a crashed publish an hour ago is broken.
-    holder.acquire_lock("crashed", stale_after=600)
-    old = time.time() - 3600
-    os.utime(dest / LOCK_NAME, (old, old))
+    holder.release()
+    # A lock left an hour ago by an older Quire (no lease) on another host is broken.
+    old = {"owner": "crashed", "host": "elsewhere", "pid": 1, "at": time.time() - 3600}
+    (dest / LOCK_NAME).write_text(json.dumps(old))
     publish(out, LocalTarget(dest), lock_stale_after=600)
     assert len(_files(dest)) == len(BASE_SITE)
 

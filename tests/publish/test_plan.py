@@ -10,6 +10,7 @@ import pytest
 from builder.manifest import FileEntry, Manifest
 from builder.publish.errors import LockedError, PublishError
 from builder.publish.headers import headers_for
+from builder.publish.lease import LeaseLock
 from builder.publish.plan import make_plan
 from builder.publish.s3 import S3Target
 from builder.publish.target import RemoteObject
@@ -88,7 +89,7 @@ def test_only_one_of_many_concurrent_lockers_wins(s3: Any, bucket: str) -> None:
     def take(target: S3Target) -> None:
         barrier.wait()
         try:
-            target.acquire_lock("racer", stale_after=600)
+            LeaseLock(target.lease_store(), "racer", ttl=600).acquire()
             results.append("won")
         except LockedError:
             results.append("locked")
