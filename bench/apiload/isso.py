@@ -91,6 +91,7 @@ def phases(args: Any, workdir: Path) -> dict[str, Result]:
             origin=origin,
             list_path="/?uri=" + quote(URI, safe=""),
             post_path="/new?uri=" + quote(WRITES_URI, safe=""),
+            idle_path="/info",
         )
         found: dict[str, Result] = {}
         for kind, name, conns in (

@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from apiload.measure import CpuMeter, Result
 
 LUA = Path(__file__).with_name("load.lua")
@@ -31,6 +33,7 @@ class Target:
     like_path: str = ""
     cookies: tuple[str, ...] = ()  # Cookie header values, one per user
     etag: str = ""  # the listing's, for revalidations
+    idle_path: str = "/api/health"  # answers at once when the server has no backlog
 
 
 def find_wrk() -> str:
@@ -150,4 +153,20 @@ def measure(
             raise
     for result in results.values():
         result.cpu = meter.summary(wall, generator)
+    drain(target.origin + target.idle_path)
     return results
+
+
+def drain(url: str, limit: float = 120) -> None:
+    """Wait until the server answers `url` within half a second: requests still queued
+    when wrk stopped (Isso's sync workers keep a backlog) must not slow the next phase."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        began = time.monotonic()
+        try:
+            httpx.get(url, timeout=limit)
+        except httpx.HTTPError:
+            time.sleep(0.5)
+            continue
+        if time.monotonic() - began < 0.5:
+            return
