@@ -102,5 +102,27 @@ class CpuMeter:
         )
 
 
+def spread(pids: list[int], port: int) -> list[int]:
+    """Open connections to `port` held by each server process, busiest first: keep-alive
+    connections stay with the worker that accepted them, so this shows how many of the
+    server's processes a phase really used."""
+    counts: list[int] = []
+    for pid in pids:
+        try:
+            root = psutil.Process(pid)
+            procs = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            continue
+        for proc in procs:
+            try:
+                held = proc.net_connections("tcp")
+            except psutil.Error:
+                continue
+            n = sum(1 for c in held if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port)
+            if n:
+                counts.append(n)
+    return sorted(counts, reverse=True)
+
+
 def _busy(times: psutil._common.scputimes) -> float:  # type: ignore[name-defined]
     return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from apiload.measure import CpuMeter, Result
+from apiload.measure import CpuMeter, Result, spread
 
 LUA = Path(__file__).with_name("load.lua")
 OK = {"list": (200,), "check": (304,), "post": (201,), "like": (200,), "isso": (201, 202)}
@@ -147,12 +147,14 @@ def measure(
     with CpuMeter(server_pids) as meter:
         run = start(target, mix, connections=connections, duration=duration, names=names)
         try:
+            time.sleep(duration / 2)
+            held = spread(server_pids, int(target.origin.rsplit(":", 1)[1]))
             results, generator, wall = finish(run)
         except BaseException:
             run.process.kill()
             raise
     for result in results.values():
-        result.cpu = meter.summary(wall, generator)
+        result.cpu = f"{meter.summary(wall, generator)}; connections per server process {held}"
     drain(target.origin + target.idle_path)
     return results
 
