@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.run-stamp
 NODE_TOOLS := node_modules/.installed-stamp
 RUN_DIR ?= .run
 
-.PHONY: setup run test lint fmt bench clean
+.PHONY: setup run test lint fmt bench bench-api clean
 
 setup: $(STAMP)
 
@@ -46,6 +46,10 @@ test: setup $(NODE_TOOLS) lint
 bench: setup
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/publish.py
+
+# The interaction API against Isso, on SQLite and PostgreSQL (needs wrk; see bench/api.py).
+bench-api: setup
+	$(BIN)/python bench/api.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(RUN_DIR) .pytest_cache .mypy_cache .ruff_cache
