@@ -50,8 +50,8 @@ def get_redis(request: Request) -> Any:
 
 
 def get_limiter(request: Request) -> RateLimiter:
-    """A rate limiter on the app's Redis."""
-    return RateLimiter(get_redis(request))
+    """A rate limiter on the app's Redis, counting in-process while Redis is away."""
+    return RateLimiter(get_redis(request), request.app.state.local_limits)
 
 
 def get_client_ip(request: Request) -> str:

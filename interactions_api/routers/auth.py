@@ -11,6 +11,7 @@ from interactions_api.config import Settings
 from interactions_api.deps import (
     ClientIP,
     CurrentUser,
+    LimiterDep,
     RedisDep,
     SessionDep,
     SettingsDep,
@@ -22,6 +23,7 @@ from interactions_api.models.common import StrictBody
 from interactions_api.models.user import MeOut
 from interactions_api.services import auth, sessions
 from interactions_api.services.passwords import MAX_LENGTH
+from interactions_api.services.ratelimit import RateLimiter
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], dependencies=[Depends(no_store)])
 
@@ -72,8 +74,8 @@ class StatusOut(BaseModel):
     status: Literal["check_email", "verified", "password_changed"]
 
 
-def _ctx(settings: Settings, redis: object, ip: str) -> auth.Context:
-    return auth.Context(settings=settings, redis=redis, ip=ip)
+def _ctx(settings: Settings, redis: object, limiter: RateLimiter, ip: str) -> auth.Context:
+    return auth.Context(settings=settings, redis=redis, ip=ip, limiter=limiter)
 
 
 def set_session_cookie(response: Response, settings: Settings, token: str) -> None:
@@ -104,7 +106,12 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
     "/signup", status_code=202, response_model=StatusOut, responses=error_responses(415, 422, 429)
 )
 def signup(
-    body: SignUpIn, db: SessionDep, settings: SettingsDep, redis: RedisDep, ip: ClientIP
+    body: SignUpIn,
+    db: SessionDep,
+    settings: SettingsDep,
+    redis: RedisDep,
+    limiter: LimiterDep,
+    ip: ClientIP,
 ) -> StatusOut:
     """Create an account (or mail the owner if the address is taken). Public.
 
@@ -112,7 +119,7 @@ def signup(
     """
     auth.sign_up(
         db,
-        _ctx(settings, redis, ip),
+        _ctx(settings, redis, limiter, ip),
         email=body.email,
         display_name=body.display_name,
         password=body.password,
@@ -128,10 +135,13 @@ def signin(
     db: SessionDep,
     settings: SettingsDep,
     redis: RedisDep,
+    limiter: LimiterDep,
     ip: ClientIP,
 ) -> MeEnvelope:
     """Sign in with email and password; sets a new session cookie. Public."""
-    user = auth.sign_in(db, _ctx(settings, redis, ip), email=body.email, password=body.password)
+    user = auth.sign_in(
+        db, _ctx(settings, redis, limiter, ip), email=body.email, password=body.password
+    )
     # Rotation: whatever session this browser had (possibly planted) ends here.
     old = request.cookies.get(session_cookie_name(settings))
     if old:
@@ -171,10 +181,10 @@ def verify(body: TokenIn, db: SessionDep, settings: SettingsDep) -> StatusOut:
     responses=error_responses(401, 415, 429),
 )
 def resend_verification(
-    user: CurrentUser, settings: SettingsDep, redis: RedisDep, ip: ClientIP
+    user: CurrentUser, settings: SettingsDep, redis: RedisDep, limiter: LimiterDep, ip: ClientIP
 ) -> StatusOut:
     """Mail the verification link again. Any signed-in user."""
-    ctx = _ctx(settings, redis, ip)
+    ctx = _ctx(settings, redis, limiter, ip)
     ctx.limiter.hit(f"verify:user:{user.id}", limit=3, window_s=auth.HOUR_S)
     if not user.email_verified:
         auth.send_verification(ctx, user)
@@ -188,10 +198,15 @@ def resend_verification(
     responses=error_responses(415, 422, 429),
 )
 def reset_request(
-    body: EmailIn, db: SessionDep, settings: SettingsDep, redis: RedisDep, ip: ClientIP
+    body: EmailIn,
+    db: SessionDep,
+    settings: SettingsDep,
+    redis: RedisDep,
+    limiter: LimiterDep,
+    ip: ClientIP,
 ) -> StatusOut:
     """Mail a password-reset link. Public; same answer for known and unknown addresses."""
-    auth.request_reset(db, _ctx(settings, redis, ip), email=body.email)
+    auth.request_reset(db, _ctx(settings, redis, limiter, ip), email=body.email)
     return StatusOut(status="check_email")
 
 
@@ -210,12 +225,13 @@ def change_password(
     db: SessionDep,
     settings: SettingsDep,
     redis: RedisDep,
+    limiter: LimiterDep,
     ip: ClientIP,
 ) -> StatusOut:
     """Change the password; every other session ends, this one gets a new cookie. Signed in."""
     token = auth.change_password(
         db,
-        _ctx(settings, redis, ip),
+        _ctx(settings, redis, limiter, ip),
         user,
         current_password=body.current_password,
         new_password=body.new_password,

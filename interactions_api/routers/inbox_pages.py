@@ -139,7 +139,12 @@ def _signin_page(
 
 @router.post("/signin", response_class=HTMLResponse)
 async def signin(
-    request: Request, db: SessionDep, settings: SettingsDep, redis: RedisDep, ip: ClientIP
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    redis: RedisDep,
+    limiter: LimiterDep,
+    ip: ClientIP,
 ) -> Response:
     """Sign in with a plain HTML form (no JavaScript); the guard checked its CSRF token."""
     form = await request.form()
@@ -149,7 +154,9 @@ async def signin(
             request, settings, None, status=422, error="Enter your email and password."
         )
     try:
-        user = auth.sign_in(db, auth.Context(settings, redis, ip), email=email, password=password)
+        user = auth.sign_in(
+            db, auth.Context(settings, redis, ip, limiter), email=email, password=password
+        )
     except ApiError as exc:
         db.rollback()
         return _signin_page(
