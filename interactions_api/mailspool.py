@@ -50,7 +50,7 @@ def keep(data_dir: Path, mail: dict[str, Any], reason: BaseException) -> None:
             exc,
         )
         return
-    log.warning("mail to %s kept in %s until Redis answers (%s)", mail.get("to"), folder, reason)
+    log.info("mail to %s kept in %s until Redis answers (%s)", mail.get("to"), folder, reason)
 
 
 def replay(data_dir: Path, enqueue: Callable[[dict[str, Any]], None]) -> int:
