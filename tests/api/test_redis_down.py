@@ -24,9 +24,11 @@ from fastapi import FastAPI
 from rq import Queue
 from rq.serializers import JSONSerializer
 
+from interactions_api import mail
 from interactions_api.config import Settings
 from interactions_api.main import create_app
 from interactions_api.models.user import Role, User
+from interactions_api.redisclient import fail_fast_client
 from interactions_api.services.outbox import BUILD_QUEUE, reconcile
 from tests.api.conftest import PASSWORD, ApiClient, Mailbox, new_client
 
@@ -262,3 +264,20 @@ def test_a_hung_redis_holds_no_request_for_long(
     assert anon.get("/api/ready").status_code == 503
     assert time.monotonic() - started < 4
     own_redis.freeze(False)
+
+
+def test_mail_that_can_be_neither_queued_nor_kept_is_logged_as_lost(
+    make_settings: Callable[..., Settings], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the data folder should be")
+    settings = make_settings(data_dir=blocked, smtp_host="127.0.0.1")
+    with socket.socket() as s:  # a port nothing listens on any more
+        s.bind(("127.0.0.1", 0))
+        closed = int(s.getsockname()[1])
+    redis = fail_fast_client(f"redis://127.0.0.1:{closed}/0")
+
+    mail.queue_mail(redis, settings, to="someone@example.org", subject="Reset", body="...")
+
+    lost = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(lost) == 1 and "someone@example.org" in lost[0] and "LOST" in lost[0]
