@@ -9,10 +9,8 @@ from pydantic import BaseModel, Field
 
 from interactions_api.config import Settings
 from interactions_api.deps import (
-    ClientIP,
+    AuthContext,
     CurrentUser,
-    LimiterDep,
-    RedisDep,
     SessionDep,
     SettingsDep,
     no_store,
@@ -23,7 +21,6 @@ from interactions_api.models.common import StrictBody
 from interactions_api.models.user import MeOut
 from interactions_api.services import auth, sessions
 from interactions_api.services.passwords import MAX_LENGTH
-from interactions_api.services.ratelimit import RateLimiter
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], dependencies=[Depends(no_store)])
 
@@ -74,10 +71,6 @@ class StatusOut(BaseModel):
     status: Literal["check_email", "verified", "password_changed"]
 
 
-def _ctx(settings: Settings, redis: object, limiter: RateLimiter, ip: str) -> auth.Context:
-    return auth.Context(settings=settings, redis=redis, ip=ip, limiter=limiter)
-
-
 def set_session_cookie(response: Response, settings: Settings, token: str) -> None:
     """Put the session in a `__Host-` cookie (Secure, HttpOnly, SameSite=Lax, Path=/)."""
     response.set_cookie(
@@ -105,21 +98,14 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
 @router.post(
     "/signup", status_code=202, response_model=StatusOut, responses=error_responses(415, 422, 429)
 )
-def signup(
-    body: SignUpIn,
-    db: SessionDep,
-    settings: SettingsDep,
-    redis: RedisDep,
-    limiter: LimiterDep,
-    ip: ClientIP,
-) -> StatusOut:
+def signup(body: SignUpIn, db: SessionDep, ctx: AuthContext) -> StatusOut:
     """Create an account (or mail the owner if the address is taken). Public.
 
     The answer is the same whether or not the address already had an account.
     """
     auth.sign_up(
         db,
-        _ctx(settings, redis, limiter, ip),
+        ctx,
         email=body.email,
         display_name=body.display_name,
         password=body.password,
@@ -134,14 +120,10 @@ def signin(
     response: Response,
     db: SessionDep,
     settings: SettingsDep,
-    redis: RedisDep,
-    limiter: LimiterDep,
-    ip: ClientIP,
+    ctx: AuthContext,
 ) -> MeEnvelope:
     """Sign in with email and password; sets a new session cookie. Public."""
-    user = auth.sign_in(
-        db, _ctx(settings, redis, limiter, ip), email=body.email, password=body.password
-    )
+    user = auth.sign_in(db, ctx, email=body.email, password=body.password)
     # Rotation: whatever session this browser had (possibly planted) ends here.
     old = request.cookies.get(session_cookie_name(settings))
     if old:
@@ -180,11 +162,8 @@ def verify(body: TokenIn, db: SessionDep, settings: SettingsDep) -> StatusOut:
     response_model=StatusOut,
     responses=error_responses(401, 415, 429),
 )
-def resend_verification(
-    user: CurrentUser, settings: SettingsDep, redis: RedisDep, limiter: LimiterDep, ip: ClientIP
-) -> StatusOut:
+def resend_verification(user: CurrentUser, ctx: AuthContext) -> StatusOut:
     """Mail the verification link again. Any signed-in user."""
-    ctx = _ctx(settings, redis, limiter, ip)
     ctx.limiter.hit(f"verify:user:{user.id}", limit=3, window_s=auth.HOUR_S)
     if not user.email_verified:
         auth.send_verification(ctx, user)
@@ -197,16 +176,9 @@ def resend_verification(
     response_model=StatusOut,
     responses=error_responses(415, 422, 429),
 )
-def reset_request(
-    body: EmailIn,
-    db: SessionDep,
-    settings: SettingsDep,
-    redis: RedisDep,
-    limiter: LimiterDep,
-    ip: ClientIP,
-) -> StatusOut:
+def reset_request(body: EmailIn, db: SessionDep, ctx: AuthContext) -> StatusOut:
     """Mail a password-reset link. Public; same answer for known and unknown addresses."""
-    auth.request_reset(db, _ctx(settings, redis, limiter, ip), email=body.email)
+    auth.request_reset(db, ctx, email=body.email)
     return StatusOut(status="check_email")
 
 
@@ -224,14 +196,12 @@ def change_password(
     user: CurrentUser,
     db: SessionDep,
     settings: SettingsDep,
-    redis: RedisDep,
-    limiter: LimiterDep,
-    ip: ClientIP,
+    ctx: AuthContext,
 ) -> StatusOut:
     """Change the password; every other session ends, this one gets a new cookie. Signed in."""
     token = auth.change_password(
         db,
-        _ctx(settings, redis, limiter, ip),
+        ctx,
         user,
         current_password=body.current_password,
         new_password=body.new_password,
