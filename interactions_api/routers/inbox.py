@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, UploadFile
-from redis.exceptions import RedisError
 from sqlmodel import col, select
 
 from interactions_api.config import Settings
@@ -51,17 +50,15 @@ ERRORS = error_responses(401, 403, 404, 409, 422, 429)
 def throttle(limiter: RateLimiter, settings: Settings, user: User) -> None:
     """Count one inbox write (save, preview, upload) of `user`; 429 over the limit.
 
-    Fails open: an unreachable Redis must not stop authors from saving their work.
+    An unreachable Redis does not stop authors saving their work: the limiter counts
+    in-process meanwhile.
     """
-    try:
-        limiter.hit(
-            f"inbox:user:{user.id}",
-            limit=settings.inbox_writes_per_minute,
-            window_s=60,
-            message="Too many saves or previews in a minute; wait a moment.",
-        )
-    except (RedisError, OSError):
-        return
+    limiter.hit(
+        f"inbox:user:{user.id}",
+        limit=settings.inbox_writes_per_minute,
+        window_s=60,
+        message="Too many saves or previews in a minute; wait a moment.",
+    )
 
 
 def _out(db: SessionDep, sub: Submission) -> SubmissionOut:

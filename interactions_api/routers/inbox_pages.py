@@ -23,7 +23,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from builder.markdown import render_markdown
 from interactions_api.deps import (
-    ClientIP,
+    AuthContext,
     LimiterDep,
     OptionalUser,
     RedisDep,
@@ -139,7 +139,7 @@ def _signin_page(
 
 @router.post("/signin", response_class=HTMLResponse)
 async def signin(
-    request: Request, db: SessionDep, settings: SettingsDep, redis: RedisDep, ip: ClientIP
+    request: Request, db: SessionDep, settings: SettingsDep, ctx: AuthContext
 ) -> Response:
     """Sign in with a plain HTML form (no JavaScript); the guard checked its CSRF token."""
     form = await request.form()
@@ -149,7 +149,7 @@ async def signin(
             request, settings, None, status=422, error="Enter your email and password."
         )
     try:
-        user = auth.sign_in(db, auth.Context(settings, redis, ip), email=email, password=password)
+        user = auth.sign_in(db, ctx, email=email, password=password)
     except ApiError as exc:
         db.rollback()
         return _signin_page(

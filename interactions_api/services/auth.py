@@ -43,11 +43,7 @@ class Context:
     settings: Settings
     redis: Any
     ip: str
-
-    @property
-    def limiter(self) -> RateLimiter:
-        """A rate limiter on the context's Redis."""
-        return RateLimiter(self.redis)
+    limiter: RateLimiter
 
 
 def sign_up(db: Session, ctx: Context, *, email: str, display_name: str, password: str) -> None:

@@ -1,24 +1,20 @@
 """Mail about submissions: editors hear of new work, authors of decisions and publishing.
 
 Plain-text bodies only (user text never becomes markup); handed to B1's mail job, so a
-slow SMTP server never slows a request, and a Redis outage only loses the mail, never
-the transition (mail is best effort; the inbox shows every status anyway).
+slow SMTP server never slows a request; while Redis is away the mail waits in the spool
+(see interactions_api.mailspool) and the transition goes ahead.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from redis.exceptions import RedisError
 from sqlmodel import Session, col, select
 
 from interactions_api import mail
 from interactions_api.config import Settings
 from interactions_api.models.inbox import Submission
 from interactions_api.models.user import Role, User
-
-log = logging.getLogger("quire.notifications")
 
 _TO_AUTHOR = {
     "request_changes": ("Changes requested: {title}", "An editor asked for changes to"),
@@ -64,9 +60,6 @@ def notify(
     action: str,
     note: str = "",
 ) -> None:
-    """Queue the mails of an action; failures are logged, never raised."""
+    """Queue the mails of an action (spooled while Redis is away)."""
     for to, subject, body in messages(db, settings, sub, title, action, note):
-        try:
-            mail.queue_mail(redis, settings, to=to, subject=subject, body=body)
-        except (RedisError, OSError) as exc:
-            log.warning("mail to %s not queued: %s", to, exc)
+        mail.queue_mail(redis, settings, to=to, subject=subject, body=body)

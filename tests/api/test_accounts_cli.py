@@ -157,7 +157,8 @@ def test_quire_api_serves_with_an_embedded_redis(shell_env: dict[str, str]) -> N
             except httpx.TransportError:
                 time.sleep(0.2)
         assert ready is not None, "quire api did not start"
-        assert ready.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+        expected = {"status": "ok", "database": "ok", "redis": "ok", "worker": "none"}
+        assert ready.json() == expected
         registry = Path(shell_env["QUIRE_DATA_DIR"]) / "redis.db.settings"
         redis_pid = int(Path(json.loads(registry.read_text())["pidfile"]).read_text())
         assert psutil.pid_exists(redis_pid)

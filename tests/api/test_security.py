@@ -171,7 +171,12 @@ def test_refuses_to_start_on_an_unmigrated_database(
 
 def test_health_and_ready(client: ApiClient) -> None:
     assert client.get("/api/health").json() == {"status": "ok"}
-    assert client.get("/api/ready").json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert client.get("/api/ready").json() == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "ok",
+        "worker": "none",
+    }
 
 
 def test_ready_names_what_is_down(make_settings: Callable[..., Settings], tmp_path: Any) -> None:
@@ -184,7 +189,7 @@ def test_ready_names_what_is_down(make_settings: Callable[..., Settings], tmp_pa
     response = c.get("/api/ready")
     assert response.status_code == 503
     assert response.json()["code"] == "unavailable"
-    assert response.json()["checks"] == {"database": "down", "redis": "down"}
+    assert response.json()["checks"] == {"database": "down", "redis": "down", "worker": "unknown"}
     c.close()
 
 

@@ -40,7 +40,7 @@ def test_serve_previews_the_site_with_the_api_on_one_port(tmp_path: Path) -> Non
             except httpx.TransportError:
                 time.sleep(0.2)
         assert ready is not None and ready.json() == {
-            "status": "ok", "database": "ok", "redis": "ok",
+            "status": "ok", "database": "ok", "redis": "ok", "worker": "none",
         }, proc.stderr.read() if proc.poll() is not None else ready  # fmt: skip
         home = httpx.get(f"{base}/")
         assert home.status_code == 200
