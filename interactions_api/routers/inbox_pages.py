@@ -38,6 +38,7 @@ from interactions_api.routers.auth import clear_session_cookie, set_session_cook
 from interactions_api.routers.inbox import build_state, throttle
 from interactions_api.security import csrf_token_for, presession_cookie_name
 from interactions_api.services import auth, diffs, inbox, review, sessions
+from interactions_api.services.cpu import off_loop
 from interactions_api.services.notifications import notify
 from interactions_api.services.outbox import enqueue_build, schedule_build
 from interactions_api.services.postfile import image_url
@@ -148,13 +149,22 @@ async def signin(
         return _signin_page(
             request, settings, None, status=422, error="Enter your email and password."
         )
+    # argon2 and the session's writes block: they run off the event loop
+    ctx = auth.Context(settings, redis, ip)
+    return await off_loop(_sign_in, request, db, ctx, email=email, password=password)
+
+
+def _sign_in(request: Request, db: Any, ctx: Any, *, email: str, password: str) -> Response:
+    settings = ctx.settings
     try:
-        user = auth.sign_in(db, auth.Context(settings, redis, ip), email=email, password=password)
+        user = auth.sign_in(db, ctx, email=email, password=password)
     except ApiError as exc:
         db.rollback()
-        return _signin_page(
+        page = _signin_page(
             request, settings, None, status=exc.status, error=exc.message, email=email
         )
+        page.headers.update(exc.headers)  # Retry-After when throttled or busy
+        return page
     old = request.cookies.get(cookie_name(settings.cookie_secure))
     if old:
         sessions.end_session(db, old)
@@ -423,7 +433,9 @@ async def act(
             if not isinstance(upload, UploadFile):
                 raise Unprocessable("Choose an image file to upload.", code="invalid")
             data = await upload.read(settings.inbox_image_max_bytes + 1)
-            name = store_image(settings, sub, data, filename=upload.filename or "upload")
+            name = await off_loop(
+                store_image, settings, sub, data, filename=upload.filename or "upload"
+            )
             rev = inbox.current_revision(db, sub)
             rev.images = [*rev.images, name] if name not in rev.images else rev.images
             db.add(rev)
@@ -431,7 +443,9 @@ async def act(
             review.transition(db, sub, actor, action, version=_version(form), note=note)
     except ApiError as exc:
         db.rollback()
-        return _detail(request, db, settings, actor, submission_id, exc.message, exc.status)
+        page = _detail(request, db, settings, actor, submission_id, exc.message, exc.status)
+        page.headers.update(exc.headers)  # a busy server's Retry-After
+        return page
     if action not in {"remark", "restore", "image"}:
         db.commit()  # mail only about what is stored
         notify(db, redis, settings, sub, inbox.current_revision(db, sub).title, action, note)
