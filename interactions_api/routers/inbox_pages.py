@@ -21,7 +21,6 @@ from pydantic import ValidationError
 from sqlmodel import col, select
 from starlette.datastructures import FormData, UploadFile
 
-from builder.markdown import render_markdown
 from interactions_api.deps import (
     ClientIP,
     LimiterDep,
@@ -248,6 +247,11 @@ async def new_post(
     author = _need_author(user)
     throttle(limiter, settings, author)
     form = await request.form()
+    # rendering and checking the body take up to a second: off the event loop
+    return await off_loop(_new_post, request, db, settings, author, form)
+
+
+def _new_post(request: Request, db: Any, settings: Any, author: User, form: FormData) -> Response:
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
         post = _post_in(form)
@@ -321,6 +325,7 @@ def _detail(
     against, fields, lines = diffs.diff(db, sub, rev)
     remarks = inbox.remarks(db, sub)
     people = {u.id: u.display_name for u in _people(db, sub, remarks)}
+    html, unshown = diffs.shown_body(rev.body)
     return _page(
         request,
         settings,
@@ -329,7 +334,7 @@ def _detail(
         status=status,
         sub=sub,
         rev=rev,
-        html=render_markdown(rev.body).html,
+        html=html,
         state=state,
         build=build,
         against=against,
@@ -339,7 +344,7 @@ def _detail(
         people=people,
         history=inbox.history(db, sub),
         revisions=inbox.revisions(db, sub),
-        error=error,
+        error=error or unshown,
         images=[(n, image_url(sub.slug, n)) for n in rev.images],
         is_author=sub.author_id == user.id,
     )
@@ -384,8 +389,14 @@ async def edit_post(
     """Preview, or save a new revision (and submit it)."""
     author = _need_author(user)
     throttle(limiter, settings, author)
-    sub = inbox.get_submission(db, submission_id, author)
     form = await request.form()
+    return await off_loop(_edit_post, request, db, settings, author, submission_id, form)
+
+
+def _edit_post(
+    request: Request, db: Any, settings: Any, author: User, submission_id: int, form: FormData
+) -> Response:
+    sub = inbox.get_submission(db, submission_id, author)
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
         post = _post_in(form)
@@ -414,6 +425,23 @@ async def act(
     """Submit, withdraw, request changes, reject, unschedule, approve, remark, restore."""
     actor = _need_author(user)
     form = await request.form()
+    # approving checks the body, an image is re-encoded: all of it off the event loop
+    return await off_loop(
+        _act, request, db, settings, redis, limiter, actor, submission_id, action, form
+    )
+
+
+def _act(
+    request: Request,
+    db: Any,
+    settings: Any,
+    redis: Any,
+    limiter: Any,
+    actor: User,
+    submission_id: int,
+    action: str,
+    form: FormData,
+) -> Response:
     note = form.get("note")
     note = note.strip() if isinstance(note, str) else ""
     try:
@@ -432,10 +460,8 @@ async def act(
             upload = form.get("image")
             if not isinstance(upload, UploadFile):
                 raise Unprocessable("Choose an image file to upload.", code="invalid")
-            data = await upload.read(settings.inbox_image_max_bytes + 1)
-            name = await off_loop(
-                store_image, settings, sub, data, filename=upload.filename or "upload"
-            )
+            data = upload.file.read(settings.inbox_image_max_bytes + 1)
+            name = store_image(settings, sub, data, filename=upload.filename or "upload")
             rev = inbox.current_revision(db, sub)
             rev.images = [*rev.images, name] if name not in rev.images else rev.images
             db.add(rev)
