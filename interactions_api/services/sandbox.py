@@ -108,9 +108,7 @@ class RenderPool:
         if not self._slots.acquire(timeout=self.wait_s):
             raise Busy(WHAT)
         try:
-            with self._lock:
-                child = self._idle.pop() if self._idle else None
-            child = child or _Child()
+            child = self._idle_child() or _Child()
             outcome, value = self._ask(child, fn, args)
             with self._lock:
                 self._idle.append(child)
@@ -126,6 +124,15 @@ class RenderPool:
             raise refused(f"The body's Markdown could not be rendered ({value}).")
         result: T = value
         return result
+
+    def _idle_child(self) -> _Child | None:
+        with self._lock:
+            while self._idle:
+                child = self._idle.pop()
+                if child.process.poll() is None:
+                    return child
+                child.stop()  # died while idle (OOM killer, an operator): not the text's fault
+        return None
 
     def _ask(self, child: _Child, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         try:

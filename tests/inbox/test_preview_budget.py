@@ -52,3 +52,19 @@ def test_markdown_that_breaks_the_renderer_never_answers_500(author: Any) -> Non
         post = {**POST, "title": f"Broken {n}", "body": body}
         saved = author.post("/api/inbox/submissions", json=post)
         assert saved.status_code in (201, 422), saved.text
+
+
+def test_a_renderer_that_died_while_idle_is_replaced_without_an_error(author: Any) -> None:
+    assert _preview(author, "Warm *up*.").status_code == 200
+    renderers = [
+        child
+        for child in psutil.Process().children()
+        if "interactions_api.services.sandbox" in " ".join(child.cmdline())
+    ]
+    assert renderers, "previews run in a sandbox child"
+    for child in renderers:
+        child.kill()
+    psutil.wait_procs(renderers, timeout=5)
+    response = _preview(author, "After the *crash*.")
+    assert response.status_code == 200, response.text
+    assert "<em>crash</em>" in response.json()["html"]
