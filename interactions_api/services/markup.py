@@ -6,9 +6,10 @@ allow-list and only http/https/mailto links, each given `rel="nofollow ugc noope
 The second layer holds even if a Markdown extension or a parser bug lets markup through.
 
 Rendering is bounded, because comments are untrusted and markdown-it is pure Python: at
-most `LINK_OPENERS_MAX` `[` (link labels are the costliest construct per byte), nesting
-capped by markdown-it's `maxNesting`, and `RENDER_CPU_S` of CPU, checked inside the
-parser's loop (every rule call is counted), after which the comment is refused with 422.
+most `LINK_OPENERS_MAX` `[` (link labels are the costliest construct per byte), quotes
+and lists at most `NESTING_MAX` levels deep (markdown-it silently drops what is nested
+beyond its `maxNesting`, 20), and `RENDER_CPU_S` of CPU, checked inside the parser's
+loop (every rule call is counted), after which the comment is refused with 422.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from urllib.parse import urlsplit
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.ruler import Ruler
+from markdown_it.token import Token
 
 from interactions_api.errors import Unprocessable
 
@@ -59,6 +61,7 @@ _HEADING = re.compile(r"<(/?)h[12]>")
 
 RENDER_CPU_S = 0.03  # parsing, in thread CPU time: with rendering and cleaning, ~50 ms
 LINK_OPENERS_MAX = 1_000
+NESTING_MAX = 9  # quotes and list items inside each other; 9 stays clear of maxNesting
 _CHECK_EVERY = 32  # rule calls between two clock reads (a read costs about 1 us)
 TOO_COMPLEX = (
     "The comment's Markdown is too complex to render quickly; use fewer brackets, "
@@ -117,6 +120,17 @@ def _cleaner() -> nh3.Cleaner:
     )
 
 
+def _depth(tokens: list[Token]) -> int:
+    depth = deepest = 0
+    for token in tokens:
+        if token.type in ("blockquote_open", "list_item_open"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.type in ("blockquote_close", "list_item_close"):
+            depth -= 1
+    return deepest
+
+
 def _refuse(message: str) -> Unprocessable:
     return Unprocessable(
         message, code="markdown_too_complex", fields=[{"field": "body", "message": message}]
@@ -130,11 +144,16 @@ def render(body: str) -> str:
     md = _markdown()
     _BUDGET.deadline, _BUDGET.calls = time.thread_time() + RENDER_CPU_S, 0
     try:
-        html = md.render(body)
+        tokens = md.parse(body)
     except _OverBudget:
         raise _refuse(TOO_COMPLEX) from None
     finally:
         _BUDGET.deadline = 0.0
+    if _depth(tokens) > NESTING_MAX:
+        raise _refuse(
+            f"The comment nests quotes or lists more than {NESTING_MAX} levels deep; flatten it."
+        )
+    html = md.renderer.render(tokens, md.options, {})
     # Top-level headings would outrank the article's own; demote them to h3.
     html = _HEADING.sub(r"<\1h3>", html)
     return str(_cleaner().clean(html)).strip()

@@ -75,3 +75,14 @@ def test_a_long_ordinary_comment_still_renders(app: Any, make_user: Any, manifes
     html = response.json()["html"]
     assert html.count("<strong>long</strong>") >= 12 and "<blockquote>" in html
     assert cpu < 0.2
+
+
+@pytest.mark.parametrize("deep", ["> " * 25 + "the point", "> - " * 6 + "the point"])
+def test_nesting_deeper_than_shown_is_refused_not_silently_cut(client: Any, deep: str) -> None:
+    # markdown-it drops whatever is nested past its limit: the text would vanish.
+    response = client.post("/api/comments/preview", json={"body": deep})
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "markdown_too_complex"
+    assert "levels deep" in response.json()["fields"][0]["message"]
+    shallow = client.post("/api/comments/preview", json={"body": "> " * 9 + "the point"})
+    assert shallow.status_code == 200 and "the point" in shallow.json()["html"]
