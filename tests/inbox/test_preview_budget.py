@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from typing import Any
 
 import psutil
+import pytest
 from inbox_helpers import POST
+
+from interactions_api.services import cpu, sandbox
 
 # The admonition plugin raised IndexError on this (a quote ending without a newline).
 CRASHING = "> a|b\n> -|-\n>"
@@ -68,3 +72,20 @@ def test_a_renderer_that_died_while_idle_is_replaced_without_an_error(author: An
     response = _preview(author, "After the *crash*.")
     assert response.status_code == 200, response.text
     assert "<em>crash</em>" in response.json()["html"]
+
+
+def test_a_full_render_pool_answers_503_soon_and_recovers() -> None:
+    pool = sandbox.RenderPool(1, wait_s=0.2)
+    try:
+        slow = threading.Thread(target=pool.run, args=(time.sleep, 1.5))
+        slow.start()
+        time.sleep(0.5)  # the only child is busy (sleeping costs no CPU budget)
+        started = time.perf_counter()
+        with pytest.raises(cpu.Busy) as busy:
+            pool.run(str.upper, "waiting")
+        assert time.perf_counter() - started < 1
+        assert busy.value.status == 503 and busy.value.headers["Retry-After"].isdigit()
+        slow.join()
+        assert pool.run(str.upper, "later") == "LATER"
+    finally:
+        pool.close()
