@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from typing import Any
 
@@ -26,9 +27,16 @@ def settings_overrides() -> dict[str, Any]:
 
 
 def _cpu(fn: Any) -> tuple[Any, float]:
-    started = time.process_time()
-    result = fn()
-    return result, time.process_time() - started
+    """`fn()` and the process CPU it cost, without a full garbage collection of the
+    test process's heap (100+ ms here, and not the request's own cost)."""
+    gc.collect()
+    gc.freeze()
+    try:
+        started = time.process_time()
+        result = fn()
+        return result, time.process_time() - started
+    finally:
+        gc.unfreeze()
 
 
 @pytest.mark.parametrize("body", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
