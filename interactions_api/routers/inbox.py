@@ -37,6 +37,7 @@ from interactions_api.models.inbox_io import (
 )
 from interactions_api.models.user import User
 from interactions_api.services import diffs, inbox, review
+from interactions_api.services.cpu import off_loop
 from interactions_api.services.notifications import notify
 from interactions_api.services.outbox import enqueue_build, schedule_build
 from interactions_api.services.postfile import image_url
@@ -241,7 +242,7 @@ async def upload_image(
     if sub.author_id != user.id:
         raise Forbidden("Only the author adds images.", code="not_author")
     data = await file.read(settings.inbox_image_max_bytes + 1)
-    name = store_image(settings, sub, data, filename=file.filename or "upload")
+    name = await off_loop(store_image, settings, sub, data, filename=file.filename or "upload")
     rev = inbox.current_revision(db, sub)
     if name not in rev.images:
         rev.images = [*rev.images, name]

@@ -9,7 +9,6 @@ from, with the user's input kept.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,30 +18,26 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 from sqlmodel import col, select
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
-from builder.markdown import render_markdown
 from interactions_api.deps import (
     AuthContext,
     LimiterDep,
     OptionalUser,
-    RedisDep,
     SessionDep,
     SettingsDep,
 )
-from interactions_api.errors import ApiError, Forbidden, Unprocessable
+from interactions_api.errors import ApiError, Forbidden
 from interactions_api.models.inbox import Status, Submission
 from interactions_api.models.inbox_io import PostIn
 from interactions_api.models.user import Role, User
-from interactions_api.routers.auth import clear_session_cookie, set_session_cookie
+from interactions_api.routers.auth import set_session_cookie
 from interactions_api.routers.inbox import build_state, throttle
 from interactions_api.security import csrf_token_for, presession_cookie_name
 from interactions_api.services import auth, diffs, inbox, review, sessions
-from interactions_api.services.notifications import notify
-from interactions_api.services.outbox import enqueue_build, schedule_build
+from interactions_api.services.cpu import off_loop
 from interactions_api.services.postfile import image_url
 from interactions_api.services.sessions import cookie_name
-from interactions_api.services.uploads import store_image
 
 router = APIRouter(prefix="/api/inbox/ui", include_in_schema=False)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "inbox"
@@ -148,30 +143,27 @@ async def signin(
         return _signin_page(
             request, settings, None, status=422, error="Enter your email and password."
         )
+    # argon2 and the session's writes block: they run off the event loop
+    return await off_loop(_sign_in, request, db, ctx, email=email, password=password)
+
+
+def _sign_in(request: Request, db: Any, ctx: Any, *, email: str, password: str) -> Response:
+    settings = ctx.settings
     try:
         user = auth.sign_in(db, ctx, email=email, password=password)
     except ApiError as exc:
         db.rollback()
-        return _signin_page(
+        page = _signin_page(
             request, settings, None, status=exc.status, error=exc.message, email=email
         )
+        page.headers.update(exc.headers)  # Retry-After when throttled or busy
+        return page
     old = request.cookies.get(cookie_name(settings.cookie_secure))
     if old:
         sessions.end_session(db, old)
     response = RedirectResponse(f"{BASE}/", status_code=303)
     set_session_cookie(response, settings, sessions.start_session(db, user))
     response.delete_cookie(presession_cookie_name(settings.cookie_secure), path="/")
-    return response
-
-
-@router.post("/signout", response_class=HTMLResponse)
-def signout(request: Request, db: SessionDep, settings: SettingsDep) -> Response:
-    """End this browser's session from the inbox (form with the session's CSRF token)."""
-    token = request.cookies.get(cookie_name(settings.cookie_secure))
-    if token:
-        sessions.end_session(db, token)
-    response = RedirectResponse(f"{BASE}/", status_code=303)
-    clear_session_cookie(response, settings)
     return response
 
 
@@ -238,6 +230,11 @@ async def new_post(
     author = _need_author(user)
     throttle(limiter, settings, author)
     form = await request.form()
+    # rendering and checking the body take up to a second: off the event loop
+    return await off_loop(_new_post, request, db, settings, author, form)
+
+
+def _new_post(request: Request, db: Any, settings: Any, author: User, form: FormData) -> Response:
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
         post = _post_in(form)
@@ -311,6 +308,7 @@ def _detail(
     against, fields, lines = diffs.diff(db, sub, rev)
     remarks = inbox.remarks(db, sub)
     people = {u.id: u.display_name for u in _people(db, sub, remarks)}
+    html, unshown = diffs.shown_body(rev.body)
     return _page(
         request,
         settings,
@@ -319,7 +317,7 @@ def _detail(
         status=status,
         sub=sub,
         rev=rev,
-        html=render_markdown(rev.body).html,
+        html=html,
         state=state,
         build=build,
         against=against,
@@ -329,7 +327,7 @@ def _detail(
         people=people,
         history=inbox.history(db, sub),
         revisions=inbox.revisions(db, sub),
-        error=error,
+        error=error or unshown,
         images=[(n, image_url(sub.slug, n)) for n in rev.images],
         is_author=sub.author_id == user.id,
         may_approve=sub.author_id != user.id
@@ -376,8 +374,14 @@ async def edit_post(
     """Preview, or save a new revision (and submit it)."""
     author = _need_author(user)
     throttle(limiter, settings, author)
-    sub = inbox.get_submission(db, submission_id, author)
     form = await request.form()
+    return await off_loop(_edit_post, request, db, settings, author, submission_id, form)
+
+
+def _edit_post(
+    request: Request, db: Any, settings: Any, author: User, submission_id: int, form: FormData
+) -> Response:
+    sub = inbox.get_submission(db, submission_id, author)
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
         post = _post_in(form)
@@ -390,80 +394,3 @@ async def edit_post(
         db.rollback()
         return _form(request, settings, author, sub, values, None, exc)
     return RedirectResponse(f"{BASE}/{sub.id}", status_code=303)
-
-
-@router.post("/{submission_id}/do/{action}", response_class=HTMLResponse)
-async def act(
-    request: Request,
-    submission_id: int,
-    action: str,
-    user: OptionalUser,
-    db: SessionDep,
-    settings: SettingsDep,
-    redis: RedisDep,
-    limiter: LimiterDep,
-) -> Response:
-    """Submit, withdraw, request changes, reject, unschedule, approve, remark, restore."""
-    actor = _need_author(user)
-    form = await request.form()
-    note = form.get("note")
-    note = note.strip() if isinstance(note, str) else ""
-    try:
-        sub = inbox.get_submission(db, submission_id, actor)
-        if action == "approve":
-            _approve(db, sub, actor, form, note, settings, redis)
-        elif action == "remark":
-            parent = form.get("parent_id")
-            parent_id = int(parent) if isinstance(parent, str) and parent.isdigit() else None
-            inbox.add_remark(db, sub, actor, note, parent_id=parent_id)
-        elif action == "restore":
-            number = form.get("number")
-            inbox.restore_revision(db, sub, actor, int(str(number or 0)), version=_version(form))
-        elif action == "image":
-            throttle(limiter, settings, actor)
-            upload = form.get("image")
-            if not isinstance(upload, UploadFile):
-                raise Unprocessable("Choose an image file to upload.", code="invalid")
-            data = await upload.read(settings.inbox_image_max_bytes + 1)
-            name = store_image(settings, sub, data, filename=upload.filename or "upload")
-            rev = inbox.current_revision(db, sub)
-            rev.images = [*rev.images, name] if name not in rev.images else rev.images
-            db.add(rev)
-        else:
-            review.transition(db, sub, actor, action, version=_version(form), note=note)
-    except ApiError as exc:
-        db.rollback()
-        return _detail(request, db, settings, actor, submission_id, exc.message, exc.status)
-    if action not in {"remark", "restore", "image"}:
-        db.commit()  # mail only about what is stored
-        notify(db, redis, settings, sub, inbox.current_revision(db, sub).title, action, note)
-    return RedirectResponse(f"{BASE}/{submission_id}", status_code=303)
-
-
-def _approve(
-    db: Any, sub: Submission, editor: User, form: FormData, note: str, settings: Any, redis: Any
-) -> None:
-    raw = form.get("publish_at")
-    publish_at = None
-    if isinstance(raw, str) and raw.strip():
-        try:  # <input type=datetime-local> has no zone: it is read as UTC, as the form says
-            publish_at = datetime.fromisoformat(raw.strip())
-        except ValueError:
-            raise Unprocessable(f"{raw!r} is not a date and time.", code="invalid") from None
-        if publish_at.tzinfo is None:
-            publish_at = publish_at.replace(tzinfo=UTC)
-    entry = review.approve(
-        db,
-        sub,
-        editor,
-        version=_version(form),
-        site=settings.site_id,
-        publish_at=publish_at,
-        note=note,
-        allow_self=settings.allow_self_approval,
-    )
-    db.commit()
-    if entry.reason == "schedule":
-        schedule_build(redis, settings, review.aware(entry.due_at))
-    else:
-        enqueue_build(redis, settings)

@@ -1,24 +1,46 @@
-"""Preview and diff of a revision: the builder's own renderer, difflib for the lines."""
+"""Preview and diff of a revision: the builder's own renderer, difflib for the lines.
+
+Previews run in a sandbox child (`services.sandbox`): untrusted bodies on a CPU budget.
+"""
 
 from __future__ import annotations
 
 import difflib
+from datetime import datetime
 
 from sqlmodel import Session
 
 from builder.markdown import render_markdown
+from interactions_api.errors import ApiError
 from interactions_api.models.common import utcnow
 from interactions_api.models.inbox import Revision, Submission
-from interactions_api.services.postfile import PostFields, check_post, render_post
+from interactions_api.services import sandbox
+from interactions_api.services.postfile import PostFields, parse_problems, render_post
 
 DIFF_FIELDS = ("title", "tags", "summary", "cover_src", "cover_alt", "date")
 
 
 def preview(fields: PostFields, *, slug: str = "preview") -> tuple[str, list[str]]:
     """The body as the site will show it, and what would stop it from building."""
+    return sandbox.pool().run(_preview, fields, slug, fields.date or utcnow())
+
+
+def _preview(fields: PostFields, slug: str, date: datetime) -> tuple[str, list[str]]:
     html = render_markdown(fields.body).html
-    text = render_post(fields, slug=slug, date=fields.date or utcnow())
-    return html, [f"{d.message} {d.hint}".strip() for d in check_post(text, slug=slug)]
+    text = render_post(fields, slug=slug, date=date)
+    return html, [f"{d.message} {d.hint}".strip() for d in parse_problems(text, slug)]
+
+
+def shown_body(body: str) -> tuple[str, str]:
+    """A stored body's HTML, or "" and why it cannot be shown."""
+    try:
+        return sandbox.pool().run(_body_html, body), ""
+    except ApiError as exc:
+        return "", exc.message
+
+
+def _body_html(body: str) -> str:
+    return render_markdown(body).html
 
 
 def _field_text(rev: Revision | None, name: str) -> str:

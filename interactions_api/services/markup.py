@@ -4,16 +4,30 @@ Two layers, on purpose: markdown-it with raw HTML off (so `<script>` stays text)
 images off (no tracking pixels, no mixed content), then nh3 (Ammonia) with a small tag
 allow-list and only http/https/mailto links, each given `rel="nofollow ugc noopener"`.
 The second layer holds even if a Markdown extension or a parser bug lets markup through.
+
+Rendering is bounded, because comments are untrusted and markdown-it is pure Python: at
+most `LINK_OPENERS_MAX` `[` (link labels are the costliest construct per byte), quotes
+and lists at most `NESTING_MAX` levels deep (markdown-it silently drops what is nested
+beyond its `maxNesting`, 20), and `RENDER_CPU_S` of CPU, checked inside the parser's
+loop (every rule call is counted), after which the comment is refused with 422.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.ruler import Ruler
+from markdown_it.token import Token
+
+from interactions_api.errors import Unprocessable
 
 LINK_REL = "nofollow ugc noopener"
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -45,12 +59,52 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 _URL_TEXT = re.compile(r"(?i)\b(?:https?://|www\.)\S")
 _HEADING = re.compile(r"<(/?)h[12]>")
 
+RENDER_CPU_S = 0.03  # parsing, in thread CPU time: with rendering and cleaning, ~50 ms
+LINK_OPENERS_MAX = 1_000
+NESTING_MAX = 9  # quotes and list items inside each other; 9 stays clear of maxNesting
+_CHECK_EVERY = 32  # rule calls between two clock reads (a read costs about 1 us)
+TOO_COMPLEX = (
+    "The comment's Markdown is too complex to render quickly; use fewer brackets, "
+    "emphasis marks, list items or lines."
+)
+
+
+class _OverBudget(Exception):
+    pass
+
+
+class _Budget(threading.local):
+    deadline = 0.0  # this thread's CPU clock limit while a comment renders; 0: none
+    calls = 0
+
+
+_BUDGET = _Budget()
+
+
+def _counted(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def rule(*args: Any) -> Any:
+        budget = _BUDGET
+        if budget.deadline:
+            budget.calls += 1
+            if budget.calls % _CHECK_EVERY == 0 and time.thread_time() > budget.deadline:
+                raise _OverBudget
+        return fn(*args)
+
+    return rule
+
+
+def _count_rules(ruler: Ruler[Any]) -> None:
+    for rule in list(ruler.__rules__):
+        ruler.at(rule.name, _counted(rule.fn), {"alt": list(rule.alt)})
+
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("strikethrough")
     md.disable(["image", "html_block", "html_inline"])
+    for ruler in (md.core.ruler, md.block.ruler, md.inline.ruler, md.inline.ruler2):
+        _count_rules(ruler)
     return md
 
 
@@ -66,9 +120,40 @@ def _cleaner() -> nh3.Cleaner:
     )
 
 
+def _depth(tokens: list[Token]) -> int:
+    depth = deepest = 0
+    for token in tokens:
+        if token.type in ("blockquote_open", "list_item_open"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.type in ("blockquote_close", "list_item_close"):
+            depth -= 1
+    return deepest
+
+
+def _refuse(message: str) -> Unprocessable:
+    return Unprocessable(
+        message, code="markdown_too_complex", fields=[{"field": "body", "message": message}]
+    )
+
+
 def render(body: str) -> str:
-    """Render a comment's Markdown to sanitised HTML."""
-    html = _markdown().render(body)
+    """Render a comment's Markdown to sanitised HTML; 422 when it is too costly to render."""
+    if body.count("[") > LINK_OPENERS_MAX:
+        raise _refuse(f"The comment has more than {LINK_OPENERS_MAX} `[`; use fewer brackets.")
+    md = _markdown()
+    _BUDGET.deadline, _BUDGET.calls = time.thread_time() + RENDER_CPU_S, 0
+    try:
+        tokens = md.parse(body)
+    except _OverBudget:
+        raise _refuse(TOO_COMPLEX) from None
+    finally:
+        _BUDGET.deadline = 0.0
+    if _depth(tokens) > NESTING_MAX:
+        raise _refuse(
+            f"The comment nests quotes or lists more than {NESTING_MAX} levels deep; flatten it."
+        )
+    html = md.renderer.render(tokens, md.options, {})
     # Top-level headings would outrank the article's own; demote them to h3.
     html = _HEADING.sub(r"<\1h3>", html)
     return str(_cleaner().clean(html)).strip()

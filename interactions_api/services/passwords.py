@@ -1,4 +1,8 @@
-"""Password hashing (argon2id, OWASP parameters) and the password rules."""
+"""Password hashing (argon2id, OWASP parameters) and the password rules.
+
+Each hash takes tens of milliseconds and 19 MiB: at most a few run at once per process
+(`cpu.gate`), and a burst beyond that is answered 503 instead of exhausting memory.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from interactions_api.errors import Unprocessable
+from interactions_api.services import cpu
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # argon2 has no limit, but an unbounded input is a cheap DoS
@@ -17,18 +22,19 @@ MAX_LENGTH = 1024  # argon2 has no limit, but an unbounded input is a cheap DoS
 # OWASP's argon2id recommendation: t=2, m=19 MiB, p=1.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1, type=Type.ID)
 
+GATE = "sign-ins and password changes"
 _PADDING = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 
 
 def hash_password(password: str) -> str:
     """The argon2id hash of `password` (salted; PHC string with its parameters)."""
-    return HASHER.hash(password)
+    return cpu.gate(GATE).run(HASHER.hash, password)
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
     """Whether `password` matches `stored_hash`; False for any malformed hash."""
     try:
-        return HASHER.verify(stored_hash, password)
+        return cpu.gate(GATE).run(HASHER.verify, stored_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -12,6 +12,7 @@ import yaml
 
 from builder.model import Diagnostic, Source
 from builder.parse import ParseSettings, parse_source
+from interactions_api.services import sandbox
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 POSTS_DIR = "content/posts"
@@ -68,7 +69,16 @@ def render_post(fields: PostFields, *, slug: str, date: datetime) -> str:
 
 
 def check_post(text: str, *, slug: str) -> list[Diagnostic]:
-    """The builder's errors for this file (empty when it would build)."""
+    """The builder's errors for this file (empty when it would build).
+
+    Runs the builder's parser in a child process on a CPU budget: 422 naming the body
+    when its Markdown is too costly or breaks the renderer, 503 when all are busy.
+    """
+    return sandbox.pool().run(parse_problems, text, slug)
+
+
+def parse_problems(text: str, slug: str) -> list[Diagnostic]:
+    """`check_post` in this process, unbounded: only for a sandbox child."""
     path = post_path(slug)
     source = Source(path, text, hashlib.sha256(text.encode()).hexdigest())
     _doc, problems = parse_source(source, ParseSettings(False, "UTC", ()))

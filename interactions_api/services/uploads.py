@@ -21,6 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from interactions_api.config import Settings
 from interactions_api.errors import PayloadTooLarge, Unprocessable
 from interactions_api.models.inbox import Revision, Submission
+from interactions_api.services import cpu
 from interactions_api.services.postfile import image_dir
 
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "png", "WEBP": "webp"}  # GIF -> PNG frame
@@ -89,9 +90,12 @@ def clean_image(settings: Settings, data: bytes, *, filename: str = "upload") ->
 
 
 def store_image(settings: Settings, sub: Submission, data: bytes, *, filename: str) -> str:
-    """Check and keep an image for a submission; returns its stored name."""
+    """Check and keep an image for a submission; returns its stored name.
+
+    Decoding and re-encoding take seconds for a large image: call this off the event loop.
+    """
     assert sub.id is not None
-    clean, ext = clean_image(settings, data, filename=filename)
+    clean, ext = cpu.gate("image uploads").run(clean_image, settings, data, filename=filename)
     name = f"{hashlib.sha256(clean).hexdigest()[:16]}.{ext}"
     folder = uploads_dir(settings, sub.id)
     folder.mkdir(parents=True, exist_ok=True)

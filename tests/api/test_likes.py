@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import random
-import socket
 import threading
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from interaction_helpers import THREAD, listing, member, posted
 from sqlalchemy import func
@@ -87,25 +83,6 @@ def test_likes_are_rate_limited(
 
 
 # --- concurrency ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def live_server(app: FastAPI, client: Any) -> Iterator[str]:
-    """The app under a real uvicorn server on a free loopback port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
 
 
 @pytest.mark.slow

@@ -50,6 +50,7 @@ for _name in (
     "make_user",
     "user_client",
     "smtp_server",
+    "live_server",
 ):
     globals()[_name] = getattr(_api, _name)
 ApiClient = _api.ApiClient
