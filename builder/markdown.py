@@ -189,6 +189,9 @@ def _anchors(state: StateCore) -> None:
     from markdown_it.token import Token
 
     used: set[str] = set()
+    # per slug, the number its next duplicate tries first: `used` only grows, so the
+    # numbers tried before are still taken (linear, not a scan from 1 per duplicate)
+    next_number: dict[str, int] = {}
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
@@ -200,9 +203,11 @@ def _anchors(state: StateCore) -> None:
             if child.type in {"text", "code_inline"}
         )
         base = slugify(text) or "section"
-        anchor, n = base, 1
+        n = next_number.get(base, 0)
+        anchor, n = (f"{base}-{n}", n + 1) if n else (base, 1)
         while anchor in used:
             anchor, n = f"{base}-{n}", n + 1
+        next_number[base] = n
         used.add(anchor)
         token.attrSet("id", anchor)
         state.env["headings"].append(Heading(int(token.tag[1]), text, anchor))
