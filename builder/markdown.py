@@ -16,6 +16,7 @@ from functools import lru_cache
 from html import escape, unescape
 from typing import TYPE_CHECKING, Any
 
+from builder.markdown_errors import from_library
 from builder.markdown_inline_speed import (
     add_by_character_rule,
     add_inline_loop,
@@ -111,7 +112,16 @@ def render_markdown(
 
     `fences`: code blocks highlighted by an earlier build (a post edited around its code
     costs no Pygments work, not even loading a lexer).
+    Raises builder.markdown_errors.MarkdownError (with the line) when a Markdown library
+    fails on the text.
     """
+    try:
+        return _render(text, allow_html, fences)
+    except Exception as exc:  # markdown-it, a plugin, Pygments or nh3 failed: say where
+        raise from_library(exc) from exc
+
+
+def _render(text: str, allow_html: bool, fences: FenceMemo | None) -> RenderedMarkdown:
     md = _parser(allow_html)
     env: dict[str, Any] = {"headings": [], "warnings": [], "memo": fences, "fences": []}
     tokens = md.parse(text, env)
@@ -145,9 +155,13 @@ def _placed(html: str, fences: list[tuple[str, str]]) -> tuple[tuple[str, int, i
 
 
 def render_inline(text: str) -> str:
-    """Render one line of Markdown (a front matter summary) without raw HTML."""
+    """Render one line of Markdown (a front matter summary) without raw HTML; raises
+    MarkdownError when a Markdown library fails on it."""
     md = _parser(False)
-    return str(md.renderInline(text, {"headings": [], "warnings": []}))
+    try:
+        return str(md.renderInline(text, {"headings": [], "warnings": []}))
+    except Exception as exc:
+        raise from_library(exc) from exc
 
 
 @lru_cache(maxsize=2)
