@@ -22,6 +22,7 @@ from builder.markdown_inline_speed import (
     add_inline_loop,
     add_plain_inline_rule,
     add_quick_link_destination,
+    add_quick_skip,
 )
 from builder.markdown_speed import (
     WORDS,
@@ -193,6 +194,7 @@ def _parser(allow_html: bool) -> MarkdownIt:
     add_by_character_rule(md)
     add_inline_loop(md)
     add_quick_link_destination(md)
+    add_quick_skip(md)
     add_plain_inline_rule(md)
     gate_core_rules(md)
     return md
