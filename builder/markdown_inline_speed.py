@@ -152,36 +152,35 @@ def _link_label(state: StateInline, start: int, disable_nested: bool = False) ->
     `]`, each `[` walks the cached steps of the ones after it (about 20: markdown-it's
     nesting limit), so that 200 KB of `[` took seconds; looked up here, they cost a
     dictionary lookup each. Same steps, same result as markdown-it's, but for a document
-    that has used up LABEL_STEPS: its later labels are not read, so its `[` stay text
-    (a post with thousands of links uses a few percent of them)."""
+    that has used up LABEL_STEPS: its later labels are not read to their end, so their
+    `[` stay text (a post with thousands of links uses a few percent of them)."""
     src, cache, end, env = state.src, state.cache, state.posMax, state.env
-    left = env.get(LABEL_STEPS_LEFT, LABEL_STEPS)
-    if left <= 0:
-        return -1
-    old_pos, pos, level = state.pos, start + 1, 1
+    budget = env.get(LABEL_STEPS_LEFT, LABEL_STEPS)
+    old_pos, pos, level, found = state.pos, start + 1, 1, -1
     skip = state.md.inline.skipToken
-    while pos < end:
-        left -= 1
+    steps = 0
+    while pos < end and steps < budget:
+        steps += 1
         marker = src[pos]
         if marker == "]":
             level -= 1
             if level == 0:
-                state.pos, env[LABEL_STEPS_LEFT] = old_pos, left
-                return pos
+                found = pos
+                break
         after = cache.get(pos)
         if after is None:
             state.pos = pos
-            skip(state)
+            skip(state)  # counts its own steps (and those of labels inside)
             after = state.pos
         if marker == "[":
             if after == pos + 1:  # a `[` that is not part of any token
                 level += 1
             elif disable_nested:
-                state.pos, env[LABEL_STEPS_LEFT] = old_pos, left
-                return -1
+                break
         pos = after
-    state.pos, env[LABEL_STEPS_LEFT] = old_pos, left
-    return -1
+    state.pos = old_pos
+    env[LABEL_STEPS_LEFT] = env.get(LABEL_STEPS_LEFT, LABEL_STEPS) - steps
+    return found
 
 
 class _Destination:
