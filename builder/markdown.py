@@ -28,6 +28,7 @@ from builder.markdown_speed import (
     WORDS,
     add_first_character_rule,
     gate_core_rules,
+    linear_task_lists,
     quiet_block_rules,
 )
 from builder.model import Heading
@@ -197,6 +198,7 @@ def _parser(allow_html: bool) -> MarkdownIt:
     add_quick_skip(md)
     add_plain_inline_rule(md)
     gate_core_rules(md)
+    linear_task_lists(md)
     return md
 
 

@@ -142,6 +142,18 @@ def test_bodies_of_brackets_cost_about_what_prose_costs() -> None:
         assert _cpu(body) < 4 * reference, body[:4]
 
 
+@pytest.mark.timeout(60)
+def test_a_long_task_list_costs_what_a_long_list_costs() -> None:
+    # the task list plugin looked back through every item for the list of each: 5,000
+    # items took seconds, 25,000 (200 KB) minutes
+    tasks = _cpu("- [ ] a\n- [x] b\n" * 2_500)
+    assert tasks < 3 * _cpu("- a b c\n- d e f\n" * 2_500)
+    html = render_markdown("- [ ] a\n  - [x] b\n\n1. [X] c\n" * 2).html
+    assert html.count('<ul class="contains-task-list">') == 4
+    assert html.count('<ol class="contains-task-list">') == 2
+    assert html.count('checked="checked"') == 4
+
+
 def test_many_links_in_one_document_all_stay_links() -> None:
     html = render_markdown("See [a](/x) and [b][r]. " * 5_000 + "\n\n[r]: /y\n").html
     assert html.count('<a href="/x">a</a>') == 5_000
