@@ -25,6 +25,12 @@ T = TypeVar("T")
 HIGHLIGHT_BUDGET = 1.0  # seconds of CPU time for one code block
 _REPEAT = 0.05  # if something swallows the first signal, another one comes after this
 _EVERY = 16  # tokens between two reads of the clock, outside the main thread
+_TIMER = hasattr(signal, "setitimer")  # not on Windows: tokens are counted there too
+
+
+def _signals_reach() -> bool:
+    """Whether a timer signal can interrupt the code running here."""
+    return _TIMER and threading.current_thread() is threading.main_thread()
 
 
 class Overtime(BaseException):
@@ -35,8 +41,8 @@ class Overtime(BaseException):
 @contextmanager
 def cpu_budget(seconds: float) -> Iterator[None]:
     """Raise Overtime in the block once this process has used `seconds` of CPU time in
-    it (main thread only; elsewhere see `counted`)."""
-    if threading.current_thread() is not threading.main_thread():
+    it (in the main thread, where signals reach; elsewhere see `counted`)."""
+    if not _signals_reach():
         yield
         return
     previous = signal.signal(signal.SIGVTALRM, _expire)
@@ -55,7 +61,7 @@ def _expire(signum: int, frame: object) -> None:
 def counted(tokens: Iterator[T], seconds: float) -> Iterator[T]:
     """`tokens`, raising Overtime once this thread has spent `seconds` of CPU time on
     them; as they are in the main thread, where `cpu_budget` does it for free."""
-    if threading.current_thread() is threading.main_thread():
+    if _signals_reach():
         return tokens
     return _checked(tokens, time.thread_time() + seconds)
 
