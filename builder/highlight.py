@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
-from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
@@ -24,6 +24,7 @@ from pygments.token import _TokenType  # the class of token types; no public nam
 from pygments.util import ClassNotFound
 
 from builder.fastlex import speed_up
+from builder.highlight_budget import HIGHLIGHT_BUDGET, Overtime, counted, cpu_budget
 
 _OPTION = re.compile(r"""([A-Za-z_]+)\s*=\s*("[^"]*"|'[^']*'|\S+)|([A-Za-z_]+)""")
 _KNOWN_OPTIONS = {"linenos", "hl_lines"}
@@ -114,13 +115,26 @@ def highlight_code(code: str, info: FenceInfo) -> tuple[str, str | None]:
             "see https://pygments.org/languages/ for names"
         )
         return _plain(code, info.language), warning
-    if info.linenos or info.hl_lines:
-        return highlight(code, lexer, _formatter(info.linenos, info.hl_lines)), None
-    return _flat_html(code, lexer), None
+    try:
+        with cpu_budget(HIGHLIGHT_BUDGET):
+            tokens = counted(lexer.get_tokens(code), HIGHLIGHT_BUDGET)
+            if info.linenos or info.hl_lines:
+                out = io.StringIO()  # as pygments.highlight() does
+                _formatter(info.linenos, info.hl_lines).format(tokens, out)
+                return out.getvalue(), None
+            return _flat_html(tokens), None
+    except Overtime:
+        warning = (
+            f"highlighting this `{info.language}` code block took over "
+            f"{HIGHLIGHT_BUDGET:g} s of CPU time (the lexer backtracks on something in "
+            "it), so it is shown as plain text"
+        )
+        return _plain(code, info.language), warning
 
 
-def _flat_html(code: str, lexer: Lexer) -> str:
-    """What `highlight(code, lexer, _formatter(False, ()))` returns, made in one loop.
+def _flat_html(tokens: Iterable[tuple[_TokenType, str]]) -> str:
+    """What `highlight(code, lexer, _formatter(False, ()))` returns, made in one loop from
+    `lexer.get_tokens(code)`.
 
     Pygments' HtmlFormatter passes every line through a stack of generators (lines, code,
     pre, div): about a tenth of highlighting a post, and the common fence needs none of
@@ -130,7 +144,7 @@ def _flat_html(code: str, lexer: Lexer) -> str:
     add = out.append
     open_span = ""  # the span the line being written is in
     mid_line = False  # something was written since the last line end
-    for token_type, text in lexer.get_tokens(code):
+    for token_type, text in tokens:
         if not text:
             continue
         span = _OPENERS.get(token_type)

@@ -16,16 +16,19 @@ from functools import lru_cache
 from html import escape, unescape
 from typing import TYPE_CHECKING, Any
 
+from builder.markdown_errors import from_library
 from builder.markdown_inline_speed import (
     add_by_character_rule,
     add_inline_loop,
     add_plain_inline_rule,
     add_quick_link_destination,
+    add_quick_skip,
 )
 from builder.markdown_speed import (
     WORDS,
     add_first_character_rule,
     gate_core_rules,
+    linear_task_lists,
     quiet_block_rules,
 )
 from builder.model import Heading
@@ -111,7 +114,16 @@ def render_markdown(
 
     `fences`: code blocks highlighted by an earlier build (a post edited around its code
     costs no Pygments work, not even loading a lexer).
+    Raises builder.markdown_errors.MarkdownError (with the line) when a Markdown library
+    fails on the text.
     """
+    try:
+        return _render(text, allow_html, fences)
+    except Exception as exc:  # markdown-it, a plugin, Pygments or nh3 failed: say where
+        raise from_library(exc) from exc
+
+
+def _render(text: str, allow_html: bool, fences: FenceMemo | None) -> RenderedMarkdown:
     md = _parser(allow_html)
     env: dict[str, Any] = {"headings": [], "warnings": [], "memo": fences, "fences": []}
     tokens = md.parse(text, env)
@@ -145,9 +157,13 @@ def _placed(html: str, fences: list[tuple[str, str]]) -> tuple[tuple[str, int, i
 
 
 def render_inline(text: str) -> str:
-    """Render one line of Markdown (a front matter summary) without raw HTML."""
+    """Render one line of Markdown (a front matter summary) without raw HTML; raises
+    MarkdownError when a Markdown library fails on it."""
     md = _parser(False)
-    return str(md.renderInline(text, {"headings": [], "warnings": []}))
+    try:
+        return str(md.renderInline(text, {"headings": [], "warnings": []}))
+    except Exception as exc:
+        raise from_library(exc) from exc
 
 
 @lru_cache(maxsize=2)
@@ -179,8 +195,10 @@ def _parser(allow_html: bool) -> MarkdownIt:
     add_by_character_rule(md)
     add_inline_loop(md)
     add_quick_link_destination(md)
+    add_quick_skip(md)
     add_plain_inline_rule(md)
     gate_core_rules(md)
+    linear_task_lists(md)
     return md
 
 
@@ -189,6 +207,9 @@ def _anchors(state: StateCore) -> None:
     from markdown_it.token import Token
 
     used: set[str] = set()
+    # per slug, the number its next duplicate tries first: `used` only grows, so the
+    # numbers tried before are still taken (linear, not a scan from 1 per duplicate)
+    next_number: dict[str, int] = {}
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
@@ -200,9 +221,11 @@ def _anchors(state: StateCore) -> None:
             if child.type in {"text", "code_inline"}
         )
         base = slugify(text) or "section"
-        anchor, n = base, 1
+        n = next_number.get(base, 0)
+        anchor, n = (f"{base}-{n}", n + 1) if n else (base, 1)
         while anchor in used:
             anchor, n = f"{base}-{n}", n + 1
+        next_number[base] = n
         used.add(anchor)
         token.attrSet("id", anchor)
         state.env["headings"].append(Heading(int(token.tag[1]), text, anchor))

@@ -25,6 +25,9 @@ _TRIGGERS = {
 }  # fmt: skip
 # What the inline parser does after its rules; none of them changes a lone text token.
 _AFTER_INLINE = {"balance_pairs", "strikethrough", "emphasis", "fragments_join"}
+# Steps (tokens) markdown-it may take reading link labels in one document (see _link_label)
+LABEL_STEPS = 200_000
+LABEL_STEPS_LEFT = "quire_label_steps_left"  # in the parser's env
 # a link destination without `<`, `(`, a backslash, a space or a control character
 _PLAIN_DESTINATION = re.compile(r"[^\x00-\x20\x7f\\()]+")
 
@@ -136,7 +139,48 @@ def add_quick_link_destination(md: MarkdownIt) -> None:
 
     quick = {name: getattr(helpers, name) for name in helpers.__all__}
     quick["parseLinkDestination"] = destination
+    quick["parseLinkLabel"] = _link_label
     md.helpers = SimpleNamespace(**quick)  # type: ignore[assignment]
+
+
+def _link_label(state: StateInline, start: int, disable_nested: bool = False) -> int:
+    """markdown-it's parseLinkLabel, stepping over what the inline cache already knows
+    without a call per step.
+
+    The label of a `[` is read token by token to the matching `]`; each token is skipped
+    by trying every inline rule, remembered in `state.cache`. In a run of `[` without a
+    `]`, each `[` walks the cached steps of the ones after it (about 20: markdown-it's
+    nesting limit), so that 200 KB of `[` took seconds; looked up here, they cost a
+    dictionary lookup each. Same steps, same result as markdown-it's, but for a document
+    that has used up LABEL_STEPS: its later labels are not read to their end, so their
+    `[` stay text (a post with thousands of links uses a few percent of them)."""
+    src, cache, end, env = state.src, state.cache, state.posMax, state.env
+    budget = env.get(LABEL_STEPS_LEFT, LABEL_STEPS)
+    old_pos, pos, level, found = state.pos, start + 1, 1, -1
+    skip = state.md.inline.skipToken
+    steps = 0
+    while pos < end and steps < budget:
+        steps += 1
+        marker = src[pos]
+        if marker == "]":
+            level -= 1
+            if level == 0:
+                found = pos
+                break
+        after = cache.get(pos)
+        if after is None:
+            state.pos = pos
+            skip(state)  # counts its own steps (and those of labels inside)
+            after = state.pos
+        if marker == "[":
+            if after == pos + 1:  # a `[` that is not part of any token
+                level += 1
+            elif disable_nested:
+                break
+        pos = after
+    state.pos = old_pos
+    env[LABEL_STEPS_LEFT] = env.get(LABEL_STEPS_LEFT, LABEL_STEPS) - steps
+    return found
 
 
 class _Destination:
@@ -146,6 +190,32 @@ class _Destination:
 
     def __init__(self, text: str, pos: int) -> None:
         self.ok, self.pos, self.str = True, pos, text
+
+
+def add_quick_skip(md: MarkdownIt) -> None:
+    """Skip a token the inline cache knows without markdown-it's preamble, and stop reading
+    labels in a document that has used up LABEL_STEPS (see _link_label).
+
+    Link labels are read by skipping one token at a time; footnotes (`^[...]`) read theirs
+    with markdown-it's own reader, which calls this for each step. Past the budget, the
+    label is skipped to its end, as markdown-it does when nesting is too deep: it is not
+    closed, so its `[` stays text."""
+    own = md.inline.skipToken
+
+    def skip(state: StateInline) -> None:
+        env = state.env
+        left = env.get(LABEL_STEPS_LEFT, LABEL_STEPS) - 1
+        env[LABEL_STEPS_LEFT] = left
+        if left < 0:
+            state.pos = state.posMax
+            return
+        after = state.cache.get(state.pos)
+        if after is None:
+            own(state)
+        else:
+            state.pos = after
+
+    md.inline.skipToken = skip  # type: ignore[method-assign]
 
 
 def add_plain_inline_rule(md: MarkdownIt) -> None:

@@ -19,7 +19,15 @@ from zoneinfo import ZoneInfo
 
 from builder.config import SiteConfig
 from builder.frontmatter import FrontMatterError, split_front_matter
-from builder.markdown import FenceMemo, render_inline, render_markdown, safe_url, slugify
+from builder.markdown import (
+    FenceMemo,
+    RenderedMarkdown,
+    render_inline,
+    render_markdown,
+    safe_url,
+    slugify,
+)
+from builder.markdown_errors import MarkdownError
 from builder.model import Cover, Diagnostic, Document, Heading, Source, Term
 
 KNOWN_KEYS = (
@@ -134,11 +142,10 @@ def parse_source(
         if close:
             p.warning(key, f"unknown front matter key `{key}`", f"Did you mean `{close}`?")
 
-    rendered = render_markdown(fm.body, allow_html=settings.allow_html, fences=fences)
-    for line, message in rendered.warnings:
-        p.warning(None, message, line=None if line is None else line + fm.body_line - 1)
+    rendered = _render_body(fm.body, fm.body_line, settings, fences, p)
     summary = _text(data, "summary", p)
-    if p.failed:
+    summary_html = _render_summary(summary, p) if summary else None
+    if p.failed or rendered is None:
         return None, p.sorted()
     toc: tuple[Heading, ...] = ()
     if toc_on:
@@ -157,7 +164,7 @@ def parse_source(
         category=category,
         series=series,
         authors=tuple(authors),
-        summary_html=render_inline(summary) if summary else rendered.summary_html,
+        summary_html=rendered.summary_html if summary_html is None else summary_html,
         body=rendered.html,
         toc=toc,
         word_count=rendered.word_count,
@@ -171,6 +178,30 @@ def parse_source(
     )
     doc.card  # noqa: B018  # hashed here, in the parallel parse, and cached with it
     return doc, p.sorted()
+
+
+def _render_body(
+    body: str, first_line: int, settings: ParseSettings, fences: FenceMemo | None, p: _Problems
+) -> RenderedMarkdown | None:
+    """The body rendered, its warnings noted; None (and an error) when a Markdown library
+    fails on it. Lines are the file's (`first_line`: the body's first)."""
+    try:
+        rendered = render_markdown(body, allow_html=settings.allow_html, fences=fences)
+    except MarkdownError as exc:
+        line = None if exc.line is None else exc.line + first_line - 1
+        p.items.append(Diagnostic("error", p.path, exc.message, exc.hint, line))
+        return None
+    for line, message in rendered.warnings:
+        p.warning(None, message, line=None if line is None else line + first_line - 1)
+    return rendered
+
+
+def _render_summary(summary: str, p: _Problems) -> str:
+    try:
+        return render_inline(summary)
+    except MarkdownError as exc:
+        p.error("summary", f"`summary`: {exc.message}", exc.hint)
+        return ""
 
 
 def _slug_from_path(path: str) -> str:

@@ -195,6 +195,8 @@ def _fast_and_plain(allow_html: bool) -> tuple[Any, Any]:
     plain.inline.ruler.disable(BY_CHARACTER_RULE)
     assert "tokenize" in vars(fast.inline)  # builder.markdown_inline_speed's loop
     del plain.inline.tokenize  # markdown-it's own
+    assert "skipToken" in vars(fast.inline)  # builder.markdown_inline_speed's
+    del plain.inline.skipToken
     assert fast.helpers is not markdown_it_helpers
     plain.helpers = markdown_it_helpers
     plain.core.ruler.at("inline", markdown_it_inline)  # markdown-it's own
