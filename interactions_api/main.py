@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 import interactions_api.routers as routers_pkg
+from interactions_api import pages
 from interactions_api.config import Settings
 from interactions_api.db import check_database, close_redis, connect_redis, make_engine
 from interactions_api.errors import error_responses, install_handlers, install_openapi
@@ -53,12 +54,12 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.redis = redis
-    install_handlers(app)
+    install_handlers(app, html=pages.error_page)
     install_openapi(app)
     for router in _routers():
         app.include_router(router)
     # Middleware added last runs first: CORS must answer preflights before the guard.
-    app.add_middleware(RequestGuard, settings=settings)
+    app.add_middleware(RequestGuard, settings=settings, html_refusal=pages.csrf_refusal)
     install_cors(app, settings)
     return app
 
