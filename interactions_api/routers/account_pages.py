@@ -127,6 +127,25 @@ def verify(
     )
 
 
+@router.post(f"{ACCOUNT}/verify")
+async def resend_verification(
+    request: Request, db: SessionDep, settings: SettingsDep, redis: RedisDep, ip: ClientIP
+) -> Response:
+    """A new verification link for an expired one; the same answer for every address."""
+    email = _field(await request.form(), "email").strip()[:1000]
+    try:
+        auth.resend_verification_to(db, auth.Context(settings, redis, ip), email=email)
+    except ApiError as exc:  # an unreadable address, or too many requests
+        db.rollback()
+        response = render(
+            request, settings, None, "account/verify.html", status=exc.status,
+            state="expired", email=email, error=exc.message,
+        )  # fmt: skip
+        response.headers.update(exc.headers)
+        return response
+    return render(request, settings, None, "account/verify.html", state="resent", email=email)
+
+
 @router.get(f"{ACCOUNT}/reset")
 def reset_form(
     request: Request, db: SessionDep, settings: SettingsDep, token: Token = ""

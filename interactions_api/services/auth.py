@@ -85,6 +85,22 @@ def send_verification(ctx: Context, user: User) -> None:
     _mail(ctx, user.email, "Confirm your email address", body)
 
 
+def resend_verification_to(db: Session, ctx: Context, *, email: str) -> None:
+    """Mail a new verification link to `email` if an unconfirmed account uses it.
+
+    For a signed-out visitor whose link expired. Nothing is sent otherwise, and the
+    caller answers the same either way (no account enumeration).
+    """
+    ctx.limiter.hit(f"verify:ip:{ctx.ip}", limit=ctx.settings.resets_per_ip, window_s=HOUR_S)
+    normal = emails.check_email(email, new=False)
+    ctx.limiter.hit(
+        f"verify:email:{key_part(normal)}", limit=ctx.settings.resets_per_email, window_s=HOUR_S
+    )
+    user = users.by_email(db, normal)
+    if user is not None and not user.email_verified:
+        send_verification(ctx, user)
+
+
 def verify_email(db: Session, settings: Settings, token: str) -> User:
     """Mark the address of a verification token as confirmed."""
     user_id, claims = tokens.read(settings, token, "verify")

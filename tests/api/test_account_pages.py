@@ -141,3 +141,27 @@ def test_forgot_password_is_rate_limited_on_the_page(app: FastAPI, settings: Any
     ]
     assert answers[-1].status_code == 429 and "Retry-After" in answers[-1].headers
     assert "text/html" in answers[-1].headers["content-type"] and "Too many" in answers[-1].text
+
+
+def test_an_expired_verification_link_offers_a_new_one(
+    app: FastAPI,
+    smtp_server: Mailbox,
+    run_jobs: Callable[[], int],
+    make_user: Callable[..., User],
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    late = make_user(Role.reader, email="slow@example.org", verified=False)
+    with monkeypatch.context() as m:
+        m.setitem(tokens.LIFETIME, "verify", timedelta(seconds=-1))
+        old = tokens.issue(settings, late, "verify")
+    web = browser(app)
+    expired = web.get(f"/api/account/verify?token={old}")
+    fields = {"csrf_token": csrf(expired.text), "email": late.email}
+    resent = web.post("/api/account/verify", data=fields)
+    unknown = web.post("/api/account/verify", data={**fields, "email": "nobody@example.org"})
+    assert resent.status_code == 200 and "Check your mail" in resent.text
+    assert unknown.text.replace("nobody@example.org", late.email) == resent.text
+    run_jobs()
+    assert "Your email address is verified" in web.get(mailed_link(smtp_server, late.email)).text
+    assert smtp_server.to("nobody@example.org") == []
