@@ -59,6 +59,12 @@ def pages_css() -> FileResponse:
     return FileResponse(TEMPLATES / "pages.css", media_type="text/css")
 
 
+@router.get(f"{ASSETS}/token.js")
+def token_js() -> FileResponse:
+    """Turns an old link's `#token=` into the `?token=` the account pages read."""
+    return FileResponse(TEMPLATES / "account" / "token.js", media_type="text/javascript")
+
+
 @router.get(f"{ACCOUNT}/signin")
 def signin_form(
     request: Request, user: OptionalUser, settings: SettingsDep, next: str = ""
@@ -123,8 +129,9 @@ def verify(
         state = auth.verify_link(db, settings, token)
         db.commit()
     return render(
-        request, settings, None, "account/verify.html", status=LINK_STATUS[state], state=state
-    )
+        request, settings, None, "account/verify.html", status=LINK_STATUS[state],
+        state=state, token=token,
+    )  # fmt: skip
 
 
 @router.post(f"{ACCOUNT}/verify")
