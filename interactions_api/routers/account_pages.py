@@ -94,9 +94,11 @@ async def signin(
         user = auth.sign_in(db, auth.Context(settings, redis, ip), email=email, password=password)
     except ApiError as exc:
         db.rollback()
-        return _signin_page(
+        page = _signin_page(
             request, settings, status=exc.status, next_path=target, email=email, error=exc.message
         )
+        page.headers.update(exc.headers)  # Retry-After when throttled
+        return page
     old = request.cookies.get(cookie_name(settings.cookie_secure))
     if old:
         sessions.end_session(db, old)
