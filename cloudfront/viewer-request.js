@@ -11,10 +11,14 @@
 //  3. Repeated slashes are collapsed with a 301, so "//host" can never become
 //     a protocol-relative Location.
 //  4. An alias from the build's redirect map answers 301 to its target.
+//     Account pages that moved under /api (mails sent before the move link to
+//     /account/verify/ and /account/reset/, valid 48 hours at most) answer 301
+//     there; the browser keeps the "#token=" fragment across the redirect.
 //  5. "/dir/" is served from "/dir/index.html"; "/dir" (no extension in the
 //     last segment) answers 301 to "/dir/". Redirects keep the query string.
 var REDIRECTS = /*QUIRE_REDIRECTS*/{};
 var MAX_URI = 2048;
+var MOVED = {'/account/verify': '/api/account/verify', '/account/reset': '/api/account/reset'};
 
 function handler(event) {
     var request = event.request;
@@ -67,6 +71,9 @@ function handler(event) {
     }
     if (Object.prototype.hasOwnProperty.call(REDIRECTS, key)) {
         return redirect(REDIRECTS[key], request.querystring);
+    }
+    if (Object.prototype.hasOwnProperty.call(MOVED, key)) {
+        return redirect(MOVED[key], request.querystring);
     }
     var tail = names[names.length - 1];
     if (tail === '') {

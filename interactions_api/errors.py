@@ -1,24 +1,29 @@
 """A small exception tree that carries the HTTP status and a stable code.
 
 Services raise these; the handlers installed by `install_handlers` turn them into JSON
-`{"code": ..., "message": ...}`. Routers never build HTTPException by hand.
+`{"code": ..., "message": ...}`, or, on a server-rendered page, into the page the `html`
+hook returns (a sign-in form, a "not allowed" page). Routers never build HTTPException
+by hand.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from interactions_api.models.common import ErrorOut, FieldErrorOut, ValidationErrorOut
 
 log = logging.getLogger("quire.api")
+# (request, status, code, message) -> an HTML page for an HTML route, else None (JSON).
+HtmlErrors = Callable[[Request, int, str, str], Response | None]
 
 
 class ApiError(Exception):
@@ -112,26 +117,36 @@ _UNSAFE = ("post", "put", "patch", "delete")
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
 
 
-def install_handlers(app: FastAPI) -> None:
-    """Render every error as JSON with a stable code; never leak a stack trace."""
+def install_handlers(app: FastAPI, html: HtmlErrors | None = None) -> None:
+    """Render every error as JSON with a stable code (or as the page `html` gives for an
+    HTML route); never leak a stack trace."""
+
+    def _page(request: Request, status: int, code: str, message: str) -> Response | None:
+        return html(request, status, code, message) if html is not None else None
 
     @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        response = error_json(exc.status, exc.code, exc.message, **exc.extra)
+    async def _api_error(request: Request, exc: ApiError) -> Response:
+        page = _page(request, exc.status, exc.code, exc.message)
+        response = page or error_json(exc.status, exc.code, exc.message, **exc.extra)
         response.headers.update(exc.headers)
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         fields = [_field_error(e) for e in exc.errors()]
         summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
-        return error_json(422, "invalid", f"The request is invalid ({summary}).", fields=fields)
+        message = f"The request is invalid ({summary})."
+        return _page(request, 422, "invalid", message) or error_json(
+            422, "invalid", message, fields=fields
+        )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else "HTTP error"
-        return error_json(exc.status_code, code, message)
+        return _page(request, exc.status_code, code, message) or error_json(
+            exc.status_code, code, message
+        )
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)

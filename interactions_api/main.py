@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 import interactions_api.routers as routers_pkg
+from interactions_api import pages
 from interactions_api.config import Settings
 from interactions_api.db import check_database, close_redis, connect_redis, make_engine
 from interactions_api.errors import error_responses, install_handlers, install_openapi
@@ -59,12 +60,12 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
     app.state.local_limits = LocalLimits(
         on_recover=lambda: resume_spooled(app.state.redis, settings)
     )
-    install_handlers(app)
+    install_handlers(app, html=pages.error_page)
     install_openapi(app)
     for router in _routers():
         app.include_router(router)
     # Middleware added last runs first: CORS must answer preflights before the guard.
-    app.add_middleware(RequestGuard, settings=settings)
+    app.add_middleware(RequestGuard, settings=settings, html_refusal=pages.csrf_refusal)
     install_cors(app, settings)
     return app
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import anyio.to_thread
@@ -44,6 +44,8 @@ CSRF_FIELD = "csrf_token"
 TOKEN_SIGNED_PATHS = frozenset({"/api/comments/unsubscribe"})
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+# (scope, message) -> the HTML page for a refused form on an HTML route, else None (JSON).
+HtmlRefusal = Callable[[Scope, str], ASGIApp | None]
 
 
 def csrf_token(settings: Settings, session_token: str) -> str:
@@ -112,9 +114,12 @@ def install_cors(app: FastAPI, settings: Settings) -> None:
 class RequestGuard:
     """ASGI middleware enforcing the origin, content-type, CSRF and body-size rules."""
 
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(
+        self, app: ASGIApp, settings: Settings, html_refusal: HtmlRefusal | None = None
+    ) -> None:
         self.app = app
         self.settings = settings
+        self.html_refusal = html_refusal
         self.allowed = frozenset(settings.site_origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -172,7 +177,8 @@ class RequestGuard:
             return error_json(400, "bad_request", "The form data could not be read.")
         if not token_ok:
             message = "The form's CSRF token is missing or does not match your session."
-            return error_json(403, "csrf", message)
+            page = self.html_refusal(scope, message) if self.html_refusal else None
+            return page or error_json(403, "csrf", message)
         return None
 
     async def _bearer_ok(self, scope: Scope, token: str) -> bool:

@@ -1,8 +1,8 @@
-"""The inbox pages' plain form posts that act: on a submission, or on the session.
+"""The inbox pages' plain form posts that act on a submission.
 
 `/{id}/do/{action}`: submit, withdraw, request changes, reject, unschedule, approve,
 remark, restore and image upload; an error is shown on the submission's page, a success
-redirects back to it. `/signout` ends the browser's session.
+redirects back to it. (Signing in and out is routers/account_pages.py's.)
 """
 
 from __future__ import annotations
@@ -18,30 +18,17 @@ from interactions_api.deps import LimiterDep, OptionalUser, RedisDep, SessionDep
 from interactions_api.errors import ApiError, Unprocessable
 from interactions_api.models.inbox import Submission
 from interactions_api.models.user import User
-from interactions_api.routers.auth import clear_session_cookie
 from interactions_api.routers.inbox import throttle
 
 # the page helpers both inbox page modules share
 from interactions_api.routers.inbox_pages import BASE, _detail, _need_author, _version
-from interactions_api.services import inbox, review, sessions
+from interactions_api.services import inbox, review
 from interactions_api.services.cpu import off_loop
 from interactions_api.services.notifications import notify
 from interactions_api.services.outbox import enqueue_build, schedule_build
-from interactions_api.services.sessions import cookie_name
 from interactions_api.services.uploads import store_image
 
 router = APIRouter(prefix=BASE, include_in_schema=False)
-
-
-@router.post("/signout", response_class=HTMLResponse)
-def signout(request: Request, db: SessionDep, settings: SettingsDep) -> Response:
-    """End this browser's session from the inbox (form with the session's CSRF token)."""
-    token = request.cookies.get(cookie_name(settings.cookie_secure))
-    if token:
-        sessions.end_session(db, token)
-    response = RedirectResponse(f"{BASE}/", status_code=303)
-    clear_session_cookie(response, settings)
-    return response
 
 
 @router.post("/{submission_id}/do/{action}", response_class=HTMLResponse)

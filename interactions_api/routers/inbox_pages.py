@@ -8,73 +8,55 @@ from, with the user's input kept.
 
 from __future__ import annotations
 
-import secrets
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import col, select
 from starlette.datastructures import FormData
 
+from interactions_api import pages
 from interactions_api.deps import (
-    AuthContext,
     LimiterDep,
     OptionalUser,
     SessionDep,
     SettingsDep,
 )
-from interactions_api.errors import ApiError, Forbidden
+from interactions_api.errors import ApiError, Forbidden, Unauthorized
 from interactions_api.models.inbox import Status, Submission
 from interactions_api.models.inbox_io import PostIn
 from interactions_api.models.user import Role, User
-from interactions_api.routers.auth import set_session_cookie
 from interactions_api.routers.inbox import build_state, throttle
-from interactions_api.security import csrf_token_for, presession_cookie_name
-from interactions_api.services import auth, diffs, inbox, review, sessions
+from interactions_api.services import diffs, inbox, review
 from interactions_api.services.cpu import off_loop
 from interactions_api.services.postfile import image_url
-from interactions_api.services.sessions import cookie_name
 
 router = APIRouter(prefix="/api/inbox/ui", include_in_schema=False)
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "inbox"
-BASE = "/api/inbox/ui"
-
-
-@lru_cache(maxsize=1)
-def _env() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True)
-    )
-    env.globals["base"] = BASE
-    env.filters["label"] = lambda s: str(s).replace("_", " ")
-    env.filters["when"] = lambda d: review.aware(d).strftime("%Y-%m-%d %H:%M UTC") if d else ""
-    return env
+BASE = pages.INBOX
 
 
 def _page(
     request: Request, settings: Any, user: User | None, name: str, status: int = 200, **ctx: Any
 ) -> HTMLResponse:
-    html = (
-        _env()
-        .get_template(name)
-        .render(
-            user=user,
-            is_editor=bool(user and user.role >= Role.editor),
-            csrf=csrf_token_for(request, settings) or "",
-            **ctx,
+    return pages.render(request, settings, user, name, status, **ctx)
+
+
+def _need_role(user: User | None, role: Role) -> User:
+    # Signed out: the sign-in page, returning here; signed in but too low: a page saying so.
+    if user is None:
+        raise Unauthorized("Sign in to open this page.")
+    if user.role < role:
+        raise Forbidden(
+            f"Your account ({user.display_name}) cannot open this page: it needs the "
+            f"{role.name} role. Ask an administrator for it.",
+            code="role_required",
         )
-    )
-    return HTMLResponse(html, status_code=status)
+    return user
 
 
 def _need_author(user: User | None) -> User:
-    if user is None or user.role < Role.author:
-        raise Forbidden("Sign in with an author account to use the inbox.", code="role_required")
-    return user
+    return _need_role(user, Role.author)
 
 
 def _post_in(form: FormData) -> PostIn:
@@ -102,76 +84,10 @@ def _version(form: FormData) -> int:
     return int(value) if isinstance(value, str) and value.isdigit() else -1
 
 
-@router.get("/theme.css")
-def theme_css() -> FileResponse:
-    """The theme's stylesheet, so the inbox looks like the site."""
-    from builder.themes import resolve_theme
-
-    return FileResponse(resolve_theme("default", Path()) / "static" / "css" / "main.css")
-
-
-@router.get("/inbox.css")
-def inbox_css() -> FileResponse:
-    """The few rules the inbox adds to the theme."""
-    return FileResponse(TEMPLATES / "inbox.css", media_type="text/css")
-
-
-def _signin_page(
-    request: Request, settings: Any, user: User | None, *, status: int, **ctx: Any
-) -> HTMLResponse:
-    """The sign-in form; a signed-out browser gets the pre-session cookie its token needs."""
-    name = presession_cookie_name(settings.cookie_secure)
-    pre = request.cookies.get(name) or secrets.token_urlsafe(24)
-    request.cookies[name] = pre  # so this page's form already carries the matching token
-    response = _page(request, settings, user, "signin.html", status=status, **ctx)
-    if user is None:
-        response.set_cookie(
-            name, pre, max_age=3600, path="/", secure=settings.cookie_secure,
-            httponly=True, samesite="lax",
-        )  # fmt: skip
-    return response
-
-
-@router.post("/signin", response_class=HTMLResponse)
-async def signin(
-    request: Request, db: SessionDep, settings: SettingsDep, ctx: AuthContext
-) -> Response:
-    """Sign in with a plain HTML form (no JavaScript); the guard checked its CSRF token."""
-    form = await request.form()
-    email, password = form.get("email"), form.get("password")
-    if not isinstance(email, str) or not isinstance(password, str):
-        return _signin_page(
-            request, settings, None, status=422, error="Enter your email and password."
-        )
-    # argon2 and the session's writes block: they run off the event loop
-    return await off_loop(_sign_in, request, db, ctx, email=email, password=password)
-
-
-def _sign_in(request: Request, db: Any, ctx: Any, *, email: str, password: str) -> Response:
-    settings = ctx.settings
-    try:
-        user = auth.sign_in(db, ctx, email=email, password=password)
-    except ApiError as exc:
-        db.rollback()
-        page = _signin_page(
-            request, settings, None, status=exc.status, error=exc.message, email=email
-        )
-        page.headers.update(exc.headers)  # Retry-After when throttled or busy
-        return page
-    old = request.cookies.get(cookie_name(settings.cookie_secure))
-    if old:
-        sessions.end_session(db, old)
-    response = RedirectResponse(f"{BASE}/", status_code=303)
-    set_session_cookie(response, settings, sessions.start_session(db, user))
-    response.delete_cookie(presession_cookie_name(settings.cookie_secure), path="/")
-    return response
-
-
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, user: OptionalUser, db: SessionDep, settings: SettingsDep) -> Response:
     """The author's submissions with their status, remarks and build."""
-    if user is None or user.role < Role.author:
-        return _signin_page(request, settings, user, status=401)
+    user = _need_author(user)
     rows = [
         (s, r, build_state(db, s)[0], len(inbox.remarks(db, s)))
         for s, r in inbox.list_submissions(db, user, mine=True)
@@ -196,8 +112,7 @@ def queue(
     q: str = "",
 ) -> Response:
     """The editors' queue, filtered by status and text."""
-    if user is None or user.role < Role.editor:
-        return _page(request, settings, user, "signin.html", status=403)
+    user = _need_role(user, Role.editor)
     statuses = [status] if status in Status.__members__ else []
     rows = [
         (s, r, build_state(db, s)[0], 0)

@@ -8,14 +8,14 @@ sign-ins are throttled per account and per client address.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from interactions_api import mail
 from interactions_api.config import Settings
-from interactions_api.errors import Unauthorized
+from interactions_api.errors import ApiError, Unauthorized
 from interactions_api.models.user import User
 from interactions_api.services import emails, sessions, tokens, users
 from interactions_api.services.passwords import (
@@ -30,6 +30,11 @@ from interactions_api.services.ratelimit import RateLimiter, key_part
 SIGNIN_WINDOW_S = 15 * 60
 HOUR_S = 3600
 THROTTLED = "Too many attempts; wait a little and try again."
+# Where mailed links land: pages served by the API (the CDN routes /api/* to it).
+VERIFY_PAGE = "/api/account/verify"
+RESET_PAGE = "/api/account/reset"
+# What a mailed link's page can say about it.
+LinkState = Literal["ok", "used", "expired", "invalid"]
 RENEWAL_NOTICE = (
     "Your password was changed. You were signed out everywhere else, and your personal "
     "API tokens were revoked: create new ones for your scripts."
@@ -71,9 +76,25 @@ def sign_up(db: Session, ctx: Context, *, email: str, display_name: str, passwor
 def send_verification(ctx: Context, user: User) -> None:
     """Mail `user` a link that proves they own their address."""
     token = tokens.issue(ctx.settings, user, "verify")
-    link = f"{ctx.settings.base_url}/account/verify/#token={token}"
-    body = _VERIFY_TEXT.format(link=link, token=token)
+    link = f"{ctx.settings.base_url}{VERIFY_PAGE}?token={token}"
+    body = _VERIFY_TEXT.format(link=link)
     _mail(ctx, user.email, "Confirm your email address", body)
+
+
+def resend_verification_to(db: Session, ctx: Context, *, email: str) -> None:
+    """Mail a new verification link to `email` if an unconfirmed account uses it.
+
+    For a signed-out visitor whose link expired. Nothing is sent otherwise, and the
+    caller answers the same either way (no account enumeration).
+    """
+    ctx.limiter.hit(f"verify:ip:{ctx.ip}", limit=ctx.settings.resets_per_ip, window_s=HOUR_S)
+    normal = emails.check_email(email, new=False)
+    ctx.limiter.hit(
+        f"verify:email:{key_part(normal)}", limit=ctx.settings.resets_per_email, window_s=HOUR_S
+    )
+    user = users.by_email(db, normal)
+    if user is not None and not user.email_verified:
+        send_verification(ctx, user)
 
 
 def verify_email(db: Session, settings: Settings, token: str) -> User:
@@ -85,6 +106,40 @@ def verify_email(db: Session, settings: Settings, token: str) -> User:
     user.email_verified = True
     db.add(user)
     return user
+
+
+def verify_link(db: Session, settings: Settings, token: str) -> LinkState:
+    """Confirm the address of a mailed verification link, saying what became of it.
+
+    "used" when the address is already confirmed (the link was opened before, perhaps
+    by a mail scanner: harmless, the address is proven either way).
+    """
+    try:
+        user_id, claims = tokens.read(settings, token, "verify")
+    except ApiError:
+        return "expired" if tokens.expired(settings, token, "verify") else "invalid"
+    user = db.get(User, user_id)
+    if user is None or user.email != claims.get("email"):
+        return "invalid"
+    if user.email_verified:
+        return "used"
+    user.email_verified = True
+    db.add(user)
+    return "ok"
+
+
+def reset_link(db: Session, settings: Settings, token: str) -> LinkState:
+    """Whether a mailed reset link can still set a password ("used" once it has)."""
+    try:
+        user_id, claims = tokens.read(settings, token, "reset")
+    except ApiError:
+        return "expired" if tokens.expired(settings, token, "reset") else "invalid"
+    user = db.get(User, user_id)
+    if user is None or user.email != claims.get("email"):
+        return "invalid"
+    # The token carries a fingerprint of the password it may replace: any change since
+    # (this link or another) makes it spent.
+    return "ok" if claims.get("pw") == tokens.password_fingerprint(user) else "used"
 
 
 def sign_in(db: Session, ctx: Context, *, email: str, password: str) -> User:
@@ -125,8 +180,8 @@ def request_reset(db: Session, ctx: Context, *, email: str) -> None:
         _mail(ctx, normal, "Password reset requested", _NO_ACCOUNT_TEXT)
         return
     token = tokens.issue(ctx.settings, user, "reset")
-    link = f"{ctx.settings.base_url}/account/reset/#token={token}"
-    _mail(ctx, user.email, "Reset your password", _RESET_TEXT.format(link=link, token=token))
+    link = f"{ctx.settings.base_url}{RESET_PAGE}?token={token}"
+    _mail(ctx, user.email, "Reset your password", _RESET_TEXT.format(link=link))
 
 
 def reset_password(db: Session, settings: Settings, *, token: str, password: str) -> User:
@@ -134,14 +189,11 @@ def reset_password(db: Session, settings: Settings, *, token: str, password: str
 
     The link then stops working.
     """
-    user_id, claims = tokens.read(settings, token, "reset")
-    user = db.get(User, user_id)
-    if (
-        user is None
-        or user.email != claims.get("email")
-        or claims.get("pw") != tokens.password_fingerprint(user)
-    ):
+    if reset_link(db, settings, token) != "ok":
         raise tokens.invalid()
+    user_id, _claims = tokens.read(settings, token, "reset")
+    user = db.get(User, user_id)
+    assert user is not None  # reset_link found it
     check_password(password, email=user.email, display_name=user.display_name)
     _set_password(db, user, password)
     user.email_verified = True  # following the mailed link proves the address
@@ -186,9 +238,6 @@ please confirm your email address by opening this link (valid for 48 hours):
 
 {link}
 
-If the page asks for a code, paste this one:
-{token}
-
 If you did not sign up, ignore this mail.
 """
 
@@ -205,9 +254,6 @@ _RESET_TEXT = """Hello,
 to choose a new password, open this link (valid for 30 minutes, usable once):
 
 {link}
-
-If the page asks for a code, paste this one:
-{token}
 
 Choosing a new password signs you out everywhere and revokes your personal API
 tokens; create new ones for your scripts afterwards.

@@ -14,7 +14,7 @@ from rq.serializers import JSONSerializer
 from interactions_api.models.user import User
 from tests.api.conftest import ORIGIN, PASSWORD, ApiClient, Mailbox, new_client
 
-TOKEN = re.compile(r"#token=([A-Za-z0-9_.\-]+)")
+TOKEN = re.compile(r"\?token=([A-Za-z0-9_.\-]+)")
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_sign_up_mails_a_verification_link_that_verifies(
     [message] = smtp_server.to("verify.me@example.org")
     assert message["From"] == "Quire <noreply@quire.test>"
     assert message["Subject"] == "Confirm your email address"
-    assert f"{ORIGIN}/account/verify/#token=" in text(message)
+    assert f"{ORIGIN}/api/account/verify?token=" in text(message)
 
     client.post("/api/auth/signin", json={"email": "verify.me@example.org", "password": PASSWORD})
     assert client.get("/api/auth/me").json()["user"]["email_verified"] is False
@@ -89,7 +89,7 @@ def test_a_taken_address_gets_a_notice_not_a_second_account(
     run_jobs()
     [message] = smtp_server.to(user.email)
     assert "already" in text(message)
-    assert "#token=" not in text(message)
+    assert "token=" not in text(message)
 
 
 def test_password_reset_by_mail(
@@ -137,7 +137,7 @@ def test_reset_for_an_unknown_address_answers_alike(
     assert (known.status_code, known.json()) == (unknown.status_code, unknown.json())
     assert run_jobs() == 2
     [notice] = smtp_server.to("nobody@example.org")
-    assert "no account" in text(notice) and "#token=" not in text(notice)
+    assert "no account" in text(notice) and "token=" not in text(notice)
 
 
 @pytest.mark.parametrize(
@@ -181,5 +181,5 @@ def test_without_smtp_the_mail_goes_to_the_log(
         )
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "To: dev@example.org" in logged
-    assert "/account/verify/#token=" in logged
+    assert "/api/account/verify?token=" in logged
     assert Queue("default", connection=redis, serializer=JSONSerializer).count == 0

@@ -64,7 +64,7 @@ def test_a_sign_in_form_without_the_browser_token_is_refused(app: FastAPI, make_
         "/api/inbox/ui/signin",
         data={"csrf_token": "guess", "email": author.email, "password": PASSWORD},
     )
-    assert forged.status_code == 403 and forged.json()["code"] == "csrf"
+    assert forged.status_code == 403 and "This form has expired" in forged.text
 
     victim = _browser(app)
     victim.get("/api/inbox/ui/")  # has a pre-session cookie, but the token is not sent
@@ -72,3 +72,70 @@ def test_a_sign_in_form_without_the_browser_token_is_refused(app: FastAPI, make_
         "/api/inbox/ui/signin", data={"email": author.email, "password": PASSWORD}
     )
     assert missing.status_code == 403
+
+
+def _sign_in(browser: TestClient, page: str, email: str, next_path: str | None) -> Any:
+    data = {"csrf_token": _form_token(page), "email": email, "password": PASSWORD}
+    if next_path is not None:
+        data["next"] = next_path
+    return browser.post("/api/inbox/ui/signin", data=data, follow_redirects=False)
+
+
+def test_signed_out_pages_ask_to_sign_in_and_return_there(app: FastAPI, make_user: Any) -> None:
+    editor = make_user(Role.editor, password=PASSWORD)
+    for path in ("/api/inbox/ui/new", "/api/inbox/ui/1", "/api/inbox/ui/queue?status=all"):
+        browser = _browser(app)
+        page = browser.get(path)
+        assert page.status_code == 401 and "text/html" in page.headers["content-type"]
+        assert f'name="next" value="{path.replace("&", "&amp;")}"' in page.text
+        back = _sign_in(browser, page.text, editor.email, path)
+        assert back.status_code == 303 and back.headers["location"] == path
+
+
+def test_a_role_that_may_not_see_a_page_gets_an_html_403(app: FastAPI, make_user: Any) -> None:
+    reader = make_user(Role.reader, password=PASSWORD, display_name="Rea Der")
+    browser = _browser(app)
+    page = browser.get("/api/inbox/ui/new")
+    assert _sign_in(browser, page.text, reader.email, "/api/inbox/ui/new").status_code == 303
+    refused = browser.get("/api/inbox/ui/new")
+    assert refused.status_code == 403 and "text/html" in refused.headers["content-type"]
+    assert "Rea Der" in refused.text and "needs the author role" in refused.text
+
+
+def test_signing_in_from_the_review_queue_works(app: FastAPI, make_user: Any) -> None:
+    editor = make_user(Role.editor, password=PASSWORD)
+    browser = _browser(app)
+    page = browser.get("/api/inbox/ui/queue")
+    signed_in = _sign_in(browser, page.text, editor.email, None)
+    assert signed_in.status_code == 303
+    assert browser.get("/api/inbox/ui/queue").status_code == 200
+
+
+def test_next_never_leads_to_another_site(app: FastAPI, make_user: Any) -> None:
+    editor = make_user(Role.editor, password=PASSWORD)
+    browser = _browser(app)
+    # honoured when it is a path here...
+    page = browser.get("/api/account/signin?next=/api/inbox/ui/queue").text
+    assert 'name="next" value="/api/inbox/ui/queue"' in page
+    assert _sign_in(browser, page, editor.email, "/api/inbox/ui/queue").headers["location"] == (
+        "/api/inbox/ui/queue"
+    )
+    # ...and refused when it would lead elsewhere.
+    for evil in ("https://evil.example/", "//evil.example", "/\\evil.example", "https:evil"):
+        browser = _browser(app)
+        page = browser.get("/api/account/signin", params={"next": evil}).text
+        assert 'name="next"' not in page
+        answer = _sign_in(browser, page, editor.email, evil)
+        assert answer.headers["location"] == "/api/inbox/ui/", evil
+
+
+def test_a_refused_form_is_explained_on_a_page_with_a_retry_link(app: FastAPI) -> None:
+    browser = _browser(app)
+    page = browser.get("/api/account/forgot")
+    refused = browser.post(
+        "/api/account/forgot",
+        data={"csrf_token": "stale", "email": "x@example.org"},
+        headers={"Referer": f"{ORIGIN}/api/account/forgot"},
+    )
+    assert refused.status_code == 403 and "text/html" in refused.headers["content-type"]
+    assert 'href="/api/account/forgot"' in refused.text and page.status_code == 200
