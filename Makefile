@@ -40,8 +40,12 @@ fmt: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Three processes on two cores: most tests wait on servers, browsers and subprocesses.
+# The slowest tests are listed at the end of every run, so a slow newcomer is seen.
+PYTEST_ARGS ?= -n 3 --durations=25
+
 test: setup $(NODE_TOOLS) lint
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python bench/build.py

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from builder.publish.local import INDEX_NAME
+from builder.publish.local import INDEX_NAME, LOCK_MUTEX, LOCK_NAME
 from interactions_api.config import Settings
 from interactions_api.models.user import Role
 from interactions_api.services.outbox import enqueue_build, owe_publish
@@ -38,8 +38,9 @@ def comment_when_live(client: Any, body: str) -> dict[str, Any]:
 
 def changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
     """Site files added, rewritten or removed between two snapshots of the bucket (the
-    local target's own object index, its stand-in for S3's listing, is not a site file)."""
-    paths = (before.keys() | after.keys()) - {INDEX_NAME}
+    local target's own object index, its stand-in for S3's listing, and the publish lock's
+    record are not site files)."""
+    paths = (before.keys() | after.keys()) - {INDEX_NAME, LOCK_NAME, LOCK_MUTEX}
     return {p for p in paths if before.get(p) != after.get(p)}
 
 

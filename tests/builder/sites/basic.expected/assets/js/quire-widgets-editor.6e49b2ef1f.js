@@ -14,7 +14,7 @@ const D = {
     pwHint: "At least 12 characters.", required: "{n}: this field is required.",
     yourName: "Your name", website: "Website (optional)", hp: "Leave this empty",
     anonOk: "Add your name to comment without an account, or sign in.",
-    notify: "Email me when someone replies",
+    notify: "Email me when someone replies", forgot: "Forgot password?",
   },
   fr: {
     your: "Votre commentaire", yourReply: "Votre réponse", yourEdit: "Modifier votre commentaire",
@@ -30,7 +30,7 @@ const D = {
     pwHint: "Au moins 12 caractères.", required: "{n} : ce champ est obligatoire.",
     yourName: "Votre nom", website: "Site web (facultatif)", hp: "Laissez ce champ vide",
     anonOk: "Indiquez votre nom pour commenter sans compte, ou connectez-vous.",
-    notify: "M’avertir par e-mail des réponses",
+    notify: "M’avertir par e-mail des réponses", forgot: "Mot de passe oublié ?",
   },
 };
 let seq = 0;
@@ -168,15 +168,18 @@ export function authForm(Q, host, opts) {
   const err = errorBox(Q);
   const submit = Q.h("button", { type: "submit", class: "quire-btn quire-primary" });
   const swap = Q.h("button", { type: "button", class: "quire-link" });
+  // A real page (served by the API, works without JavaScript) mails the reset link.
+  const forgot = Q.h("a", { href: `${Q.base}/api/account/forgot`, class: "quire-link" }, w("forgot"));
   const form = Q.h("form", { class: "quire-form quire-auth-form", novalidate: true },
     title, opts.reason ? reason : null, nameField, field(Q, w("email"), email), pwField, err.el,
-    Q.h("div", { class: "quire-row" }, submit, " ", Q.btn(w("cancel"), () => form.remove()), " ", swap));
+    Q.h("div", { class: "quire-row" }, submit, " ", Q.btn(w("cancel"), () => form.remove()), " ", swap, " ", forgot));
   const setMode = (m) => {
     mode = m;
     const up = m === "signup";
     title.textContent = submit.textContent = up ? w("signup") : w("signin");
     swap.textContent = up ? w("toIn") : w("toUp");
     nameField.hidden = !up;
+    forgot.hidden = up;
     name.required = up;
     pw.autocomplete = up ? "new-password" : "current-password";
     pwField.querySelector(".quire-hint").hidden = !up;

@@ -131,7 +131,7 @@
   };
 
   /** Q: what the lazily loaded editor needs from us. */
-  const Q = { h, btn, api, errText, t, LANG, ApiError, get user() { return st.user; }, setUser };
+  const Q = { h, btn, api, errText, t, LANG, ApiError, get user() { return st.user; }, get base() { return BASE; }, setUser };
 
   /** A toggle (like / bookmark) with aria-pressed and an optional count. */
   const toggle = (label, cls, path, key, onNeedAuth, announce) => {
