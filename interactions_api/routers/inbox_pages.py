@@ -38,11 +38,11 @@ from interactions_api.routers.auth import clear_session_cookie, set_session_cook
 from interactions_api.routers.inbox import build_state, throttle
 from interactions_api.security import csrf_token_for, presession_cookie_name
 from interactions_api.services import auth, diffs, inbox, review, sessions
-from interactions_api.services.notifications import notify
+from interactions_api.services.notifications import notify, take_action
 from interactions_api.services.outbox import enqueue_build, schedule_build
 from interactions_api.services.postfile import image_url
 from interactions_api.services.sessions import cookie_name
-from interactions_api.services.uploads import store_image
+from interactions_api.services.uploads import add_image, submission_images
 
 router = APIRouter(prefix="/api/inbox/ui", include_in_schema=False)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "inbox"
@@ -232,7 +232,12 @@ def new_form(request: Request, user: OptionalUser, settings: SettingsDep) -> Res
 
 @router.post("/new", response_class=HTMLResponse)
 async def new_post(
-    request: Request, user: OptionalUser, db: SessionDep, settings: SettingsDep, limiter: LimiterDep
+    request: Request,
+    user: OptionalUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    redis: RedisDep,
 ) -> Response:
     """Preview, or create the draft (and submit it, with the submit button)."""
     author = _need_author(user)
@@ -246,7 +251,7 @@ async def new_post(
         slug = values.get("slug", "").strip() or None
         sub = inbox.create_submission(db, author, post.fields(), slug=slug)
         if form.get("do") == "submit":
-            review.transition(db, sub, author, "submit", version=sub.version)
+            take_action(db, redis, settings, sub, author, "submit", version=sub.version)
     except (ApiError, ValidationError) as exc:
         db.rollback()
         return _form(request, settings, author, None, values, None, exc)
@@ -330,7 +335,7 @@ def _detail(
         history=inbox.history(db, sub),
         revisions=inbox.revisions(db, sub),
         error=error,
-        images=[(n, image_url(sub.slug, n)) for n in rev.images],
+        images=[(n, image_url(sub.slug, n)) for n in submission_images(db, sub)],
         is_author=sub.author_id == user.id,
         may_approve=sub.author_id != user.id
         or review.may_approve_own(db, settings.allow_self_approval),
@@ -372,6 +377,7 @@ async def edit_post(
     db: SessionDep,
     settings: SettingsDep,
     limiter: LimiterDep,
+    redis: RedisDep,
 ) -> Response:
     """Preview, or save a new revision (and submit it)."""
     author = _need_author(user)
@@ -385,7 +391,7 @@ async def edit_post(
             return _form(request, settings, author, sub, values, post)
         inbox.save_revision(db, sub, author, post.fields(), version=_version(form))
         if form.get("do") == "submit":
-            review.transition(db, sub, author, "submit", version=sub.version)
+            take_action(db, redis, settings, sub, author, "submit", version=sub.version)
     except (ApiError, ValidationError) as exc:
         db.rollback()
         return _form(request, settings, author, sub, values, None, exc)
@@ -425,17 +431,13 @@ async def act(
             if not isinstance(upload, UploadFile):
                 raise Unprocessable("Choose an image file to upload.", code="invalid")
             data = await upload.read(settings.inbox_image_max_bytes + 1)
-            name = store_image(settings, sub, data, filename=upload.filename or "upload")
-            rev = inbox.current_revision(db, sub)
-            rev.images = [*rev.images, name] if name not in rev.images else rev.images
-            db.add(rev)
+            add_image(db, settings, sub, actor, data, filename=upload.filename or "upload")
         else:
-            review.transition(db, sub, actor, action, version=_version(form), note=note)
+            take_action(db, redis, settings, sub, actor, action, version=_version(form), note=note)
     except ApiError as exc:
         db.rollback()
         return _detail(request, db, settings, actor, submission_id, exc.message, exc.status)
-    if action not in {"remark", "restore", "image"}:
-        db.commit()  # mail only about what is stored
+    if action == "approve":
         notify(db, redis, settings, sub, inbox.current_revision(db, sub).title, action, note)
     return RedirectResponse(f"{BASE}/{submission_id}", status_code=303)
 

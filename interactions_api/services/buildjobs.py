@@ -299,7 +299,7 @@ def _commit_revision(
         when: datetime = sub.publish_at or rev.date or entry.created_at
         text = render_post(revision_fields(rev), slug=sub.slug, date=aware(when))
         files: dict[str, bytes | None] = {path: text.encode("utf-8")}
-        files.update(image_files(settings, sub, rev))
+        files.update(image_files(db, settings, sub))
         editor = db.get(User, entry.actor_id) if entry.actor_id else None
         sha = repo.commit(
             files,
