@@ -58,10 +58,23 @@ class Revision(SQLModel, table=True):
     cover_alt: str = Field(default="", max_length=300)
     date: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     body: str = Field(default="", sa_column=Column(Text, nullable=False))
-    images: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_by: int = Field(foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     commit_sha: str | None = Field(default=None, max_length=64)  # once in the content repo
+
+
+class SubmissionImage(SQLModel, table=True):
+    """An image uploaded for a submission: every revision of it may use every image, and
+    all of them are committed with the article when it is published."""
+
+    __tablename__ = "submission_image"
+    __table_args__ = (UniqueConstraint("submission_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=40)  # the stored name: content hash and extension
+    uploaded_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
 
 
 class ReviewRemark(SQLModel, table=True):

@@ -93,7 +93,6 @@ class RevisionOut(BaseModel):
     cover_alt: str
     date: datetime | None
     body: str
-    images: list[str]
     created_at: datetime
     commit_sha: str | None
 
@@ -197,6 +196,7 @@ class DetailOut(BaseModel):
     history: list[HistoryOut]
     build: BuildState
     last_build: BuildOut | None
+    images: list[ImageOut]  # the submission's uploads: any revision may place them
 
 
 class ApproveOut(BaseModel):

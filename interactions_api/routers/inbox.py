@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from interactions_api.config import Settings
 from interactions_api.deps import Author, Editor, LimiterDep, RedisDep, SessionDep, SettingsDep
-from interactions_api.errors import Forbidden, NotFound, error_responses
+from interactions_api.errors import NotFound, error_responses
 from interactions_api.models.inbox import BuildRecord, Submission
 from interactions_api.models.inbox_io import (
     ActionIn,
@@ -38,11 +38,11 @@ from interactions_api.models.inbox_io import (
 from interactions_api.models.user import User
 from interactions_api.services import diffs, inbox, review
 from interactions_api.services.cpu import off_loop
-from interactions_api.services.notifications import notify
+from interactions_api.services.notifications import notify, take_action
 from interactions_api.services.outbox import enqueue_build, schedule_build
 from interactions_api.services.postfile import image_url
 from interactions_api.services.ratelimit import RateLimiter
-from interactions_api.services.uploads import store_image
+from interactions_api.services.uploads import add_image, submission_images
 
 router = APIRouter(prefix="/api/inbox", tags=["inbox"])
 ERRORS = error_responses(401, 403, 404, 409, 422, 429)
@@ -112,6 +112,7 @@ def detail(submission_id: int, user: Author, db: SessionDep) -> DetailOut:
         history=[HistoryOut.of(h) for h in inbox.history(db, sub)],
         build=state,
         last_build=BuildOut.of(build) if build else None,
+        images=[ImageOut(name=n, url=image_url(sub.slug, n)) for n in submission_images(db, sub)],
     )
 
 
@@ -161,10 +162,7 @@ def act(
 ) -> SubmissionOut:
     """submit, withdraw (author); request_changes, reject, unschedule (editor)."""
     sub = inbox.get_submission(db, submission_id, user)
-    review.transition(db, sub, user, action, version=body.version, note=body.note)
-    db.commit()  # mail only about what is stored
-    title = inbox.current_revision(db, sub).title
-    notify(db, redis, settings, sub, title, action, body.note)
+    take_action(db, redis, settings, sub, user, action, version=body.version, note=body.note)
     return _out(db, sub)
 
 
@@ -236,17 +234,13 @@ async def upload_image(
     settings: SettingsDep,
     limiter: LimiterDep,
 ) -> ImageOut:
-    """Upload an image (checked, re-encoded, EXIF stripped) into the current revision."""
+    """Upload an image (checked, re-encoded, EXIF stripped); any revision may place it."""
     throttle(limiter, settings, user)
     sub = inbox.get_submission(db, submission_id, user)
-    if sub.author_id != user.id:
-        raise Forbidden("Only the author adds images.", code="not_author")
     data = await file.read(settings.inbox_image_max_bytes + 1)
-    name = await off_loop(store_image, settings, sub, data, filename=file.filename or "upload")
-    rev = inbox.current_revision(db, sub)
-    if name not in rev.images:
-        rev.images = [*rev.images, name]
-        db.add(rev)
+    name = await off_loop(
+        add_image, db, settings, sub, user, data, filename=file.filename or "upload"
+    )
     return ImageOut(name=name, url=image_url(sub.slug, name))
 
 

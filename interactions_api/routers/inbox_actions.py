@@ -24,9 +24,9 @@ from interactions_api.routers.inbox import throttle
 from interactions_api.routers.inbox_pages import BASE, _detail, _need_author, _version
 from interactions_api.services import inbox, review
 from interactions_api.services.cpu import off_loop
-from interactions_api.services.notifications import notify
+from interactions_api.services.notifications import notify, take_action
 from interactions_api.services.outbox import enqueue_build, schedule_build
-from interactions_api.services.uploads import store_image
+from interactions_api.services.uploads import add_image
 
 router = APIRouter(prefix=BASE, include_in_schema=False)
 
@@ -81,19 +81,15 @@ def _act(
             if not isinstance(upload, UploadFile):
                 raise Unprocessable("Choose an image file to upload.", code="invalid")
             data = upload.file.read(settings.inbox_image_max_bytes + 1)
-            name = store_image(settings, sub, data, filename=upload.filename or "upload")
-            rev = inbox.current_revision(db, sub)
-            rev.images = [*rev.images, name] if name not in rev.images else rev.images
-            db.add(rev)
+            add_image(db, settings, sub, actor, data, filename=upload.filename or "upload")
         else:
-            review.transition(db, sub, actor, action, version=_version(form), note=note)
+            take_action(db, redis, settings, sub, actor, action, version=_version(form), note=note)
     except ApiError as exc:
         db.rollback()
         page = _detail(request, db, settings, actor, submission_id, exc.message, exc.status)
         page.headers.update(exc.headers)  # a busy server's Retry-After
         return page
-    if action not in {"remark", "restore", "image"}:
-        db.commit()  # mail only about what is stored
+    if action == "approve":  # take_action mailed about the others
         notify(db, redis, settings, sub, inbox.current_revision(db, sub).title, action, note)
     return RedirectResponse(f"{BASE}/{submission_id}", status_code=303)
 

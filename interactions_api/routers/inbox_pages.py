@@ -20,6 +20,7 @@ from interactions_api import pages
 from interactions_api.deps import (
     LimiterDep,
     OptionalUser,
+    RedisDep,
     SessionDep,
     SettingsDep,
 )
@@ -30,7 +31,9 @@ from interactions_api.models.user import Role, User
 from interactions_api.routers.inbox import build_state, throttle
 from interactions_api.services import diffs, inbox, review
 from interactions_api.services.cpu import off_loop
+from interactions_api.services.notifications import take_action
 from interactions_api.services.postfile import image_url
+from interactions_api.services.uploads import submission_images
 
 router = APIRouter(prefix="/api/inbox/ui", include_in_schema=False)
 BASE = pages.INBOX
@@ -139,17 +142,24 @@ def new_form(request: Request, user: OptionalUser, settings: SettingsDep) -> Res
 
 @router.post("/new", response_class=HTMLResponse)
 async def new_post(
-    request: Request, user: OptionalUser, db: SessionDep, settings: SettingsDep, limiter: LimiterDep
+    request: Request,
+    user: OptionalUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    redis: RedisDep,
 ) -> Response:
     """Preview, or create the draft (and submit it, with the submit button)."""
     author = _need_author(user)
     throttle(limiter, settings, author)
     form = await request.form()
     # rendering and checking the body take up to a second: off the event loop
-    return await off_loop(_new_post, request, db, settings, author, form)
+    return await off_loop(_new_post, request, db, settings, redis, author, form)
 
 
-def _new_post(request: Request, db: Any, settings: Any, author: User, form: FormData) -> Response:
+def _new_post(
+    request: Request, db: Any, settings: Any, redis: Any, author: User, form: FormData
+) -> Response:
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
         post = _post_in(form)
@@ -158,7 +168,7 @@ def _new_post(request: Request, db: Any, settings: Any, author: User, form: Form
         slug = values.get("slug", "").strip() or None
         sub = inbox.create_submission(db, author, post.fields(), slug=slug)
         if form.get("do") == "submit":
-            review.transition(db, sub, author, "submit", version=sub.version)
+            take_action(db, redis, settings, sub, author, "submit", version=sub.version)
     except (ApiError, ValidationError) as exc:
         db.rollback()
         return _form(request, settings, author, None, values, None, exc)
@@ -243,7 +253,7 @@ def _detail(
         history=inbox.history(db, sub),
         revisions=inbox.revisions(db, sub),
         error=error or unshown,
-        images=[(n, image_url(sub.slug, n)) for n in rev.images],
+        images=[(n, image_url(sub.slug, n)) for n in submission_images(db, sub)],
         is_author=sub.author_id == user.id,
         may_approve=sub.author_id != user.id
         or review.may_approve_own(db, settings.allow_self_approval),
@@ -285,16 +295,23 @@ async def edit_post(
     db: SessionDep,
     settings: SettingsDep,
     limiter: LimiterDep,
+    redis: RedisDep,
 ) -> Response:
     """Preview, or save a new revision (and submit it)."""
     author = _need_author(user)
     throttle(limiter, settings, author)
     form = await request.form()
-    return await off_loop(_edit_post, request, db, settings, author, submission_id, form)
+    return await off_loop(_edit_post, request, db, settings, redis, author, submission_id, form)
 
 
 def _edit_post(
-    request: Request, db: Any, settings: Any, author: User, submission_id: int, form: FormData
+    request: Request,
+    db: Any,
+    settings: Any,
+    redis: Any,
+    author: User,
+    submission_id: int,
+    form: FormData,
 ) -> Response:
     sub = inbox.get_submission(db, submission_id, author)
     values = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -304,7 +321,7 @@ def _edit_post(
             return _form(request, settings, author, sub, values, post)
         inbox.save_revision(db, sub, author, post.fields(), version=_version(form))
         if form.get("do") == "submit":
-            review.transition(db, sub, author, "submit", version=sub.version)
+            take_action(db, redis, settings, sub, author, "submit", version=sub.version)
     except (ApiError, ValidationError) as exc:
         db.rollback()
         return _form(request, settings, author, sub, values, None, exc)

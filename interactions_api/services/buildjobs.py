@@ -48,6 +48,7 @@ from interactions_api.models.inbox import BuildRecord, OutboxEntry, Revision, Su
 from interactions_api.models.user import User
 from interactions_api.services.baking import active_threads, baked_threads
 from interactions_api.services.buildrecords import content_failed, finish, published, share_manifest
+from interactions_api.services.bylines import AUTHORS_FILE, author_key, with_author
 from interactions_api.services.contentrepo import (
     QUIRE_IDENTITY,
     ContentRepo,
@@ -297,15 +298,21 @@ def _commit_revision(
         if rev.commit_sha:
             return path
         when: datetime = sub.publish_at or rev.date or entry.created_at
-        text = render_post(revision_fields(rev), slug=sub.slug, date=aware(when))
+        writer = db.get(User, sub.author_id)
+        bylines = (author_key(writer),) if writer else ()
+        text = render_post(revision_fields(rev), slug=sub.slug, date=aware(when), authors=bylines)
         files: dict[str, bytes | None] = {path: text.encode("utf-8")}
-        files.update(image_files(settings, sub, rev))
+        files.update(image_files(db, settings, sub))
+        if writer is not None:  # the byline's name and profile: the writer's account
+            known = repo.read(AUTHORS_FILE)
+            authors = with_author(known.decode("utf-8") if known else None, writer)
+            files[AUTHORS_FILE] = authors.encode("utf-8")
         editor = db.get(User, entry.actor_id) if entry.actor_id else None
         sha = repo.commit(
             files,
             message=f"Publish {sub.slug} (revision {rev.number})\n\n"
             f"Approved in the Quire inbox by {_identity(editor).name}.",
-            author=_identity(db.get(User, sub.author_id)),
+            author=_identity(writer),
             committer=_identity(editor),
         )
         rev.commit_sha = sha or repo.head()

@@ -21,6 +21,7 @@ from interactions_api.config import Settings
 ZERO_SHA = "0" * 40
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
 WRITABLE_PREFIXES = ("content/posts/", "static/images/inbox/")
+WRITABLE_FILES = frozenset({"authors.toml"})  # the inbox's writers get their byline
 
 
 class ContentRepoError(RuntimeError):
@@ -65,7 +66,7 @@ def safe_repo_path(path: str) -> str:
         not _SAFE_PATH.match(path)
         or pure.is_absolute()
         or any(part in {"..", "."} for part in pure.parts)
-        or not path.startswith(WRITABLE_PREFIXES)
+        or not (path.startswith(WRITABLE_PREFIXES) or path in WRITABLE_FILES)
     ):
         raise ContentRepoError(f"refusing to write {path!r}: not a safe content path")
     return path

@@ -47,14 +47,19 @@ def image_url(slug: str, name: str) -> str:
     return f"/images/inbox/{slug}/{name}"
 
 
-def render_post(fields: PostFields, *, slug: str, date: datetime) -> str:
-    """The Markdown file: YAML front matter (safe-dumped, never templated) and the body."""
+def render_post(
+    fields: PostFields, *, slug: str, date: datetime, authors: tuple[str, ...] = ()
+) -> str:
+    """The Markdown file: YAML front matter (safe-dumped, never templated) and the body;
+    `authors` are keys of the site's authors.toml (none: the site's default authors)."""
     front: dict[str, Any] = {
         "title": fields.title,
         "date": date.isoformat(timespec="seconds"),
         "slug": slug,
         "id": slug,  # the comment thread key: stable across revisions
     }
+    if authors:
+        front["authors"] = list(authors)
     if fields.tags:
         front["tags"] = list(fields.tags)
     if fields.summary:

@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from interactions_api.config import Settings
-from interactions_api.errors import PayloadTooLarge, Unprocessable
-from interactions_api.models.inbox import Revision, Submission
+from interactions_api.errors import Forbidden, PayloadTooLarge, Unprocessable
+from interactions_api.models.inbox import Submission, SubmissionImage
+from interactions_api.models.user import User
 from interactions_api.services import cpu
 from interactions_api.services.postfile import image_dir
 
@@ -103,11 +106,41 @@ def store_image(settings: Settings, sub: Submission, data: bytes, *, filename: s
     return name
 
 
-def image_files(settings: Settings, sub: Submission, rev: Revision) -> dict[str, bytes | None]:
-    """The revision's images as content-repository files."""
+def add_image(
+    db: Session, settings: Settings, sub: Submission, user: User, data: bytes, *, filename: str
+) -> str:
+    """The author's upload, kept with the submission (not a revision): every revision,
+    present and future, may place it. Returns its stored name."""
+    if sub.author_id != user.id:
+        raise Forbidden("Only the author adds images.", code="not_author")
+    assert sub.id is not None
+    name = store_image(settings, sub, data, filename=filename)
+    if name in submission_images(db, sub):
+        return name
+    try:
+        with db.begin_nested():  # the same image uploaded twice at once: one row
+            db.add(SubmissionImage(submission_id=sub.id, name=name, uploaded_by=user.id))
+    except IntegrityError:
+        pass
+    return name
+
+
+def submission_images(db: Session, sub: Submission) -> list[str]:
+    """The stored names of the submission's images, in upload order."""
+    return list(
+        db.exec(
+            select(SubmissionImage.name)
+            .where(SubmissionImage.submission_id == sub.id)
+            .order_by(col(SubmissionImage.id))
+        ).all()
+    )
+
+
+def image_files(db: Session, settings: Settings, sub: Submission) -> dict[str, bytes | None]:
+    """Every image of the submission as content-repository files."""
     assert sub.id is not None
     files: dict[str, bytes | None] = {}
-    for name in rev.images:
+    for name in submission_images(db, sub):
         path = uploads_dir(settings, sub.id) / name
         if STORED_NAME.match(name) and path.is_file():
             files[f"{image_dir(sub.slug)}/{name}"] = path.read_bytes()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
+from rq import Queue, SimpleWorker
+from rq.serializers import JSONSerializer
 from sqlmodel import Session, col, select
 
 from interactions_api.models.inbox import BuildRecord
@@ -62,3 +65,39 @@ def snapshot(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def csrf(html: str) -> str:
+    """The CSRF token of a page's form."""
+    match = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', html)
+    assert match, "every form carries a CSRF token"
+    return match.group(1)
+
+
+def version(html: str) -> str:
+    """The submission version a page's form carries."""
+    match = re.search(r'name="version" value="(\d+)"', html)
+    assert match
+    return match.group(1)
+
+
+def form_post(client: Any, url: str, page: str, **fields: Any) -> Any:
+    """Post a form of `page` (with its CSRF token) as a browser would."""
+    data = {"csrf_token": csrf(page), **fields}
+    return client.post(url, data=data, follow_redirects=False)
+
+
+def mail_overrides(overrides: dict[str, Any], smtp_server: Any) -> dict[str, Any]:
+    """Settings overrides that send mail to the test's SMTP server."""
+    return {
+        **overrides,
+        "smtp_host": smtp_server.host,
+        "smtp_port": smtp_server.port,
+        "smtp_starttls": False,
+    }
+
+
+def send_mail(redis: Any) -> None:
+    """Run the queued mail jobs."""
+    queue = Queue("default", connection=redis, serializer=JSONSerializer)
+    SimpleWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)

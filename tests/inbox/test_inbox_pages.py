@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 from typing import Any
 
+from inbox_helpers import csrf as _csrf
+from inbox_helpers import form_post as _form_post
+from inbox_helpers import version as _version
 from PIL import Image
 
 UI = "/api/inbox/ui"
-
-
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', html)
-    assert match, "every form carries a CSRF token"
-    return match.group(1)
-
-
-def _version(html: str) -> str:
-    match = re.search(r'name="version" value="(\d+)"', html)
-    assert match
-    return match.group(1)
-
-
-def _form_post(client: Any, url: str, page: str, **fields: Any) -> Any:
-    data = {"csrf_token": _csrf(page), **fields}
-    return client.post(url, data=data, follow_redirects=False)
 
 
 def test_write_submit_approve_and_see_it_live_without_javascript(

@@ -5,25 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from inbox_helpers import approve, submit
-from rq import Queue, SimpleWorker
-from rq.serializers import JSONSerializer
+from inbox_helpers import approve, mail_overrides, submit
+from inbox_helpers import send_mail as _send_mail
 
 
 @pytest.fixture
 def settings_overrides(settings_overrides: dict[str, Any], smtp_server: Any) -> dict[str, Any]:
     """Mail goes to the test's SMTP server."""
-    return {
-        **settings_overrides,
-        "smtp_host": smtp_server.host,
-        "smtp_port": smtp_server.port,
-        "smtp_starttls": False,
-    }
-
-
-def _send_mail(redis: Any) -> None:
-    queue = Queue("default", connection=redis, serializer=JSONSerializer)
-    SimpleWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
+    return mail_overrides(settings_overrides, smtp_server)
 
 
 def test_editors_hear_of_new_work_and_authors_of_decisions(
