@@ -18,7 +18,8 @@ from typing import Any
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from rq import Worker
+from rq import Queue, Worker
+from rq.job import Job
 from rq.scheduler import RQScheduler
 
 log = logging.getLogger("quire.worker")
@@ -117,6 +118,8 @@ class QuireWorker(Worker):
 
     def run_maintenance_tasks(self) -> None:
         """Restart an ended scheduler and clean the registries; Redis away skips a pass."""
+        if self._stop_requested:  # rq would start the scheduler it has just stopped
+            return
         if self._scheduler_ended():
             log.warning("the scheduler process ended; starting it again")
         try:
@@ -128,6 +131,54 @@ class QuireWorker(Worker):
         """A first SIGTERM/SIGINT: finish the current job, then stop (rq's warm shutdown)."""
         self.stop_requested = True
         super().request_stop(signum, frame)
+
+    def request_force_stop(self, signum: int, frame: Any) -> None:
+        """A second signal: stop the job at once (rq's cold shutdown), then queue it again
+        at the front, so the next worker runs it instead of it being lost as abandoned."""
+        job = self.get_current_job() if self.horse_pid else None
+        try:
+            super().request_force_stop(signum, frame)
+        except SystemExit:
+            if job is not None:
+                self._requeue(job)
+            raise
+
+    def _requeue(self, job: Job) -> None:
+        try:
+            job.started_job_registry.remove_executions(job)
+            queue = Queue(job.origin, connection=self.connection, serializer=self.serializer)
+            queue.enqueue_job(job, at_front=True)
+        except REDIS_DOWN as exc:  # rq's cleanup will find it abandoned and fail it
+            log.warning("job %s was stopped and could not be queued again (%s)", job.id, exc)
+            return
+        log.warning("job %s was stopped by the shutdown and is queued again", job.id)
+
+    def teardown(self) -> None:
+        """rq's teardown, and close the connection its scheduler opened in this process
+        (an embedded Redis stops only once no client is left)."""
+        try:
+            super().teardown()
+        finally:
+            connection = self.scheduler._connection if self.scheduler else None
+            if connection is not None:
+                connection.connection_pool.disconnect()
+
+    def unsubscribe(self) -> None:
+        """Leave the worker's command channel without waiting up to a minute.
+
+        rq unsubscribes first and then stops the pubsub thread; the unsubscribe reply can
+        wake the thread before it sees the stop, and it then waits `sleep_time` (60 s) for
+        a subscription that never comes while rq, with redis-py 8, waits for it. Asking
+        the thread to stop first lets the reply end it at once.
+        """
+        thread = self.pubsub_thread
+        if not thread:
+            return
+        self.log.info("Worker %s: unsubscribing from its channel", self.name)
+        thread.stop(timeout=0)  # only clears its running flag
+        self.pubsub.unsubscribe()
+        thread.join(timeout=1)  # a daemon thread: never wait longer for it
+        self.pubsub.close()
 
     def stop_scheduler(self) -> None:
         """Stop the scheduler process, waiting a bounded time (rq waits forever)."""

