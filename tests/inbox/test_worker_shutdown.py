@@ -1,6 +1,7 @@
 """`quire worker` stops cleanly on SIGTERM and SIGINT: the build it runs finishes and is
 published, it exits with 0, and nothing it started is left: no child process and no
-redis-server, neither its embedded Redis nor one started behind its back."""
+redis-server, neither its embedded Redis nor one started behind its back. A second
+signal stops the job at once, and the job is queued again rather than lost."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ import redis as redis_lib
 from fastapi import FastAPI
 from inbox_helpers import approve, builds, detail, submit
 from processes import QUIRE, reap_redis, redis_servers_under, survivors, wait_exit
+from rq import Queue
+from rq.job import JobStatus
+from rq.serializers import JSONSerializer
+
+from interactions_api.services.outbox import BUILD_QUEUE
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("reap_redis")]
 __all__ = ["reap_redis"]  # a fixture, imported to be used
@@ -63,3 +69,28 @@ def test_a_stopped_worker_finishes_its_build_and_leaves_nothing_behind(
     assert detail(author, sub)["submission"]["status"] == "published"
     assert survivors(started) == []
     assert redis_servers_under(tmp_path) == []
+
+
+def test_a_second_signal_stops_the_job_and_queues_it_again(redis: Any, worker_env: None) -> None:
+    queue = Queue(BUILD_QUEUE, connection=redis, serializer=JSONSerializer)
+    job = queue.enqueue("time.sleep", 60)  # a job longer than anyone waits for a shutdown
+    worker = subprocess.Popen(
+        [QUIRE, "worker"],
+        env={**os.environ, "QUIRE_REDIS_URL": f"unix://{redis.socket_file}"},
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while job.get_status(refresh=True) != JobStatus.STARTED:
+        assert worker.poll() is None and time.monotonic() < deadline, "the job did not start"
+        time.sleep(0.05)
+    children = psutil.Process(worker.pid).children(recursive=True)  # scheduler, work horse
+
+    worker.send_signal(signal.SIGTERM)  # warm: the job would finish first
+    time.sleep(1.5)  # rq ignores a repeat within a second
+    worker.send_signal(signal.SIGTERM)  # cold: stop it now
+
+    assert wait_exit(worker, within=15) == 0
+    assert job.get_status(refresh=True) == JobStatus.QUEUED  # not lost
+    assert queue.job_ids == [job.id]
+    assert survivors(children) == []
