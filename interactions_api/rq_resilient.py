@@ -81,10 +81,10 @@ class QuireWorker(Worker):
     """rq's forking worker with a scheduler that outlasts Redis restarts.
 
     A Redis error in the maintenance pass is logged and the pass retried, instead of
-    ending the work loop; a lost connection is retried every few seconds, not every minute.
+    ending the work loop; a lost connection is retried every two seconds, not every minute.
     """
 
-    max_connection_wait_time = 5.0
+    max_connection_wait_time = 2.0
     stop_requested = False
 
     def _start_scheduler(
@@ -120,12 +120,17 @@ class QuireWorker(Worker):
         """Restart an ended scheduler and clean the registries; Redis away skips a pass."""
         if self._stop_requested:  # rq would start the scheduler it has just stopped
             return
-        if self._scheduler_ended():
+        ended = self._scheduler_ended()
+        if ended:
             log.warning("the scheduler process ended; starting it again")
         try:
             super().run_maintenance_tasks()
         except REDIS_DOWN as exc:
             log.warning("worker maintenance skipped: Redis unavailable (%s)", exc)
+            return
+        if ended and self.scheduler and self._scheduler_ended():
+            # another worker's scheduler holds the queues now; rq retries at its next pass
+            self.scheduler._process = None
 
     def request_stop(self, signum: Any, frame: Any) -> None:
         """A first SIGTERM/SIGINT: finish the current job, then stop (rq's warm shutdown)."""

@@ -142,16 +142,17 @@ def _work_until_stopped(redis: Any, settings: Settings, *, burst: bool) -> None:
 
 
 def _wait_for_redis(redis: Any) -> bool:
-    """Wait until Redis answers (True) or SIGTERM/SIGINT arrives (False)."""
+    """Wait until Redis answers (True) or SIGTERM/SIGINT arrives (False), a second at
+    least, so that a loop ending for another reason is not restarted in a tight loop."""
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    while not stop.is_set():
+    while not stop.wait(1.0):
         try:
             redis.ping()
             return True
         except (RedisError, OSError):
-            stop.wait(1.0)
+            continue
     return False
 
 

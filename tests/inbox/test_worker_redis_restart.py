@@ -74,7 +74,7 @@ def test_scheduled_and_queued_jobs_run_after_redis_restarts(
         own_redis.start()
 
         scheduled = "the mail scheduled before the restart"
-        _wait_for(lambda: smtp_server.to("due@example.org"), within=due + 3 - time.monotonic(),
+        _wait_for(lambda: smtp_server.to("due@example.org"), within=due + 5 - time.monotonic(),
                   what=scheduled)  # fmt: skip
         queue.enqueue(SEND_MAIL, "queued@example.org", "Queued", "Enqueued after the restart.")
         _wait_for(lambda: smtp_server.to("queued@example.org"), within=5,
