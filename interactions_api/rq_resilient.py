@@ -15,6 +15,7 @@ import os
 import signal
 import time
 from typing import Any
+from uuid import uuid4
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -25,6 +26,10 @@ from rq.scheduler import RQScheduler
 log = logging.getLogger("quire.worker")
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 SCHEDULER_STOP_GRACE = 10.0  # seconds the scheduler gets to release its locks
+# One scheduler name for the life of this process: a work loop started again after a
+# Redis outage takes back at once the locks its scheduler could not release, instead of
+# going without a scheduler until they expire.
+SCHEDULER_NAME = f"quire-{uuid4().hex}"
 
 
 class Outage:
@@ -104,6 +109,7 @@ class QuireWorker(Worker):
             date_format=date_format,
             log_format=log_format,
             serializer=self.serializer,
+            name=SCHEDULER_NAME,
         )
         self.scheduler.acquire_locks(auto_start=True)
 
@@ -131,6 +137,13 @@ class QuireWorker(Worker):
         if ended and self.scheduler and self._scheduler_ended():
             # another worker's scheduler holds the queues now; rq retries at its next pass
             self.scheduler._process = None
+
+    def set_state(self, state: Any, pipeline: Any = None) -> None:
+        """rq's state for monitoring; Redis away must not end the work loop for it."""
+        try:
+            super().set_state(state, pipeline)
+        except REDIS_DOWN as exc:
+            log.warning("worker state not saved: Redis unavailable (%s)", exc)
 
     def request_stop(self, signum: Any, frame: Any) -> None:
         """A first SIGTERM/SIGINT: finish the current job, then stop (rq's warm shutdown)."""
