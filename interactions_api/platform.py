@@ -27,8 +27,10 @@ from interactions_api.db import close_redis, connect_redis, make_engine, run_mig
 from interactions_api.devserver import DevApp
 from interactions_api.main import create_app
 from interactions_api.models.user import Role, User
+from interactions_api.shutdown import REQUEST_GRACE, exit_cleanly_on_signals
 
 ADMIN_EMAIL = "admin@quire.localhost"
+JOB_GRACE = 30.0  # seconds a stopping platform lets the worker finish its current job
 CREDENTIALS_FILE = "admin-credentials.txt"
 
 
@@ -121,17 +123,35 @@ def first_publish(platform: Platform) -> None:
 
 @contextmanager
 def worker_process() -> Iterator[subprocess.Popen[bytes]]:
-    """`quire worker` as a child process sharing this environment (and embedded Redis)."""
+    """`quire worker` as a child process sharing this environment (and embedded Redis).
+
+    It runs in a session of its own, so a Ctrl+C in the terminal reaches only this
+    process, which then stops the worker once: the job it runs finishes (or, past
+    `JOB_GRACE`, is stopped and queued again) and it takes its own children with it.
+    """
     command = [sys.executable, "-c", "from interactions_api.cli import main; main()", "worker"]
-    child = subprocess.Popen(command, env=os.environ.copy())  # noqa: S603 - our own interpreter
+    child = subprocess.Popen(  # noqa: S603 - our own interpreter
+        command, env=os.environ.copy(), start_new_session=True
+    )
     try:
         yield child
     finally:
-        child.terminate()
+        stop_worker(child)
+
+
+def stop_worker(child: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (warm: the job finishes), then again (cold: the job is requeued), then kill."""
+    for grace in (JOB_GRACE, 10.0):
+        if child.poll() is not None:
+            return
+        child.send_signal(signal.SIGTERM)
         try:
-            child.wait(timeout=10)
+            child.wait(timeout=grace)
+            return
         except subprocess.TimeoutExpired:
-            child.kill()
+            continue
+    child.kill()
+    child.wait()
 
 
 def site_and_api(platform: Platform, redis: object) -> DevApp:
@@ -147,9 +167,9 @@ def run_platform(root: Path, *, host: str = "127.0.0.1", port: int = 8000) -> No
     """Start everything and serve until interrupted."""
     import uvicorn
 
-    # A plain SIGTERM (a service manager, `timeout`) must still stop the worker and the
-    # embedded Redis: turn it into SystemExit so the `finally` blocks below run.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # SIGTERM (a service manager, `timeout`) and Ctrl+C must still stop the worker and the
+    # embedded Redis: they become SystemExit(0), so the `finally` blocks below run.
+    exit_cleanly_on_signals()
     platform = prepare(root, host, port)
     email, password = ensure_admin(platform)
     redis = connect_redis(platform.settings)
@@ -168,7 +188,7 @@ def run_platform(root: Path, *, host: str = "127.0.0.1", port: int = 8000) -> No
                 port=port,
                 log_level="warning",
                 proxy_headers=False,
-                timeout_graceful_shutdown=2,
+                timeout_graceful_shutdown=REQUEST_GRACE,
             )
             uvicorn.Server(config).run()
     finally:
