@@ -45,7 +45,8 @@ def encode_record(result: ParseResult) -> tuple[bytes, str] | None:
         doc.word_count, doc.draft,
         (doc.cover.src, doc.cover.alt) if doc.cover else None,
         list(doc.aliases), doc.canonical, extra, dict(doc.field_lines), doc.card,
-        list(doc.fences),
+        list(doc.links),
+        list(doc.fences),  # last: `BuildCache.fence_memo` reads it as record[-1]
     )  # fmt: skip
     try:
         return marshal.dumps((record, diags)), doc.body_html
@@ -63,7 +64,7 @@ def decode_record(meta: bytes, body: str | Callable[[], str]) -> ParseResult:
         return None, diagnostics
     (source, kind, doc_id, slug, url, title, when, updated, tags, category, series, authors,
      summary, toc, words, draft, cover, aliases, canonical, extra, lines, card,
-     fences) = raw  # fmt: skip
+     links, fences) = raw  # fmt: skip
     if isinstance(extra, str):
         extra = json.loads(extra, object_hook=_untagged)
     doc = Document(
@@ -91,6 +92,7 @@ def decode_record(meta: bytes, body: str | Callable[[], str]) -> ParseResult:
         field_lines=lines,
         _card=card,
         fences=tuple(map(tuple, fences)),
+        links=tuple(map(tuple, links)),
     )
     return doc, diagnostics
 

@@ -112,6 +112,9 @@ class Document:
     # where each highlighted code block is in the body (see markdown.RenderedMarkdown):
     # the next parse of an edited post takes unchanged blocks from there
     fences: tuple[tuple[str, int, int], ...] = field(default=(), compare=False, repr=False)
+    # the body's and cover's links that may point into the site, (target, line, is an
+    # image): checked against the built files once per build (see builder.links)
+    links: tuple[tuple[str, int | None, bool], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def body_html(self) -> str:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from builder.config import SiteConfig
 from builder.frontmatter import FrontMatterError, split_front_matter
+from builder.links import noted_links
 from builder.markdown import (
     FenceMemo,
     RenderedMarkdown,
@@ -175,6 +176,13 @@ def parse_source(
         extra=extra,
         field_lines=fm.key_lines,
         fences=rendered.fences,
+        links=noted_links(
+            rendered.html,
+            fm.body,
+            first_line=fm.body_line,
+            cover=cover,
+            cover_line=fm.key_lines.get("cover"),
+        ),
     )
     doc.card  # noqa: B018  # hashed here, in the parallel parse, and cached with it
     return doc, p.sorted()

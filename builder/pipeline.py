@@ -24,6 +24,7 @@ from builder.cache import BuildCache, OutputRecord, StaleCacheError
 from builder.collect import collect_site
 from builder.config import BuildOptions, ConfigError, SiteConfig, load_config
 from builder.incremental import Reuse, reuse_for
+from builder.links import check_links
 from builder.load import Sources, load_sources, read_source, stat_records
 from builder.manifest import MANIFEST_NAME, Manifest, Thread
 from builder.model import Diagnostic, OutputFile, Site, Source
@@ -282,6 +283,7 @@ def _build(
         quick = _quick(run, site, site_dir, output_dir, options, store, sources, baked, edited)
         if quick is not None:
             changed, rendered = quick
+            run.diagnostics.extend(check_links(site, seen_outputs[1] or {}))
             stamp(seen_outputs[1] or {}, edited[1], changed, ())
             return BuildResult(
                 output_dir,
@@ -327,6 +329,8 @@ def _build(
                     },
                 )
                 store.put_values(output_dir, reuse.snapshot())
+            if written.manifest is not None:
+                run.diagnostics.extend(check_links(site, written.manifest.files))
             if snapshot is not None and written.manifest is not None and not run.failed:
                 built = written.manifest.files
                 pages = sum(1 for e in built.values() if e.kind == "html")

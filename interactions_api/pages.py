@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.types import ASGIApp, Scope
 
 from interactions_api.config import Settings
+from interactions_api.errors import Forbidden, Unauthorized
 from interactions_api.models.user import Role, User
 from interactions_api.security import csrf_token_for, presession_cookie_name
 from interactions_api.services import review
@@ -31,7 +32,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 INBOX = "/api/inbox/ui"
 ACCOUNT = "/api/account"
 ASSETS = "/api/pages"
-_HTML_PREFIXES = (INBOX + "/", ACCOUNT + "/")
+MODERATION = "/api/moderation/ui"
+_HTML_PREFIXES = (INBOX + "/", ACCOUNT + "/", MODERATION + "/")
 _NEXT_MAX = 2000
 _HEADERS = {
     "Cache-Control": "no-store",
@@ -47,7 +49,9 @@ def env() -> Environment:
     """The templates: the inbox's own folder first (its pages say "base.html"), then the root."""
     loader = FileSystemLoader([TEMPLATES / "inbox", TEMPLATES])
     environment = Environment(loader=loader, autoescape=select_autoescape(default=True))
-    environment.globals.update(base=INBOX, account=ACCOUNT, assets=ASSETS)
+    environment.globals.update(
+        base=INBOX, account=ACCOUNT, assets=ASSETS, moderation_base=MODERATION
+    )
     environment.filters["label"] = lambda s: str(s).replace("_", " ")
     environment.filters["when"] = lambda d: (
         review.aware(d).strftime("%Y-%m-%d %H:%M UTC") if d else ""
@@ -92,6 +96,20 @@ def render(
             httponly=True, samesite="lax",
         )  # fmt: skip
     return response
+
+
+def need_role(user: User | None, role: Role) -> User:
+    """The signed-in user if they hold `role`: signed out, the error handler answers the
+    sign-in page that returns here; signed in but too low, a page saying so."""
+    if user is None:
+        raise Unauthorized("Sign in to open this page.")
+    if user.role < role:
+        raise Forbidden(
+            f"Your account ({user.display_name}) cannot open this page: it needs the "
+            f"{role.name} role. Ask an administrator for it.",
+            code="role_required",
+        )
+    return user
 
 
 def safe_next(raw: object) -> str | None:

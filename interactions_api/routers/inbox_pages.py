@@ -24,7 +24,7 @@ from interactions_api.deps import (
     SessionDep,
     SettingsDep,
 )
-from interactions_api.errors import ApiError, Forbidden, Unauthorized
+from interactions_api.errors import ApiError
 from interactions_api.models.inbox import Status, Submission
 from interactions_api.models.inbox_io import PostIn
 from interactions_api.models.user import Role, User
@@ -45,21 +45,8 @@ def _page(
     return pages.render(request, settings, user, name, status, **ctx)
 
 
-def _need_role(user: User | None, role: Role) -> User:
-    # Signed out: the sign-in page, returning here; signed in but too low: a page saying so.
-    if user is None:
-        raise Unauthorized("Sign in to open this page.")
-    if user.role < role:
-        raise Forbidden(
-            f"Your account ({user.display_name}) cannot open this page: it needs the "
-            f"{role.name} role. Ask an administrator for it.",
-            code="role_required",
-        )
-    return user
-
-
 def _need_author(user: User | None) -> User:
-    return _need_role(user, Role.author)
+    return pages.need_role(user, Role.author)
 
 
 def _post_in(form: FormData) -> PostIn:
@@ -115,7 +102,7 @@ def queue(
     q: str = "",
 ) -> Response:
     """The editors' queue, filtered by status and text."""
-    user = _need_role(user, Role.editor)
+    user = pages.need_role(user, Role.editor)
     statuses = [status] if status in Status.__members__ else []
     rows = [
         (s, r, build_state(db, s)[0], 0)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlmodel import Session
 
-from interactions_api.deps import Editor, RedisDep, SessionDep, SettingsDep
+from interactions_api.deps import Editor, SessionDep, get_redis, get_settings
 from interactions_api.errors import error_responses
 from interactions_api.models.comment import Comment, CommentStatus
 from interactions_api.models.comment_io import (
@@ -23,7 +24,8 @@ from interactions_api.models.comment_io import (
 )
 from interactions_api.routers._cache import commit_and_invalidate
 from interactions_api.routers._interactions import NO_STORE, ThreadsDep, role_doc
-from interactions_api.services import baking, listing, moderation, replies
+from interactions_api.services import listing, moderation, moderation_decisions
+from interactions_api.services.threads import ThreadRegistry
 
 router = APIRouter(prefix="/api/moderation", tags=["moderation"])
 
@@ -78,6 +80,22 @@ def moderation_queue(
     return QueueOut(status=status, total=moderation.queue_size(db, wanted), comments=items)
 
 
+def decide(
+    request: Request, db: Session, threads: ThreadRegistry, comment_id: int, status: CommentStatus
+) -> Comment:
+    """An editor's decision, from the API or the moderation page: committed, this
+    worker's cached listing dropped, the baked page re-published, the reply mailed."""
+    return moderation_decisions.apply_decision(
+        db,
+        redis=get_redis(request),
+        settings=get_settings(request),
+        threads=threads,
+        comment_id=comment_id,
+        status=status,
+        commit=lambda thread_id: commit_and_invalidate(request, db, thread_id),
+    )
+
+
 @router.post(
     "/comments/{comment_id}/{action}",
     response_model=ModeratedOut,
@@ -90,23 +108,11 @@ def moderate_comment(
     action: Action,
     db: SessionDep,
     _editor: Editor,
-    settings: SettingsDep,
-    redis: RedisDep,
     threads: ThreadsDep,
     _body: EmptyIn | None = None,
 ) -> ModeratedOut:
     """Approve, reject or mark a comment as spam. Role: editor."""
-    found = db.get(Comment, comment_id)
-    was_public = found is not None and found.status == CommentStatus.approved.value
-    comment = moderation.set_status(db, comment_id, _STATUS_FOR[action])
-    now_public = comment.status == CommentStatus.approved.value
-    # Approving publishes the comment, removing one unpublishes it: its page is re-baked.
-    rebake = (was_public or now_public) and baking.owe_rebake(db, settings)
-    commit_and_invalidate(request, db, comment.thread_id)
-    if rebake:
-        baking.request_rebake(redis, settings)
-    if now_public and not was_public:
-        replies.notify_reply(db, redis, settings, comment, threads.get(comment.thread_id))
+    comment = decide(request, db, threads, comment_id, _STATUS_FOR[action])
     return ModeratedOut(id=comment_id, status=comment.status, deleted=comment.deleted)
 
 

@@ -1,8 +1,9 @@
 """Comment Markdown -> safe HTML, done once at write time.
 
-Two layers, on purpose: markdown-it with raw HTML off (so `<script>` stays text) and
-images off (no tracking pixels, no mixed content), then nh3 (Ammonia) with a small tag
-allow-list and only http/https/mailto links, each given `rel="nofollow ugc noopener"`.
+Two layers, on purpose: markdown-it with raw HTML off (so `<script>` stays text), images
+off (no tracking pixels, no mixed content) and plain http(s) URLs linked (linkify-it-py),
+then nh3 (Ammonia) with a small tag allow-list and only http/https/mailto links, each
+given `rel="nofollow ugc noopener"`.
 The second layer holds even if a Markdown extension or a parser bug lets markup through.
 
 Rendering is bounded, because comments are untrusted and markdown-it is pure Python: at
@@ -23,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import nh3
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.ruler import Ruler
 from markdown_it.token import Token
@@ -54,8 +56,8 @@ ALLOWED_TAGS = frozenset(
     }
 )
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
-# Bare URLs are not turned into links, but a comment that names one still "has links"
-# for the `links` moderation mode: spam works as plain text too.
+# A bare `www.` address is not turned into a link, but a comment that names one still
+# "has links" for the `links` moderation mode: spam works as plain text too.
 _URL_TEXT = re.compile(r"(?i)\b(?:https?://|www\.)\S")
 _HEADING = re.compile(r"<(/?)h[12]>")
 
@@ -100,12 +102,21 @@ def _count_rules(ruler: Ruler[Any]) -> None:
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.enable("strikethrough")
+    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    md.enable(["strikethrough", "linkify"])
     md.disable(["image", "html_block", "html_inline"])
+    md.linkify = _http_links_only()
     for ruler in (md.core.ruler, md.block.ruler, md.inline.ruler, md.inline.ruler2):
         _count_rules(ruler)
     return md
+
+
+def _http_links_only() -> LinkifyIt:
+    """Plain URLs become links only when written with http:// or https://: no guessing
+    at `www.` or bare domains, no mail addresses, no protocol-relative `//host`."""
+    schemas: dict[str, None] = {"ftp:": None, "mailto:": None, "//": None}
+    options = {"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False}
+    return LinkifyIt(schemas, options)
 
 
 @lru_cache(maxsize=1)

@@ -325,7 +325,9 @@
 
     const load = async (quiet) => {
       try {
-        const r = await api("GET", `/api/threads/${T}/comments${last ? "?since=" + last : ""}`);
+        // The whole thread, never `?since=`: baked comments carry counts and text frozen at
+        // publishing, which the API's answer must replace (one URL per thread caches best too).
+        const r = await api("GET", `/api/threads/${T}/comments`);
         like.set(like.on, r.likes);
         if (!section) return; // a like button without a thread on this page
         const fresh = r.comments.filter((c) => !nodes.has(c.id));
@@ -352,7 +354,7 @@
       list = section.querySelector("ol.quire-list") || h("ol", { class: "quire-list" });
       list.setAttribute("tabindex", "-1");
       list.setAttribute("aria-label", t("comments"));
-      // Baked comments (server HTML) become live records; only newer ones are fetched.
+      // Baked comments (server HTML) become live records, refreshed by the first load.
       for (const li of list.querySelectorAll("li[data-quire-comment]")) {
         const c = JSON.parse(li.dataset.quireJson || "null");
         if (!c) continue;
