@@ -64,24 +64,31 @@ class ThreadRegistry:
         with self._lock:
             if now - self._checked_at < self.check_interval:
                 return
-            self._checked_at = now
             try:
-                stat = self.path.stat()
-            except FileNotFoundError:
-                if self._stamp is not None:
-                    log.warning("manifest %s disappeared; keeping the last threads", self.path)
-                return
-            stamp = (stat.st_mtime_ns, stat.st_size)
-            if stamp == self._stamp:
-                return
-            try:
-                manifest = Manifest.from_json(
-                    self.path.read_text(encoding="utf-8"), origin=str(self.path)
-                )
-            except (OSError, UnicodeDecodeError, ManifestError) as exc:
-                # Often a half-written file mid-publish; the next check picks up the good one.
-                log.error("cannot read manifest: %s; keeping the last good threads", exc)
-                return
-            self._threads = dict(manifest.threads)
-            self._stamp = stamp
-            log.info("manifest %s: %d threads", self.path, len(self._threads))
+                self._reload()
+            finally:
+                # Only now: callers that skip the lock while this is fresh must find the
+                # threads loaded (a burst at start-up once got 404s for published threads).
+                self._checked_at = now
+
+    def _reload(self) -> None:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            if self._stamp is not None:
+                log.warning("manifest %s disappeared; keeping the last threads", self.path)
+            return
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        if stamp == self._stamp:
+            return
+        try:
+            manifest = Manifest.from_json(
+                self.path.read_text(encoding="utf-8"), origin=str(self.path)
+            )
+        except (OSError, UnicodeDecodeError, ManifestError) as exc:
+            # Often a half-written file mid-publish; the next check picks up the good one.
+            log.error("cannot read manifest: %s; keeping the last good threads", exc)
+            return
+        self._threads = dict(manifest.threads)
+        self._stamp = stamp
+        log.info("manifest %s: %d threads", self.path, len(self._threads))
