@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI
 
 import interactions_api.routers as routers_pkg
 from interactions_api.config import Settings
-from interactions_api.db import check_database, close_redis, connect_redis, make_engine
+from interactions_api.db import check_database, close_redis, connect_redis, engine_for
 from interactions_api.errors import error_responses, install_handlers, install_openapi
 from interactions_api.security import RequestGuard, install_cors
 
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
         responses=error_responses(500),  # the catch-all handler can answer on any route
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = engine_for(settings)
     app.state.redis = redis
     install_handlers(app)
     install_openapi(app)
