@@ -103,17 +103,6 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{_READ_ONLY: True})
 
 
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """Yield a session that commits on success and rolls back on error."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-
-
 @contextmanager
 def reading(db: Session) -> Iterator[Session]:
     """Run reads in a transaction of their own that takes no write lock, then end it.

@@ -16,12 +16,12 @@ import pytest
 from api_client import ORIGIN
 from fastapi import FastAPI
 from interaction_helpers import THREAD
-from live_server import Outcome, burst, cookie_headers, serve
+from live_server import Outcome, burst, cookie_headers, serve, signed_in
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from interactions_api.models.comment import Comment, ThreadLike
-from interactions_api.models.user import ApiToken, Role, User
+from interactions_api.models.user import ApiToken
 from interactions_api.services import sessions
 from tests.api.conftest import PASSWORD
 
@@ -41,22 +41,11 @@ def live(app: FastAPI, client: Any, manifest: Any) -> Iterator[str]:
         yield base_url
 
 
-def signed_in(app: FastAPI, make_user: Any, count: int, role: Role = Role.reader) -> list[Any]:
-    """`count` new accounts, each with a session cookie made through the service."""
-    made = []
-    for _ in range(count):
-        user: User = make_user(role)
-        with Session(app.state.engine, expire_on_commit=False) as db:
-            token = sessions.start_session(db, user)
-            db.commit()
-        made.append((user, cookie_headers(app, token)))
-    return made
-
-
 def assert_healthy(outcomes: list[Outcome], ok: int) -> None:
     """Every request answered `ok`, and none took longer than SLOWEST_S."""
     statuses = sorted({o.status for o in outcomes})
-    assert statuses == [ok], f"statuses {statuses} (0 = no answer within the client timeout)"
+    odd = [(o.status, o.body) for o in outcomes if o.status != ok][:3]
+    assert statuses == [ok], f"statuses {statuses} (0: no answer in time), e.g. {odd}"
     slowest = max(o.seconds for o in outcomes)
     assert slowest < SLOWEST_S, f"the slowest request took {slowest:.1f} s"
 
