@@ -64,6 +64,13 @@ def _status(redis: Any, job_id: str) -> JobStatus | None:
         return None
 
 
+def _is_waiting(redis: Any, job_id: str) -> bool:
+    """Whether the job is queued, deferred or scheduled: one read of its status field."""
+    raw = redis.hget(Job.key_for(job_id), "status")
+    status = raw.decode() if isinstance(raw, bytes) else raw
+    return status in {waiting.value for waiting in WAITING}
+
+
 def _queue(redis: Any) -> Queue:
     return Queue(BUILD_QUEUE, connection=redis, serializer=JSONSerializer)
 
@@ -97,6 +104,10 @@ def enqueue_build(redis: Any, settings: Settings) -> EnqueueResult:
     """Make sure a build of the site will run; 'pending' when Redis cannot be reached."""
     first, follow_up = build_job_ids(settings.site_id)
     try:
+        if _is_waiting(redis, first):
+            # No lock needed: a build that has not started yet reads what the caller has
+            # committed. Most writes in a burst end here (each used to queue for the lock).
+            return "coalesced"
         # The lock makes check-then-enqueue atomic between API processes.
         with redis.lock(f"quire-enqueue-{settings.site_id}", timeout=10, blocking_timeout=10):
             return enqueue_coalesced(
