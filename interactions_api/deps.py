@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
+import anyio
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -56,20 +60,52 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
         if _has_work(session):
-            await run_in_threadpool(session.commit)
+            await _finish(session.commit)
     except BaseException:
         if session.in_transaction():
-            await run_in_threadpool(session.rollback)
+            await _finish(session.rollback)
         raise
     finally:
         if session.in_transaction():
-            await run_in_threadpool(session.close)
+            await _finish(session.close)
         else:
             session.close()  # holds no connection: nothing to wait for
 
 
+def commit_on_return(router: APIRouter) -> None:
+    """Commit a plain (threaded) handler's session in its own thread as it returns.
+
+    FastAPI validates a plain handler's answer in the shared thread pool before the
+    session's exit runs, and under a burst every pool thread can be waiting for the write
+    lock that this very transaction holds: nobody moves until the lock wait times out.
+    Committing before the thread is given back leaves the lock held across no hop.
+    Call on each router before it is included.
+    """
+    for route in router.routes:
+        if isinstance(route, APIRoute) and not inspect.iscoroutinefunction(route.endpoint):
+            route.endpoint = _committing(route.endpoint)  # what an inclusion builds from
+
+
+def _committing(call: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(call)
+    def run(**values: Any) -> Any:
+        result = call(**values)
+        for value in values.values():
+            if isinstance(value, Session) and _has_work(value):
+                value.commit()
+        return result
+
+    return run
+
+
 def _has_work(session: Session) -> bool:
     return session.in_transaction() or bool(session.new or session.dirty or session.deleted)
+
+
+async def _finish(end: Callable[[], None]) -> None:
+    # Not on the shared thread pool: the transaction may hold the write lock, and if every
+    # pool thread were waiting for that lock, its commit could never get a thread.
+    await anyio.to_thread.run_sync(end, limiter=anyio.CapacityLimiter(1))
 
 
 def get_redis(request: Request) -> Any:

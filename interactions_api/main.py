@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 import interactions_api.routers as routers_pkg
 from interactions_api.config import Settings
 from interactions_api.db import check_database, close_redis, connect_redis, engine_for
+from interactions_api.deps import commit_on_return
 from interactions_api.errors import error_responses, install_handlers, install_openapi
 from interactions_api.security import RequestGuard, install_cors
 
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
     install_handlers(app)
     install_openapi(app)
     for router in _routers():
+        commit_on_return(router)
         app.include_router(router)
     # Middleware added last runs first: CORS must answer preflights before the guard.
     app.add_middleware(RequestGuard, settings=settings)

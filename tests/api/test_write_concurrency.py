@@ -21,7 +21,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from interactions_api.models.comment import Comment, ThreadLike
-from interactions_api.models.user import ApiToken
+from interactions_api.models.user import ApiToken, User
 from interactions_api.services import sessions
 from tests.api.conftest import PASSWORD
 
@@ -166,3 +166,21 @@ def session_of(app: FastAPI, response: httpx.Response) -> str:
         if header.startswith(name + "="):
             return header.split(";", 1)[0].split("=", 1)[1]
     raise AssertionError(f"no {name} cookie in {response.headers}")
+
+
+def test_writes_committed_after_the_handler_returns_do_not_stall_a_burst(
+    app: FastAPI, make_user: Any, live: str
+) -> None:
+    # A profile change is committed when the handler returns, not by the handler: that
+    # commit must get a thread even while every pool thread waits for the write lock.
+    [(user, headers)] = signed_in(app, make_user, 1)
+
+    async def rename(http: Any, i: int) -> Any:
+        body = {"display_name": f"Name {i}"}
+        return await http.patch("/api/me/profile", json=body, headers=headers)
+
+    outcomes = burst(live, 100, rename)
+    assert_healthy(outcomes, 200)
+    with Session(app.state.engine) as db:
+        stored = db.exec(select(col(User.display_name)).where(col(User.id) == user.id)).one()
+    assert stored in {o.body["display_name"] for o in outcomes}
