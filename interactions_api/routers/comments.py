@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from interactions_api.db import reader
+from interactions_api.db import reader, reading
 from interactions_api.deps import (
     ClientIP,
     LimiterDep,
@@ -137,7 +137,8 @@ def post_comment(
     if rebake:
         baking.request_rebake(redis, settings)
     if public:
-        replies.notify_reply(db, redis, settings, comment, thread)
+        with reading(db):  # after the commit: reads only, no write lock
+            replies.notify_reply(db, redis, settings, comment, thread)
     return listing.comment_out(comment, user, 0)
 
 

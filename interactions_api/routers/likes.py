@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path, Request
 
+from interactions_api.db import reading
 from interactions_api.deps import ClientIP, LimiterDep, Reader, SessionDep, SettingsDep
 from interactions_api.errors import error_responses
 from interactions_api.models.comment_io import CommentId, EmptyIn, LikeOut
@@ -88,7 +89,8 @@ def _comment_like(
     comment_id: CommentId,
     liked: bool,
 ) -> LikeOut:
-    comment = likes.likeable_comment(db, comment_id)
+    with reading(db):  # the write transaction starts only at the like itself
+        comment = likes.likeable_comment(db, comment_id)
     threads.require(comment.thread_id)
     limit_likes(limiter, settings, user=user, address=address)
     count = likes.set_comment_like(db, user=user, comment=comment, liked=liked)

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from interactions_api import mail
 from interactions_api.config import Settings
+from interactions_api.db import reading
 from interactions_api.errors import ApiError, Unauthorized
 from interactions_api.models.user import User
 from interactions_api.services import emails, sessions, tokens, users
@@ -150,7 +151,8 @@ def sign_in(db: Session, ctx: Context, *, email: str, password: str) -> User:
     settings = ctx.settings
     ctx.limiter.check(account_key, limit=settings.signin_failures_per_account, message=THROTTLED)
     ctx.limiter.check(ip_key, limit=settings.signin_failures_per_ip, message=THROTTLED)
-    user = users.by_email(db, normal)
+    with reading(db):  # the password check below must not run inside the write lock
+        user = users.by_email(db, normal)
     if user is None:
         burn_verification(password)
         ok = False

@@ -66,8 +66,8 @@ def create(
         name, website = _check_anonymous(settings, new)
     else:
         moderation.ensure_not_banned(user)
+    html = markup.render(body)  # before the first query, which takes the write lock
     parent_id, depth = _placement(db, settings, thread_id, new.parent_id)
-    html = markup.render(body)
     decision = moderation.decide(
         db, mode=settings.moderation, user=user, body=body, html=html, is_new=True
     )

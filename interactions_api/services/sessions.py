@@ -6,9 +6,9 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select, update
 
+from interactions_api.db import writing
 from interactions_api.models.common import utcnow
 from interactions_api.models.user import ApiToken, AuthSession, User
 
@@ -102,11 +102,10 @@ def token_needs_touch(token: ApiToken) -> bool:
     return last is None or _aware(last) < utcnow() - TOKEN_TOUCH_INTERVAL
 
 
-def touch_api_token(engine: Engine, token: ApiToken) -> None:
-    """Record that a token was used, in a transaction of its own."""
-    with Session(engine) as db:
+def touch_api_token(db: Session, token: ApiToken) -> None:
+    """Record that a token was used, in a short write transaction of its own on `db`."""
+    with writing(db):
         db.exec(update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=utcnow()))
-        db.commit()
 
 
 def _aware(moment: datetime) -> datetime:

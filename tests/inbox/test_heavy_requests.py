@@ -62,8 +62,9 @@ def test_a_large_image_upload_does_not_stall_health_checks(
     assert answer[0].status_code == 201, answer[0].text
     # On the event loop the image stalled every request for its whole 2-4 s. The bounds
     # leave room for a busy shared test machine's scheduler, not for the image.
+    # (The suite runs on three processes: another test may hold a core for a while.)
     assert times[len(times) // 2] < 0.1, f"/api/health answers took {times}"
-    assert times[-1] < 0.5, f"/api/health took {times[-1]:.2f}s while an image was processed"
+    assert times[-1] < 1.0, f"/api/health took {times[-1]:.2f}s while an image was processed"
 
 
 def _health_while(probe: httpx.Client, busy: Callable[[], bool]) -> list[float]:
@@ -137,4 +138,4 @@ def test_a_burst_of_form_sign_ins_does_not_stall_health_checks(
         times = _health_while(probe, lambda: any(t.is_alive() for t in burst))
     assert codes.count(303) == 30, codes
     assert times[len(times) // 2] < 0.1, f"/api/health answers took {times}"
-    assert times[-1] < 0.5, f"/api/health took {times[-1]:.2f}s during 30 sign-ins"
+    assert times[-1] < 1.0, f"/api/health took {times[-1]:.2f}s during 30 sign-ins"
