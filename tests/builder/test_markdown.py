@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import logging
 import random
 from pathlib import Path
 from typing import Any
@@ -257,3 +259,27 @@ def test_renderer_counts_the_words_of_every_construct(allow_html: bool) -> None:
     for text in texts:
         expected = _words_by_walking(text, allow_html)
         assert render_markdown(text, allow_html=allow_html).word_count == expected, text
+
+
+def test_the_builder_leaves_the_api_comment_renderer_as_markdown_it_has_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The builder's speed-ups (its block rules' debug logging dropped among them) are its
+    parser's own: the API's comment renderer, in the same process, still logs and renders
+    as plain markdown-it."""
+    from markdown_it import MarkdownIt
+
+    from interactions_api.services import markup
+
+    text = "# Title\n\nSome *words*\n\n- item\n\n> quoted\n\n    code\n"
+    render_markdown(text)  # the builder's parser, made and used
+    paragraph = importlib.import_module("markdown_it.rules_block.paragraph")
+    assert isinstance(paragraph.LOGGER, logging.Logger)
+    builders = {rule.name: rule.fn for rule in _parser(False).block.ruler.__rules__}
+    assert not isinstance(builders["paragraph"].__globals__["LOGGER"], logging.Logger)  # quiet
+    with caplog.at_level(logging.DEBUG, logger="markdown_it"):
+        html = markup.render(text)
+    ruled = {record.name for record in caplog.records}
+    assert {"markdown_it.rules_block.paragraph", "markdown_it.rules_block.list"} <= ruled
+    plain = MarkdownIt("commonmark").render(text).replace("<h1>", "<h3>").replace("</h1>", "</h3>")
+    assert html == plain.strip()
