@@ -7,21 +7,35 @@ RUN_STAMP := $(VENV)/.run-stamp
 NODE_TOOLS := node_modules/.installed-stamp
 RUN_DIR ?= .run
 
-.PHONY: setup run test lint fmt bench bench-api clean
+.PHONY: setup run test lint fmt bench bench-api clean lock
 
 setup: $(STAMP)
 
 # `make run` installs what running needs and nothing else: a newcomer sees the platform in
 # about a minute. The test toolchain (moto, Playwright, mypy, ...) comes with `setup`.
-$(RUN_STAMP): pyproject.toml
+# Both install the versions pinned in constraints.txt (`-c`): every machine gets the
+# libraries the tests passed on, whatever PyPI released since.
+$(RUN_STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
 	touch $@
 
 $(STAMP): $(RUN_STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
+
+# Regenerate constraints.txt after changing a dependency in pyproject.toml: the newest
+# versions pyproject.toml allows, resolved in a fresh virtualenv, then `make test`.
+LOCK_VENV ?= /tmp/quire-lock-venv
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet -e '.[dev,postgres]'
+	{ echo "# Made by 'make lock' from pyproject.toml (Python $$($(LOCK_VENV)/bin/python -c 'import platform; print(platform.python_version())')); do not edit."; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable; } > constraints.txt
+	rm -rf $(LOCK_VENV)
 
 # Node-side test tools (the Nu HTML checker); npm is only needed for tests.
 $(NODE_TOOLS): package.json

@@ -27,6 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from builder.cache_key import code_digest
 from builder.cache_records import ParseResult, decode_record, encode_record
 from builder.markdown import FenceMemo
 from builder.parallel import ChunkHook
@@ -36,9 +37,6 @@ CACHE_FILE = "build.sqlite"
 SCHEMA = 6
 # libraries whose output ends up in pages: an upgrade must re-render everything
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments", "nh3", "Jinja2", "PyYAML")
-# modules that never shape an output file: editing them keeps the cache
-_NOT_OUTPUT = {"cli.py", "commands.py", "serve.py", "watch.py", "scaffold.py", "parallel.py"}
-
 ParseKey = tuple[str, str, str]  # (source path, source sha256, parse settings key)
 
 
@@ -51,12 +49,7 @@ def cache_version() -> str:
             digest.update(f"{name} {metadata.version(name)}\n".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"{name} -\n".encode())
-    # Quire's own code: a change in how pages are made must not reuse old pages
-    package = Path(__file__).parent
-    for path in sorted(package.glob("*.py")):
-        if path.name in _NOT_OUTPUT:
-            continue
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(code_digest(Path(__file__).parent).encode())
     return digest.hexdigest()[:24]
 
 

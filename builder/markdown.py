@@ -176,7 +176,6 @@ def _parser(allow_html: bool) -> MarkdownIt:
 
     from builder.markdown_render import QuickRenderer
 
-    quiet_block_rules()
     md = MarkdownIt(
         "commonmark", {"html": allow_html, "typographer": False}, renderer_cls=QuickRenderer
     )
@@ -191,6 +190,7 @@ def _parser(allow_html: bool) -> MarkdownIt:
     md.core.ruler.push("quire_safe_links", _defuse_links)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_fence)
+    quiet_block_rules(md)  # before the rules below, which keep the rules they find
     add_first_character_rule(md)  # last: they need the whole chains of rules
     add_by_character_rule(md)
     add_inline_loop(md)

@@ -5,12 +5,14 @@ must stay exactly what Pygments makes, for every lexer Pygments ships."""
 from __future__ import annotations
 
 import re
+import sysconfig
+from pathlib import Path
 
 import pytest
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import RegexLexer
-from pygments.lexers import get_all_lexers, get_lexer_by_name
+from pygments.lexers import get_all_lexers, get_lexer_by_name, get_lexer_for_filename
 from pygments.token import Token
 from pygments.util import ClassNotFound
 
@@ -52,6 +54,46 @@ def test_every_lexer_gives_the_html_pygments_gives() -> None:
             assert got == expected, f"{alias}: {code!r}"
             compared += 1
     assert compared > 1000  # most of Pygments' ~600 lexers took part
+
+
+REPO = Path(__file__).resolve().parents[2]
+_MAX_CHARS = 12_000  # per file: long enough for real structure, short enough to stay fast
+_NOT_OURS = {"node_modules", ".venv", ".git", ".run", "build", ".mypy_cache", ".ruff_cache"}
+_BY_NAME = {"run": "bash", "Makefile": "make", "script.py.mako": "mako"}  # no telling suffix
+
+
+def _real_code() -> list[tuple[str, str, str]]:
+    """(name, lexer alias, code): the project's own files in every language it has, and
+    Python's own library and C headers."""
+    found = [REPO / ".ci" / "run", REPO / "Makefile", REPO / "pyproject.toml"]
+    folders = [p for p in sorted(REPO.iterdir()) if p.is_dir() and p.name not in _NOT_OURS]
+    for suffix in ("py", "html", "css", "js", "json", "xml", "svg", "yaml", "lua", "mako", "sh"):
+        found += sorted(p for folder in folders for p in folder.rglob(f"*.{suffix}"))[:3]
+    stdlib = Path(sysconfig.get_path("stdlib"))
+    found += [stdlib / "textwrap.py", stdlib / "json" / "decoder.py", stdlib / "shlex.py"]
+    include = Path(sysconfig.get_path("include"))
+    found += sorted(include.glob("*.h"))[:4]
+    corpus = []
+    for path in found:
+        code = path.read_text(encoding="utf-8")[:_MAX_CHARS]
+        alias = _BY_NAME.get(path.name) or get_lexer_for_filename(path.name, code).aliases[0]
+        corpus.append((path.name, alias, code))
+        if path.suffix == ".html":  # the theme's templates
+            corpus.append((path.name, "html+jinja", code))
+    return corpus
+
+
+def test_real_code_in_many_languages_gives_the_html_pygments_gives() -> None:
+    """Differential on whole files: what a post quotes is longer and more varied than the
+    snippets above (nested strings, heredocs, templates, preprocessor lines)."""
+    formatter = HtmlFormatter(cssclass="highlight", wrapcode=True)
+    corpus = _real_code()
+    assert len({alias for _name, alias, _code in corpus}) >= 12
+    for name, alias, code in corpus:
+        expected = highlight(code, get_lexer_by_name(alias, stripnl=False), formatter)
+        got, warning = highlight_code(code, FenceInfo(alias))
+        assert warning is None
+        assert got == expected, f"{name} as {alias}"
 
 
 @pytest.mark.parametrize(

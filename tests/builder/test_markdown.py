@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+import logging
 import random
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from markdown_it import helpers as markdown_it_helpers
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import inline as markdown_it_inline
@@ -257,3 +261,104 @@ def test_renderer_counts_the_words_of_every_construct(allow_html: bool) -> None:
     for text in texts:
         expected = _words_by_walking(text, allow_html)
         assert render_markdown(text, allow_html=allow_html).word_count == expected, text
+
+
+def test_the_builder_leaves_the_api_comment_renderer_as_markdown_it_has_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The builder's speed-ups (its block rules' debug logging dropped among them) are its
+    parser's own: the API's comment renderer, in the same process, still logs and renders
+    as plain markdown-it."""
+    from markdown_it import MarkdownIt
+
+    from interactions_api.services import markup
+
+    text = "# Title\n\nSome *words*\n\n- item\n\n> quoted\n\n    code\n"
+    render_markdown(text)  # the builder's parser, made and used
+    paragraph = importlib.import_module("markdown_it.rules_block.paragraph")
+    assert isinstance(paragraph.LOGGER, logging.Logger)
+    builders = {rule.name: rule.fn for rule in _parser(False).block.ruler.__rules__}
+    assert not isinstance(builders["paragraph"].__globals__["LOGGER"], logging.Logger)  # quiet
+    with caplog.at_level(logging.DEBUG, logger="markdown_it"):
+        html = markup.render(text)
+    ruled = {record.name for record in caplog.records}
+    assert {"markdown_it.rules_block.paragraph", "markdown_it.rules_block.list"} <= ruled
+    plain = MarkdownIt("commonmark").render(text).replace("<h1>", "<h3>").replace("</h1>", "</h3>")
+    assert html == plain.strip()
+
+
+# A grammar of Markdown documents: blocks nested in quotes and list items, each holding
+# inline text built from every inline construct, so that hypothesis finds documents the
+# line shuffling above cannot make (a fence inside an item inside a quote, a table whose
+# cells hold links, a reference defined after its use).
+_WORD = st.sampled_from(["word", "Other", "é✓", "x_y", "a*b", "2025", "&amp;", "&copy", "\\*"])
+_SPAN = st.one_of(
+    _WORD,
+    st.sampled_from(["*", "_", "**", "`", "[", "]", "(", ")", "<", ">", "!", "~~", "\\", "  \n"]),
+    _WORD.map(lambda w: f"*{w}*"),
+    _WORD.map(lambda w: f"__{w}__"),
+    _WORD.map(lambda w: f"`{w}`"),
+    _WORD.map(lambda w: f"~~{w}~~"),
+    st.tuples(_WORD, st.sampled_from(["/a", "/b c", "<x y>", "javascript:x", '/t "t"'])).map(
+        lambda p: f"[{p[0]}]({p[1]})"
+    ),
+    _WORD.map(lambda w: f"![{w}](/i.png)"),
+    st.sampled_from(["[ref]", "[^1]", "<http://a.b>", "<b>x</b>", "<!-- c -->", "&#42;"]),
+)
+_INLINE_TEXT = st.lists(_SPAN, min_size=1, max_size=8).map(" ".join)
+_LEAF = st.one_of(
+    _INLINE_TEXT,
+    _INLINE_TEXT.map(lambda t: "# " + t),
+    _INLINE_TEXT.map(lambda t: t + "\n---"),
+    st.tuples(st.sampled_from(["```", "~~~"]), st.sampled_from(["", "python", "js {1}"])).map(
+        lambda f: f"{f[0]}{f[1]}\nif a < b:\n    x = '&'\n{f[0]}"
+    ),
+    _INLINE_TEXT.map(lambda t: "    indented " + t),
+    st.tuples(_INLINE_TEXT, _INLINE_TEXT).map(lambda c: f"| {c[0]} | b |\n|---|:-:|\n| {c[1]} | |"),
+    _INLINE_TEXT.map(lambda t: f"Term\n: {t}"),
+    _INLINE_TEXT.map(lambda t: f"!!! note\n    {t}"),
+    st.sampled_from(["[ref]: /r 'title'", "[^1]: the note", "<div>\nraw\n</div>", "***"]),
+    st.sampled_from(["- [ ] task", "- [x] done"]),
+)
+
+
+def _indent(prefix: str, block: str) -> str:
+    lines = block.split("\n")
+    rest = " " * len(prefix) if not prefix.startswith(">") else ">"
+    return "\n".join([prefix + lines[0], *(rest + " " + line for line in lines[1:])])
+
+
+_BLOCKS = st.recursive(
+    _LEAF,
+    lambda inner: st.tuples(st.sampled_from(["> ", "- ", "* ", "1. ", "3) "]), inner).map(
+        lambda p: _indent(*p)
+    ),
+    max_leaves=6,
+)
+_DOCUMENTS = st.lists(
+    st.tuples(_BLOCKS, st.sampled_from(["\n\n", "\n"])), min_size=1, max_size=6
+).map(lambda parts: "".join(block + gap for block, gap in parts))
+
+
+@pytest.mark.parametrize("allow_html", [False, True])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_DOCUMENTS)
+def test_speed_rules_change_no_output_on_generated_documents(text: str, allow_html: bool) -> None:
+    fast, plain = _FAST_AND_PLAIN[allow_html]
+    assert fast.render(text, _env()) == plain.render(text, _env())
+
+
+_FAST_AND_PLAIN = {allow_html: _fast_and_plain(allow_html) for allow_html in (False, True)}
+
+
+def test_speed_rules_change_no_output_on_the_projects_own_documents() -> None:
+    """Every Markdown file of the project (README, docs, the starter site), long and
+    varied, rendered whole: the fast path must give the plain libraries' HTML."""
+    root = STARTER.parent
+    paths = [root / "README.md", *sorted((root / "docs").rglob("*.md")), *STARTER.rglob("*.md")]
+    assert len(paths) > 5
+    for allow_html in (False, True):
+        fast, plain = _FAST_AND_PLAIN[allow_html]
+        for path in paths:
+            text = path.read_text(encoding="utf-8")
+            assert fast.render(text, _env()) == plain.render(text, _env()), path
