@@ -25,7 +25,9 @@ from interactions_api.models.user import ApiToken, User
 from interactions_api.services import sessions
 from tests.api.conftest import PASSWORD
 
-SLOWEST_S = 5.0  # no single write may wait longer than this, however many arrive at once
+# No single write may wait longer than this, however many arrive at once. Before the fix
+# they waited 30 s and failed; the margin is for a machine busy with the rest of the suite.
+SLOWEST_S = 12.0
 
 
 @pytest.fixture
