@@ -29,6 +29,12 @@ def _post(title: str, day: str, tags: str, series: bool = False) -> str:
     return f"---\ntitle: {title}\ndate: {day}\ntags: [{tags}]\n{more}---\n\n{title} body.\n"
 
 
+def _build(root: Path) -> BuildResult:
+    result = build_site(root, options(skip_search=True))
+    assert result.ok, result.errors
+    return result
+
+
 def _site(root: Path, count: int, per_page: int = 3) -> Path:
     """`count` posts, one a day from 2023-01-01, in rotating tags, some in a series."""
     posts = root / "content" / "posts"
@@ -41,12 +47,6 @@ def _site(root: Path, count: int, per_page: int = 3) -> Path:
         (posts / f"p{n:03d}.md").write_text(_post(f"Post {n}", day, tags, n % 5 == 0))
     _build(root)
     return root
-
-
-def _build(root: Path) -> BuildResult:
-    result = build_site(root, options(skip_search=True))
-    assert result.ok, result.errors
-    return result
 
 
 def _tree(out: Path) -> dict[str, bytes]:
