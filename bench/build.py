@@ -4,8 +4,9 @@
                                     [--no-search] [--no-floor]
 
 Quire is measured cold (no output, no cache), after editing one post's body, after
-changing one post's tags, after adding a post, with no change, and after a template
-change; first without the search index (the peers build none), then with it (Pagefind).
+changing one post's tags, after adding a post and after deleting it, with no change,
+and after a template change; first without the search index (the peers build none), then
+with it (Pagefind).
 Each build runs in a fresh process, like `quire build`. Hugo and Pelican are built by
 `../shared/bench/peers.sh`, one round at a time alternating with Quire's cold builds. So is
 the rendering floor (bench/floor.py: markdown-it-py with Pygments alone, one core, divided
@@ -113,6 +114,7 @@ class Edits:
         posts = sorted((site / "content" / "posts").glob("*.md"))
         self.middle = posts[len(posts) // 2]
         self.count = 0
+        self.added = self.middle  # replaced by new_post
 
     def body(self) -> None:
         self.count += 1
@@ -131,12 +133,17 @@ class Edits:
     def new_post(self) -> None:
         self.count += 1
         path = self.site / "content" / "posts" / f"99999-new-{time.time_ns()}.md"
+        self.added = path
         # newer than every generated post, older than today (so not a future post)
         path.write_text(
             f'---\ntitle: "New post {self.count}"\ndate: 2025-01-{self.count % 28 + 1:02d}\n'
             f'tags: ["python"]\n---\n\nA new post.\n',
             encoding="utf-8",
         )
+
+    def delete_post(self) -> None:
+        """Delete the post `new_post` added (the newest)."""
+        self.added.unlink()
 
     def template(self) -> None:
         self.count += 1
@@ -175,6 +182,7 @@ def measure(site: Path, runs: int, search: bool, peers: list[dict[str, Any]] | N
         record("one edit", edits.body)
         record("tag edit", edits.tags)
         record("new post", edits.new_post)
+        record("delete post", edits.delete_post)
         record("no change")
         record("template change", edits.template)
     return results
@@ -220,6 +228,7 @@ def report(title: str, results: dict[str, list[dict[str, Any]]]) -> dict[str, fl
         wall = median([r["wall"] for r in good])
         medians[name] = wall
         medians[name + ":changed"] = median([r["changed"] for r in good])
+        medians[name + ":removed"] = median([r["removed"] for r in good])
         medians[name + ":rss"] = max(r["rss_mb"] for r in good)
         print(
             f"{name:<18}{wall:>8.2f}{median([r['process'] for r in good]):>9.2f}"
@@ -310,10 +319,13 @@ def print_ratios(
         f"{quire_medians.get('no change:changed', float('nan')):.0f} files written "
         "(target < 0.3 s, 0 files)"
     )
-    print(
-        f"  new post             {quire_medians.get('new post:changed', float('nan')):.0f} "
-        "files written (target < 15)"
-    )
+    for name in ("new post", "delete post"):
+        print(
+            f"  {name:<20} {quire_medians.get(name, float('nan')):.2f} s, "
+            f"{quire_medians.get(name + ':changed', float('nan')):.0f} files written, "
+            f"{quire_medians.get(name + ':removed', float('nan')):.0f} removed "
+            "(target < 1 s, < 15 files)"
+        )
     peak = max((v for k, v in quire_medians.items() if k.endswith(":rss")), default=float("nan"))
     print(f"  peak memory          {peak:.0f} MB in the main process (target < 500 MB)")
 

@@ -47,6 +47,7 @@ from builder.render_pages import (
     list_input,
     term_of,
 )
+from builder.settled import list_change, only_added, settled_pages
 
 # a page whose template is still to run: (index in outputs, template, url, context)
 # (a file `make()` returns, such as a feed: template MADE and `make` as the context)
@@ -157,6 +158,10 @@ class _Renderer:
             if self.changes is not None
             else set()
         )
+        # a post added or deleted: the list pages it cannot reach are reused (settled.py)
+        self.list_changes = list_change(self.differences)
+        self.changed_card_sources = {n[5:] for n in self.list_changes or () if n[:5] == "card:"}
+        self.only_added = only_added(self.list_changes, reuse.previous_values if reuse else None)
 
     def _quiet_changes(self) -> set[str] | None:
         """The inputs changed since the last build when that change is "quiet": no list
@@ -410,9 +415,12 @@ class _Renderer:
         extra_inputs: frozenset[str] = frozenset(),
     ) -> None:
         """A paginated list (anchored at the oldest posts) at `base` and `base`page/N/."""
-        for pager in paginate(posts, self.config.per_page, base):
-            quiet = self.changes is not None and not any(
-                d.source in self.changed_cards for d in pager.posts
+        pagers = paginate(posts, self.config.per_page, base)
+        settled = settled_pages(self, base, pagers)
+        for pager in pagers:
+            quiet = pager.url in settled or (
+                self.changes is not None
+                and not any(d.source in self.changed_cards for d in pager.posts)
             )
             if quiet and self.reuse_unchecked([(pager.url, "html")], _newest(pager)):
                 continue

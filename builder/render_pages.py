@@ -262,7 +262,8 @@ def _dirty_after_list_changes(r: _Renderer, related_to: Related) -> set[str] | N
     for name in changed:
         if name in {THEME, CONFIG, AUTHORS}:
             return None  # every page may differ
-        if name.startswith("list:") and name != "list:/":  # the home list: prev/next only
+        # the home list: prev/next only; posts only added: their windows (below) only
+        if name.startswith("list:") and name != "list:/" and not r.only_added:
             dirty.update(reuse.members.get(name[5:], ()))
         elif not name.startswith(("content/", "card:", "comments:", "list:")):
             return None  # an input this does not know about
