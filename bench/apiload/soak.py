@@ -161,7 +161,7 @@ def _verify(q: quire.Quire, results: dict[str, Result]) -> None:
     print(f"wrk's socket errors (any kind, overlap the 5xx): {sockets}")
     print(f"comments answered 201: {len(answered)}; lost (not stored): {len(lost)} {lost[:10]}")
     extra = len(stored) - quire.COMMENTS - len(answered)
-    print(f"stored without a 201 (the answer was lost, e.g. in the kill): {extra}")
+    print(f"stored without a recorded 201 (in flight when wrk stopped, or in the kill): {extra}")
     counted = counts["counts"].get(quire.THREAD, {}).get("comments")
     same = len(stored) == len(listing) == counted
     print(f"rows {len(stored)}, listed {len(listing)}, counted {counted}: "
