@@ -79,11 +79,14 @@ def bench(args: argparse.Namespace, workdir: Path) -> None:
 def main() -> None:
     args = parse()
     find_wrk()
+    if args.soak is not None:
+        # kept afterwards: the server logs (tracebacks of any 5xx) and the database
+        kept = Path(tempfile.mkdtemp(prefix="quire-soak-"))
+        print(f"soak: server logs in {kept}/api.log and {kept}/worker.log (kept)")
+        soak.soak(args, kept)
+        return
     with tempfile.TemporaryDirectory(prefix="quire-bench-") as tmp:
-        if args.soak is not None:
-            soak.soak(args, Path(tmp))
-        else:
-            bench(args, Path(tmp))
+        bench(args, Path(tmp))
 
 
 if __name__ == "__main__":

@@ -76,9 +76,11 @@ def _faults(q: quire.Quire, duration: float, restart_worker: Callable[[], None])
     q.redis.start()
     print(f"  t={time.monotonic() - began:5.1f}s  redis-server started again")
     at(0.6, "an API worker killed (SIGKILL)")
-    workers = psutil.Process(q.server.pid).children()
-    if workers:
-        workers[0].send_signal(signal.SIGKILL)
+    workers = api_workers(q.server.pid)
+    if not workers:
+        raise SystemExit("the soak found no uvicorn worker to kill")
+    print(f"           killed API worker pid {workers[0].pid} of {[w.pid for w in workers]}")
+    workers[0].send_signal(signal.SIGKILL)
     at(0.7, "the RQ worker killed (SIGKILL, with its work horse), and started again")
     rq = q.extra[0]
     for child in psutil.Process(rq.pid).children(recursive=True):
@@ -86,6 +88,19 @@ def _faults(q: quire.Quire, duration: float, restart_worker: Callable[[], None])
     rq.send_signal(signal.SIGKILL)
     rq.wait(5)
     restart_worker()
+
+
+def api_workers(supervisor: int) -> list[psutil.Process]:
+    """uvicorn's worker processes: its first child is multiprocessing's resource tracker,
+    whose death would leave every worker serving (and the soak proving nothing)."""
+    found = []
+    for child in psutil.Process(supervisor).children():
+        try:
+            if any("spawn_main" in part for part in child.cmdline()):
+                found.append(child)
+        except psutil.Error:
+            continue
+    return found
 
 
 def _settle(q: quire.Quire, limit: float = 60) -> None:
@@ -134,12 +149,19 @@ def _verify(q: quire.Quire, results: dict[str, Result]) -> None:
     listing = httpx.get(q.origin + q.target().list_path, timeout=30).json()["comments"]
     counts = httpx.get(f"{q.origin}/api/counts", params={"threads": quire.THREAD}).json()
     fives = sum(r.server_errors for r in results.values())
+    by_status: dict[int, int] = {}
+    for result in results.values():
+        for status, count in result.statuses.items():
+            if status >= 500:
+                by_status[status] = by_status.get(status, 0) + count
     sockets = results["list"].socket_detail or 0
     # uvicorn drops the connection after an unhandled exception too, so these overlap the 5xx
-    print(f"5xx answers: {fives}   wrk's socket errors (any kind, overlap the 5xx): {sockets}")
+    print(f"5xx answers: {fives} by status {dict(sorted(by_status.items()))} (503: busy, "
+          "the database lock's bounded wait; any other 5xx is a defect)")  # fmt: skip
+    print(f"wrk's socket errors (any kind, overlap the 5xx): {sockets}")
     print(f"comments answered 201: {len(answered)}; lost (not stored): {len(lost)} {lost[:10]}")
     extra = len(stored) - quire.COMMENTS - len(answered)
-    print(f"stored without a 201 (the answer was lost, e.g. in the kill): {extra}")
+    print(f"stored without a recorded 201 (in flight when wrk stopped, or in the kill): {extra}")
     counted = counts["counts"].get(quire.THREAD, {}).get("comments")
     same = len(stored) == len(listing) == counted
     print(f"rows {len(stored)}, listed {len(listing)}, counted {counted}: "
