@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -9,6 +11,8 @@ import typer
 from builder.cli import app
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from interactions_api.config import Settings
 
 # The service's modules (SQLModel, FastAPI, Alembic: about half a second to import) are
@@ -30,6 +34,28 @@ def _settings() -> Settings:
     except ValidationError as exc:
         typer.secho(f"invalid settings:\n{exc}", err=True, fg="red")
         raise typer.Exit(2) from exc
+
+
+@contextmanager
+def _accounts() -> Iterator[Session]:
+    """A session on QUIRE_DATABASE_URL for the `user` commands; a refusal (an existing
+    email, the last admin...) or an unready database ends the command with exit code 1."""
+    from sqlmodel import Session
+
+    from interactions_api.db import DatabaseNotReady, check_database, make_engine
+    from interactions_api.errors import ApiError
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        check_database(engine)
+        with Session(engine) as db:
+            yield db
+    except (ApiError, DatabaseNotReady) as exc:
+        typer.secho(str(exc), err=True, fg="red")
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
 
 
 @db_app.command("upgrade")
@@ -89,39 +115,47 @@ def user_create(
     ] = None,
 ) -> None:
     """Create a verified account with a role (e.g. the first admin)."""
-    from sqlmodel import Session
-
-    from interactions_api.db import DatabaseNotReady, check_database, make_engine
-    from interactions_api.errors import ApiError
     from interactions_api.models.user import Role
+    from interactions_api.services import users
 
     if role not in Role.__members__:
         typer.secho(f"--role must be one of {', '.join(Role.__members__)}", err=True, fg="red")
         raise typer.Exit(2)
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _accounts() as db:
+        user = users.create_user(
+            db,
+            email=email,
+            display_name=display_name,
+            password=password,
+            role=Role[role],
+            email_verified=True,
+        )
+        db.commit()
+        typer.echo(f"created user {user.id} <{user.email}> with role {role}")
+
+
+@user_app.command("role")
+def user_role(
+    email: Annotated[str, typer.Argument(help="The account's email address.")],
+    role: Annotated[str, typer.Argument(help="reader, author, editor or admin.")],
+) -> None:
+    """Give an account a role (e.g. author, so a new user can write), by the admin rules."""
+    from interactions_api.models.user import Role
     from interactions_api.services import users
 
-    settings = _settings()
-    engine = make_engine(settings.database_url)
-    try:
-        check_database(engine)
-        with Session(engine) as db:
-            user = users.create_user(
-                db,
-                email=email,
-                display_name=display_name,
-                password=password,
-                role=Role[role],
-                email_verified=True,
-            )
-            db.commit()
-            typer.echo(f"created user {user.id} <{user.email}> with role {role}")
-    except (ApiError, DatabaseNotReady) as exc:
-        typer.secho(str(exc), err=True, fg="red")
-        raise typer.Exit(1) from exc
-    finally:
-        engine.dispose()
+    if role not in Role.__members__:
+        typer.secho(f"ROLE must be one of {', '.join(Role.__members__)}", err=True, fg="red")
+        raise typer.Exit(2)
+    with _accounts() as db:
+        user = users.by_email(db, email)
+        if user is None:
+            typer.secho(f"there is no account with the email {email}", err=True, fg="red")
+            raise typer.Exit(1)
+        users.set_role(db, user, Role[role])
+        db.commit()
+        typer.echo(f"user {user.id} <{user.email}> now has the role {role}")
 
 
 @app.command("worker")

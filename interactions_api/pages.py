@@ -33,7 +33,8 @@ INBOX = "/api/inbox/ui"
 ACCOUNT = "/api/account"
 ASSETS = "/api/pages"
 MODERATION = "/api/moderation/ui"
-_HTML_PREFIXES = (INBOX + "/", ACCOUNT + "/", MODERATION + "/")
+ADMIN = "/api/admin/ui"
+_HTML_PREFIXES = (INBOX + "/", ACCOUNT + "/", MODERATION + "/", ADMIN + "/")
 _NEXT_MAX = 2000
 _HEADERS = {
     "Cache-Control": "no-store",
@@ -50,7 +51,7 @@ def env() -> Environment:
     loader = FileSystemLoader([TEMPLATES / "inbox", TEMPLATES])
     environment = Environment(loader=loader, autoescape=select_autoescape(default=True))
     environment.globals.update(
-        base=INBOX, account=ACCOUNT, assets=ASSETS, moderation_base=MODERATION
+        base=INBOX, account=ACCOUNT, assets=ASSETS, moderation_base=MODERATION, admin_base=ADMIN
     )
     environment.filters["label"] = lambda s: str(s).replace("_", " ")
     environment.filters["when"] = lambda d: (
@@ -85,6 +86,7 @@ def render(
         .render(
             user=user,
             is_editor=bool(user and user.role >= Role.editor),
+            is_admin=bool(user and user.role >= Role.admin),
             csrf=csrf_token_for(request, settings) or "",
             **ctx,
         )
