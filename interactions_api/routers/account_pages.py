@@ -27,6 +27,7 @@ from interactions_api.deps import (
     get_engine,
 )
 from interactions_api.errors import ApiError
+from interactions_api.models.user import Role, User
 from interactions_api.pages import ACCOUNT, ASSETS, INBOX, TEMPLATES, render, safe_next
 from interactions_api.pages import signin_page as _signin_page
 from interactions_api.routers.auth import clear_session_cookie, set_session_cookie
@@ -65,6 +66,12 @@ def token_js() -> FileResponse:
     return FileResponse(TEMPLATES / "account" / "token.js", media_type="text/javascript")
 
 
+def _landing(user: User) -> str:
+    """Where a sign-in with nowhere to return goes: the inbox for those who write, else the
+    site (a reader has no page of their own yet)."""
+    return f"{INBOX}/" if user.role >= Role.author else "/"
+
+
 @router.get(f"{ACCOUNT}/signin")
 def signin_form(
     request: Request, user: OptionalUser, settings: SettingsDep, next: str = ""
@@ -72,7 +79,7 @@ def signin_form(
     """The sign-in form; `next` is where to go afterwards (a path on this site only)."""
     target = safe_next(next)
     if user is not None:
-        return RedirectResponse(target or f"{INBOX}/", status_code=303)
+        return RedirectResponse(target or _landing(user), status_code=303)
     return _signin_page(request, settings, status=200, next_path=target)
 
 
@@ -108,7 +115,7 @@ def _sign_in(
     old = request.cookies.get(cookie_name(settings.cookie_secure))
     if old:
         sessions.end_session(db, old)
-    response = RedirectResponse(target or f"{INBOX}/", status_code=303)
+    response = RedirectResponse(target or _landing(user), status_code=303)
     set_session_cookie(response, settings, sessions.start_session(db, user))
     response.delete_cookie(presession_cookie_name(settings.cookie_secure), path="/")
     return response

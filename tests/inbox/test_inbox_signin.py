@@ -102,6 +102,20 @@ def test_a_role_that_may_not_see_a_page_gets_an_html_403(app: FastAPI, make_user
     assert "Rea Der" in refused.text and "needs the author role" in refused.text
 
 
+def test_signing_in_with_nowhere_to_return_lands_where_the_role_may_go(
+    app: FastAPI, make_user: Any
+) -> None:
+    """A reader who signs in on the account page lands on the site, not on an inbox 403."""
+    reader = make_user(Role.reader, password=PASSWORD)
+    author = make_user(Role.author, password=PASSWORD)
+    for user, landing in ((reader, "/"), (author, "/api/inbox/ui/")):
+        browser = _browser(app)
+        page = browser.get("/api/account/signin")
+        assert _sign_in(browser, page.text, user.email, None).headers["location"] == landing
+        again = browser.get("/api/account/signin", follow_redirects=False)
+        assert again.status_code == 303 and again.headers["location"] == landing
+
+
 def test_signing_in_from_the_review_queue_works(app: FastAPI, make_user: Any) -> None:
     editor = make_user(Role.editor, password=PASSWORD)
     browser = _browser(app)
