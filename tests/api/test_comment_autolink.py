@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -54,3 +56,14 @@ def test_a_16_kib_comment_full_of_urls_renders_fast() -> None:
         except Unprocessable as exc:
             assert exc.extra["fields"][0]["field"] == "body", body[:40]
         assert time.perf_counter() - start < 0.5, body[:40]
+
+
+def test_the_first_comment_with_a_url_in_a_fresh_process_renders() -> None:
+    """Set-up costs (linkify-it compiles its regexes on first use) are not the comment's."""
+    code = (
+        "from interactions_api.services.markup import render\n"
+        "print(render('See https://example.org/a for *more*.'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert '<a href="https://example.org/a" rel="nofollow ugc noopener">' in done.stdout
