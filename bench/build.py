@@ -259,7 +259,7 @@ def main() -> None:
     )
     if not args.no_startup:  # `quire` as a command, on the site as the runs left it
         measure_startup(site, 7)
-        measure_fast_paths(site, max(3, args.runs))
+        measure_fast_paths(site, max(5, 2 * args.runs))
     if not args.no_search:
         report("Quire, with the Pagefind index", measure(site, max(1, args.runs // 2), True,
                                                          None, args.work, args.n))  # fmt: skip
