@@ -11,8 +11,9 @@ Each build runs in a fresh process, like `quire build`. Hugo and Pelican are bui
 `../shared/bench/peers.sh`, one round at a time alternating with Quire's cold builds. So is
 the rendering floor (bench/floor.py: markdown-it-py with Pygments alone, one core, divided
 by the usable CPUs), measured over the same posts in a fresh process each round.
-Prints a table of medians and the ratios issue 6 names. A benchmark, not a test: it
-reports and never fails.
+Prints a table of medians and the ratios issue 6 names; then `quire` as a command
+(bench/startup.py: `--help`, a no-op build, import costs, and one build after new code with
+the highlighting speed-ups on and off). A benchmark, not a test: it reports and never fails.
 
 The file system matters for the cold builds: every tool deletes its last output (about
 14,000 files and folders for Quire and Hugo at 5,000 posts) just before. On an ext4
@@ -34,6 +35,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from startup import measure_fast_paths, measure_startup  # bench/startup.py
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "bench"
@@ -248,6 +251,7 @@ def main() -> None:
     parser.add_argument("--no-peers", action="store_true", help="skip Hugo and Pelican")
     parser.add_argument("--no-search", action="store_true", help="skip the runs with Pagefind")
     parser.add_argument("--no-floor", action="store_true", help="skip the rendering floor")
+    parser.add_argument("--no-startup", action="store_true", help="skip bench/startup.py")
     parser.add_argument("--verbose", action="store_true", help="print every run")
     args = parser.parse_args()
     global VERBOSE
@@ -262,6 +266,9 @@ def main() -> None:
         "Quire, no search index",
         measure(site, args.runs, False, peers, args.work, args.n, floor),
     )
+    if not args.no_startup:  # `quire` as a command, on the site as the runs left it
+        measure_startup(site, 7)
+        measure_fast_paths(site, max(5, 2 * args.runs))
     if not args.no_search:
         report("Quire, with the Pagefind index", measure(site, max(1, args.runs // 2), True,
                                                          None, args.work, args.n))  # fmt: skip

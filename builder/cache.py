@@ -25,12 +25,14 @@ from dataclasses import dataclass
 from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builder.cache_key import code_digest
 from builder.cache_records import ParseResult, decode_record, encode_record
-from builder.markdown import FenceMemo
-from builder.parallel import ChunkHook
+
+if TYPE_CHECKING:  # types only: the up-to-date check imports this module, not the parser
+    from builder.markdown import FenceMemo
+    from builder.parallel import ChunkHook
 
 CACHE_DIR = ".quire-cache"
 CACHE_FILE = "build.sqlite"

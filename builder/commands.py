@@ -7,17 +7,21 @@ few, then a count); any error exits with status 1.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from builder.build_result import report_lines
-from builder.config import BuildOptions
-from builder.pipeline import STAGES, BuildResult, build_site
-from builder.scaffold import ScaffoldError, new_post, new_site
+from builder.options import BuildOptions
+
+# Each command imports what it runs: `quire --help` loads none of the builder's stages,
+# and a build that finds nothing changed none of its renderers (builder.pipeline).
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from builder.pipeline import BuildResult
 
 SiteArg = Annotated[
     Path, typer.Argument(help="The site folder (with quire.toml).", show_default=True)
@@ -31,6 +35,8 @@ def new_site_command(
     title: Annotated[str | None, typer.Option(help="Site title; default: from the folder.")] = None,
 ) -> None:
     """Create a new site with sample posts, an About page and settings."""
+    from builder.scaffold import ScaffoldError, new_site
+
     try:
         new_site(directory, title=title)
     except ScaffoldError as exc:
@@ -44,6 +50,8 @@ def new_post_command(
     site: Annotated[Path, typer.Option(help="The site folder.")] = Path(),
 ) -> None:
     """Create a post (a draft) from the archetype with today's date."""
+    from builder.scaffold import ScaffoldError, new_post
+
     try:
         path = new_post(site, title)
     except ScaffoldError as exc:
@@ -86,8 +94,10 @@ def build_command(
         search_index=not no_search,
         skip_search=no_search,
     )
-    console = Console(stderr=True)
-    if console.is_terminal:
+    from builder.pipeline import build_site
+
+    console = _terminal()
+    if console is not None:
         result = _build_with_progress(site, options, console)
     else:
         result = build_site(site, options)
@@ -121,8 +131,23 @@ def serve_command(
     )
 
 
+def _terminal() -> Console | None:
+    """A rich console on stderr when that is a terminal (for the progress bar); None, and
+    rich not even imported, when it is a pipe or a file that rich is not told to treat
+    as a terminal (FORCE_COLOR, TTY_COMPATIBLE=1)."""
+    forced = os.environ.get("FORCE_COLOR") or os.environ.get("TTY_COMPATIBLE") == "1"
+    if not forced and not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    return console if console.is_terminal else None
+
+
 def _build_with_progress(site: Path, options: BuildOptions, console: Console) -> BuildResult:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # a terminal
+
+    from builder.pipeline import STAGES, build_site
 
     columns = (TextColumn("{task.description:<16}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
@@ -145,6 +170,8 @@ def _build_with_progress(site: Path, options: BuildOptions, console: Console) ->
 
 def print_report(result: BuildResult) -> None:
     """The diagnostics on stderr (see `report_lines`), then one summary line."""
+    from builder.build_result import report_lines
+
     if result.diagnostics:  # one write: thousands of warnings are thousands of flushes
         typer.echo("\n".join(report_lines(result.diagnostics)), err=True)
     warnings = _plural(len(result.warnings), "warning")

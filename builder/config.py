@@ -10,8 +10,6 @@ import difflib
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from builder.markdown import safe_url
 from builder.model import Diagnostic
+from builder.options import BuildOptions as BuildOptions  # re-exported: where it lived
 
 CONFIG_NAME = "quire.toml"
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -126,25 +125,6 @@ class SiteConfig(BaseModel):
     def tz(self) -> ZoneInfo:
         """The site's time zone, for dates written without an offset."""
         return ZoneInfo(self.timezone)
-
-
-@dataclass(frozen=True, slots=True)
-class BuildOptions:
-    """How one build runs: what to include and where to write."""
-
-    drafts: bool = False
-    future: bool = False
-    output_dir: Path | None = None  # overrides quire.toml's output_dir
-    base_url: str | None = None  # overrides quire.toml's base_url (the preview server's own)
-    # False: keep the previous build's search index instead of re-indexing (fast preview
-    # rebuilds; Pagefind takes seconds on a large site)
-    search_index: bool = True
-    # do not run the indexer; an existing index is dropped unless `search_index` is False
-    # (then it is kept as it is: `quire build --no-search`)
-    skip_search: bool = False
-    # use and update the build cache in <site>/.quire-cache (parse results, page inputs)
-    cache: bool = True
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))  # "future" is after this
 
 
 class ConfigError(Exception):

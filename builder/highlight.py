@@ -6,11 +6,16 @@ Fence info syntax (one syntax, documented in the sample posts):
 
 `linenos` turns on line numbers, `hl_lines` lists lines or ranges to highlight.
 An unknown language renders as plain, escaped code and reports a warning.
+
+QUIRE_FAST_HIGHLIGHT=0 turns the speed-ups off (builder.fastlex's joined rules, and
+`_flat_html` in place of Pygments' formatter): the same HTML, by Pygments' own code, to
+compare with or to rule them out.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,7 +28,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import _TokenType  # the class of token types; no public name
 from pygments.util import ClassNotFound
 
-from builder.fastlex import speed_up
+from builder.fastlex import SETUP_CHARS, speed_up
 from builder.highlight_budget import HIGHLIGHT_BUDGET, Overtime, counted, cpu_budget
 
 _OPTION = re.compile(r"""([A-Za-z_]+)\s*=\s*("[^"]*"|'[^']*'|\S+)|([A-Za-z_]+)""")
@@ -85,13 +90,23 @@ def _parse_lines(value: str) -> list[int] | None:
     return lines
 
 
+def fast_highlight() -> bool:
+    """Whether the speed-ups are on (QUIRE_FAST_HIGHLIGHT=0 turns them off)."""
+    return os.environ.get("QUIRE_FAST_HIGHLIGHT", "1").strip().lower() not in _OFF
+
+
+_OFF = {"0", "false", "no", "off"}
+
+
 @lru_cache(maxsize=256)
 def _lexer(language: str) -> Lexer | None:
     try:
         # stripnl=False keeps leading blank lines, so hl_lines numbers match the source
-        return speed_up(get_lexer_by_name(language, stripnl=False))
+        lexer = get_lexer_by_name(language, stripnl=False)
     except ClassNotFound:
         return None
+    # joined rules once a language's code adds up to enough to repay making them
+    return speed_up(lexer, after=SETUP_CHARS) if fast_highlight() else lexer
 
 
 @lru_cache(maxsize=64)
@@ -118,7 +133,7 @@ def highlight_code(code: str, info: FenceInfo) -> tuple[str, str | None]:
     try:
         with cpu_budget(HIGHLIGHT_BUDGET):
             tokens = counted(lexer.get_tokens(code), HIGHLIGHT_BUDGET)
-            if info.linenos or info.hl_lines:
+            if info.linenos or info.hl_lines or not fast_highlight():
                 out = io.StringIO()  # as pygments.highlight() does
                 _formatter(info.linenos, info.hl_lines).format(tokens, out)
                 return out.getvalue(), None

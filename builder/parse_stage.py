@@ -8,11 +8,13 @@ when either has it; the rest are parsed, across processes when there are many.
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping, Sequence
+from typing import TYPE_CHECKING
 
 from builder.cache import BuildCache
 from builder.model import Diagnostic, Document, Source
-from builder.parallel import POOL_MIN_JOBS, parse_many
-from builder.parse import ParseSettings
+
+if TYPE_CHECKING:
+    from builder.parse import ParseSettings
 
 ParseResult = tuple[Document | None, list[Diagnostic]]
 ParseCache = MutableMapping[tuple[str, str, str], ParseResult]  # (path, sha256, settings)
@@ -35,6 +37,8 @@ def parse_all(
     found in neither are parsed across processes when there are many. `counter` receives
     how many were parsed; `reread` reads a source that was loaded without its text.
     """
+    from builder.parallel import POOL_MIN_JOBS, parse_many  # the parser: only when parsing
+
     key_of_settings = settings.key
     keys = [(source.path, source.sha256, key_of_settings) for source in sources]
     results: list[ParseResult | None] = []

@@ -15,24 +15,18 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from builder.authors import parse_authors
 from builder.budget import check_widget_budget
 from builder.build_result import BuildResult
 from builder.cache import BuildCache, OutputRecord, StaleCacheError
-from builder.collect import collect_site
-from builder.config import BuildOptions, ConfigError, SiteConfig, load_config
-from builder.incremental import Reuse, reuse_for
-from builder.links import check_links
+from builder.links import check_links  # light: the model and the standard library
 from builder.load import Sources, load_sources, read_source, stat_records
 from builder.manifest import MANIFEST_NAME, Manifest, Thread
 from builder.model import Diagnostic, OutputFile, Site, Source
-from builder.parse import ParseSettings
+from builder.options import BuildOptions
 from builder.parse_stage import ItemCallback, ParseCache, parse_all
-from builder.quick import write_quick
-from builder.render import BakedThread, render_edited, render_site
-from builder.render_env import compiled_templates
 from builder.themes import ThemeError, resolve_theme
 from builder.uptodate import (
     SeenOutputs,
@@ -45,7 +39,15 @@ from builder.uptodate import (
     stamp_key,
     untouched,
 )
-from builder.write import SearchIndexer, Tree, WriteResult, recover_output, write_output
+
+# The stages' own modules (and Pydantic, Jinja, YAML, Pygments behind them) are imported
+# by the functions that run them: a build that finds nothing changed imports none of them
+# (tests/builder/test_startup.py).
+if TYPE_CHECKING:
+    from builder.config import SiteConfig
+    from builder.incremental import Reuse
+    from builder.render import BakedThread
+    from builder.write import SearchIndexer, Tree, WriteResult
 
 STAGES = ("config", "load", "parse", "collect", "render", "write")
 # the sources edited since the last build (when nothing else changed) and its page count
@@ -210,6 +212,12 @@ def _build(
     seen_outputs: SeenOutputs = (None, None),
     edited: Edited = None,
 ) -> BuildResult:
+    from builder.collect import collect_site
+    from builder.config import ConfigError, load_config
+    from builder.incremental import reuse_for
+    from builder.parse import ParseSettings
+    from builder.write import Tree, recover_output
+
     run = _Run(on_stage)
     with run.stage("config"):
         try:
@@ -366,6 +374,11 @@ def _quick(
 ) -> tuple[tuple[str, ...], int] | None:
     """The quick path (builder.quick) when it applies: the files it wrote and the pages
     it rendered; None when the build must take the normal path (nothing was written)."""
+    from builder.incremental import reuse_for
+    from builder.quick import write_quick
+    from builder.render import render_edited
+    from builder.render_env import compiled_templates
+
     with run.stage("render"):
         reuse = reuse_for(store, sources, site_dir, output_dir, site.config, options, outputs=False)
         try:
@@ -412,6 +425,8 @@ def _write(
     previous: Manifest | None = None,
     tree: Tree | None = None,
 ) -> WriteResult:
+    from builder.write import write_output
+
     return write_output(
         files,
         site_dir=site_dir,
@@ -460,6 +475,9 @@ def _render(
     baked: Mapping[str, BakedThread],
     tree: Tree | None = None,
 ) -> list[OutputFile]:
+    from builder.render import render_site
+    from builder.render_env import compiled_templates
+
     try:
         theme_dir = resolve_theme(site.config.theme, site_dir)
     except ThemeError as exc:
@@ -482,7 +500,7 @@ def _search_indexer() -> SearchIndexer | None:
         module = importlib.import_module("builder.search")
     except ImportError:
         return None
-    return cast(SearchIndexer, module.build_search_index)
+    return cast("SearchIndexer", module.build_search_index)
 
 
 __all__ = ["STAGES", "BuildResult", "ParseCache", "Sources", "build_site"]

@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from builder.cache import CACHE_DIR, cache_version
-from builder.config import BuildOptions
 from builder.load import FINE_RACY_NS, RACY_NS
 from builder.model import Diagnostic, Document
+from builder.options import BuildOptions
 from builder.search import search_is_stale
 from builder.themes import ThemeError, resolve_theme
 

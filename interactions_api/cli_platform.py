@@ -14,7 +14,7 @@ import typer
 
 from builder.cli import app
 from builder.commands import Drafts, Future, SiteArg, print_report
-from builder.config import BuildOptions
+from builder.options import BuildOptions
 
 # The builder registered a preview-only `serve`; the console script serves the API too.
 app.registered_commands = [c for c in app.registered_commands if c.name != "serve"]

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from pydantic import ValidationError
 
 from builder.manifest import MANIFEST_NAME
 from builder.publish.errors import PublishError
@@ -34,6 +33,8 @@ def deploy(
     ] = None,
 ) -> None:
     """Publish the built site to the configured target: only what changed, in safe order."""
+    from pydantic import ValidationError  # deferred, like the settings: not for --help
+
     from builder.publish.clients import publish_with_settings  # deferred: boto3 is slow
     from builder.publish.settings import PublishSettings
 
