@@ -152,19 +152,24 @@ def verify(
 @router.post(f"{ACCOUNT}/verify")
 async def resend_verification(request: Request, db: SessionDep, ctx: AuthContext) -> Response:
     """A new verification link for an expired one; the same answer for every address."""
-    settings = ctx.settings
     email = _field(await request.form(), "email").strip()[:1000]
     try:
         auth.resend_verification_to(db, ctx, email=email)
     except ApiError as exc:  # an unreadable address, or too many requests
         db.rollback()
-        response = render(
-            request, settings, None, "account/verify.html", status=exc.status,
-            state="expired", email=email, error=exc.message,
-        )  # fmt: skip
-        response.headers.update(exc.headers)
-        return response
-    return render(request, settings, None, "account/verify.html", state="resent", email=email)
+        return _refused(request, ctx, exc, "account/verify.html", state="expired", email=email)
+    return render(request, ctx.settings, None, "account/verify.html", state="resent", email=email)
+
+
+def _refused(
+    request: Request, ctx: auth.Context, exc: ApiError, template: str, **page: object
+) -> Response:
+    """The form's page again with the error on it (and Retry-After when throttled)."""
+    response = render(
+        request, ctx.settings, None, template, status=exc.status, error=exc.message, **page
+    )
+    response.headers.update(exc.headers)
+    return response
 
 
 @router.get(f"{ACCOUNT}/reset")
@@ -214,16 +219,10 @@ def forgot_form(request: Request, settings: SettingsDep) -> Response:
 @router.post(f"{ACCOUNT}/forgot")
 async def forgot(request: Request, db: SessionDep, ctx: AuthContext) -> Response:
     """Mail a reset link; the page says the same whether or not the address has an account."""
-    settings = ctx.settings
     email = _field(await request.form(), "email").strip()[:1000]
     try:
         auth.request_reset(db, ctx, email=email)
     except ApiError as exc:  # an unreadable address, or too many requests
         db.rollback()
-        response = render(
-            request, settings, None, "account/forgot.html", status=exc.status,
-            sent=False, email=email, error=exc.message,
-        )  # fmt: skip
-        response.headers.update(exc.headers)
-        return response
-    return render(request, settings, None, "account/forgot.html", sent=True, email=email)
+        return _refused(request, ctx, exc, "account/forgot.html", sent=False, email=email)
+    return render(request, ctx.settings, None, "account/forgot.html", sent=True, email=email)
