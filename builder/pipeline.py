@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, cast
 from builder.authors import parse_authors
 from builder.budget import check_widget_budget
 from builder.build_result import BuildResult
-from builder.cache import BuildCache, OutputRecord, StaleCacheError
+from builder.cache import BuildCache, OutputRecord
+from builder.cache_bodies import StaleCacheError
 from builder.links import check_links  # light: the model and the standard library
 from builder.load import Sources, load_sources, read_source, stat_records
 from builder.manifest import MANIFEST_NAME, Manifest, Thread

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from builder_testlib import NOW, options, tree_digest
 
-from builder import uptodate
+from builder import stat_many
 from builder.cache import CACHE_DIR
 from builder.pipeline import BuildResult, build_site
 from builder.themes import resolve_theme
@@ -125,8 +125,8 @@ def test_a_page_deleted_or_edited_in_the_output_is_restored(
     blog: Path, inodes: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if inodes == "read from disk":  # as if each stat waited: the outputs are stat'ed by threads
-        monkeypatch.setattr(uptodate, "_COLD_S", -1.0)
-        monkeypatch.setattr(uptodate, "_PROBE", 1)
+        monkeypatch.setattr(stat_many, "_COLD_S", -1.0)
+        monkeypatch.setattr(stat_many, "_PROBE", 1)
     _ready(blog)
     page = blog / "public" / "posts" / "p2" / "index.html"
     good = page.read_bytes()
