@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 import interactions_api.routers as routers_pkg
+import interactions_api.studio.routes as studio_routes
 from interactions_api import pages
 from interactions_api.config import Settings
 from interactions_api.db import check_database, close_redis, connect_redis, engine_for
@@ -73,12 +74,16 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
 
 
 def _routers() -> list[APIRouter]:
-    # Every module in routers/ exposing `router` is mounted, in name order, so adding a
-    # router file is enough (no shared list for parallel work to collide on).
+    # Every module in routers/ and studio/routes/ exposing `router` is mounted, in name
+    # order, so adding a router file is enough (no shared list for parallel work to collide
+    # on). Studio's placeholders for screens not built yet come last: a real route wins.
     found: list[APIRouter] = []
-    for info in sorted(pkgutil.iter_modules(routers_pkg.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{routers_pkg.__name__}.{info.name}")
-        router = getattr(module, "router", None)
-        if isinstance(router, APIRouter):
-            found.append(router)
+    for package in (routers_pkg, studio_routes):
+        infos = sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name)
+        infos.sort(key=lambda i: i.name == "planned")
+        for info in infos:
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            router = getattr(module, "router", None)
+            if isinstance(router, APIRouter):
+                found.append(router)
     return found

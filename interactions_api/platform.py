@@ -203,6 +203,7 @@ def _banner(platform: Platform, email: str, password: str | None) -> str:
             "",
             "Quire is running (Ctrl+C to stop).",
             f"  site          {url}/",
+            f"  studio        {url}/studio/",
             f"  inbox         {url}/api/inbox/ui/",
             f"  API docs      {url}/api/docs",
             f"  admin         {email}  password: {secret}",
