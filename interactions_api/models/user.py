@@ -76,6 +76,7 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(max_length=100)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     last_used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    expires_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 # --- response shapes ---------------------------------------------------------------------

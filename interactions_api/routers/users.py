@@ -7,17 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
-from sqlmodel import col, delete, func, select
 
 from interactions_api.deps import CurrentUser, SessionDep, no_store
-from interactions_api.errors import Conflict, NotFound, error_responses
+from interactions_api.errors import error_responses
 from interactions_api.models.common import DbId, StrictBody
 from interactions_api.models.user import ApiToken, MeOut, PublicProfileOut
-from interactions_api.services import sessions, users
+from interactions_api.services import account, users
 
 router = APIRouter(prefix="/api", tags=["users"], dependencies=[Depends(no_store)])
 
-MAX_TOKENS = 20
 Tag = Annotated[str, Field(max_length=1000)]
 
 
@@ -34,6 +32,10 @@ class ProfileIn(StrictBody):
 
 class TokenCreateIn(StrictBody):
     name: Annotated[str, Field(min_length=1, max_length=100)]
+    expires_in_days: Annotated[
+        int | None,
+        Field(description="7, 30, 90 or 365; null or absent: valid until revoked."),
+    ] = None
 
 
 class TokenOut(BaseModel):
@@ -43,14 +45,17 @@ class TokenOut(BaseModel):
     name: str
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime | None
+    expired: bool
 
     @classmethod
     def of(cls, row: ApiToken) -> TokenOut:
         """The listing shape of a token row."""
         assert row.id is not None
         return cls(
-            id=row.id, name=row.name, created_at=row.created_at, last_used_at=row.last_used_at
-        )
+            id=row.id, name=row.name, created_at=row.created_at, last_used_at=row.last_used_at,
+            expires_at=row.expires_at, expired=account.token_expired(row),
+        )  # fmt: skip
 
 
 class NewTokenOut(TokenOut):
@@ -94,10 +99,7 @@ def public_profile(user_id: DbId, db: SessionDep) -> PublicProfileOut:
 @router.get("/me/tokens", response_model=TokensOut, responses=error_responses(401))
 def list_tokens(user: CurrentUser, db: SessionDep) -> TokensOut:
     """The caller's personal API tokens (names and dates only). Any signed-in user."""
-    rows = db.exec(
-        select(ApiToken).where(col(ApiToken.user_id) == user.id).order_by(col(ApiToken.id))
-    ).all()
-    return TokensOut(tokens=[TokenOut.of(r) for r in rows])
+    return TokensOut(tokens=[TokenOut.of(r) for r in account.list_tokens(db, user)])
 
 
 @router.post(
@@ -108,12 +110,7 @@ def list_tokens(user: CurrentUser, db: SessionDep) -> TokensOut:
 )
 def create_token(body: TokenCreateIn, user: CurrentUser, db: SessionDep) -> NewTokenOut:
     """Create a token for scripts (`Authorization: Bearer`); its value is shown once."""
-    count = db.exec(
-        select(func.count()).select_from(ApiToken).where(col(ApiToken.user_id) == user.id)
-    ).one()
-    if count >= MAX_TOKENS:
-        raise Conflict(f"At most {MAX_TOKENS} tokens; revoke one first.", code="too_many_tokens")
-    row, token = sessions.create_api_token(db, user, body.name.strip() or "token")
+    row, token = account.create_token(db, user, name=body.name, days=body.expires_in_days)
     return NewTokenOut(**TokenOut.of(row).model_dump(), token=token)
 
 
@@ -124,9 +121,5 @@ def create_token(body: TokenCreateIn, user: CurrentUser, db: SessionDep) -> NewT
 )
 def revoke_token(token_id: DbId, user: CurrentUser, db: SessionDep) -> Response:
     """Revoke one of the caller's tokens; it stops working at once."""
-    result = db.exec(
-        delete(ApiToken).where(col(ApiToken.id) == token_id, col(ApiToken.user_id) == user.id)
-    )
-    if result.rowcount == 0:
-        raise NotFound(f"You have no token {token_id}.", code="token_not_found")
+    account.revoke_token(db, user, token_id)
     return Response(status_code=204)

@@ -76,24 +76,29 @@ def user_for_session(db: Session, token: str) -> User | None:
     return user
 
 
-def create_api_token(db: Session, user: User, name: str) -> tuple[ApiToken, str]:
+def create_api_token(
+    db: Session, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
     """Create a personal API token; the clear value is returned once and never stored."""
     assert user.id is not None
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(token_hash=hash_token(token), user_id=user.id, name=name)
+    row = ApiToken(token_hash=hash_token(token), user_id=user.id, name=name, expires_at=expires_at)
     db.add(row)
     db.flush()
     return row, token
 
 
 def user_for_api_token(db: Session, token: str) -> tuple[User, ApiToken] | None:
-    """The account behind a Bearer token and the token row, or None if unknown/revoked."""
+    """The account behind a Bearer token and the token row, or None if unknown, revoked or
+    expired."""
     row = db.exec(
         select(User, ApiToken)
         .join(ApiToken, col(User.id) == col(ApiToken.user_id))
         .where(col(ApiToken.token_hash) == hash_token(token))
     ).first()
-    return None if row is None else (row[0], row[1])
+    if row is None or (row[1].expires_at is not None and _aware(row[1].expires_at) <= utcnow()):
+        return None
+    return row[0], row[1]
 
 
 def token_needs_touch(token: ApiToken) -> bool:
