@@ -8,6 +8,7 @@ from typing import Any, Literal, cast
 
 from pydantic import BaseModel
 from sqlalchemy import Column, DateTime, Integer, String
+from sqlalchemy import true as sa_true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -51,6 +52,10 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     banned_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     ban_reason: str = Field(default="", max_length=500)
+    # Mail preferences: reply mails at all (each comment also opts in), and, for editors,
+    # a mail for each new submission to review.
+    mail_replies: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    mail_review: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
 
     def expertise_tags(self) -> list[str]:
         """The expertise tags as a list."""

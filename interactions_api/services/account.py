@@ -119,3 +119,16 @@ def revoke_token(db: Session, user: User, token_id: int) -> None:
 def token_expired(token: ApiToken) -> bool:
     """Whether the token's lifetime is over (it no longer works)."""
     return token.expires_at is not None and sessions.aware(token.expires_at) <= utcnow()
+
+
+def set_mail_preferences(
+    db: Session, user: User, *, replies: bool | None = None, review: bool | None = None
+) -> User:
+    """Turn reply mails, and (editors) new-submission mails, on or off (None: unchanged)."""
+    if replies is not None:
+        user.mail_replies = replies
+    if review is not None:
+        user.mail_review = review
+    db.add(user)
+    db.flush()
+    return user

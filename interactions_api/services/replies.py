@@ -119,8 +119,8 @@ def reply_mail(
     if parent.author_id is None or parent.author_id == reply.author_id:
         return None  # nobody to mail, or a reply to oneself
     owner = db.get(User, parent.author_id)
-    if owner is None or not owner.email:
-        return None
+    if owner is None or not owner.email or not owner.mail_replies:
+        return None  # gone, or turned reply mails off in their account
     replier = db.get(User, reply.author_id) if reply.author_id is not None else None
     who = _one_line(replier.display_name if replier else reply.author_name or "Someone", 80)
     title = _one_line(thread.title if thread else reply.thread_id)

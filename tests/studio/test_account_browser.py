@@ -27,10 +27,14 @@ def test_account_pages_pass_axe(
         db.commit()
     page = open_studio("/studio/account", user=user)
     audit(page, "account hub")
-    for tab in ("profile", "password", "sessions", "tokens", "bookmarks", "comments"):
+    tabs = ("profile", "email", "password", "sessions", "tokens", "bookmarks", "comments",
+            "notifications")  # fmt: skip
+    for tab in tabs:
         page.goto(f"/studio/account/{tab}")
         assert page.locator('.s-tabs a[aria-current="page"]').count() == 1, tab
         audit(page, tab)
+    page.goto("/studio/account/email/confirm?token=broken")
+    audit(page, "email link page")
 
 
 def test_forms_with_errors_and_a_new_token_pass_axe(

@@ -12,8 +12,9 @@ from fastapi.responses import Response
 
 from interactions_api.deps import AuthContext, SessionDep, SettingsDep
 from interactions_api.errors import ApiError
+from interactions_api.models.user import Role
 from interactions_api.routers.auth import set_session_cookie
-from interactions_api.services import auth, users
+from interactions_api.services import account, auth, users
 from interactions_api.services.cpu import off_loop
 from interactions_api.studio.deps import SignedIn
 from interactions_api.studio.forms import form_fields, try_each
@@ -107,3 +108,23 @@ async def password_save(
     response = done(ctx.settings, f"{ACCOUNT}/password", auth.RENEWAL_NOTICE)
     set_session_cookie(response, ctx.settings, token)
     return response
+
+
+@router.get(f"{ACCOUNT}/notifications")
+def notifications_form(request: Request, user: SignedIn, settings: SettingsDep) -> Response:
+    """Which mails the account gets."""
+    return page(
+        request, settings, user, "studio/account/notifications.html", section="account",
+        tab="notifications",
+    )  # fmt: skip
+
+
+@router.post(f"{ACCOUNT}/notifications")
+async def notifications_save(
+    request: Request, user: SignedIn, db: SessionDep, settings: SettingsDep
+) -> Response:
+    """Save the switches (an unticked box is absent from the form: off)."""
+    form = await form_fields(request, "replies", "review")
+    review = bool(form["review"]) if user.role >= Role.editor else None
+    account.set_mail_preferences(db, user, replies=bool(form["replies"]), review=review)
+    return done(settings, f"{ACCOUNT}/notifications", "Your mail preferences are saved.")
