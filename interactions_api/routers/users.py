@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
-from interactions_api.deps import CurrentUser, SessionDep, no_store
+from interactions_api.deps import CurrentUser, RedisDep, SessionDep, SettingsDep, no_store
 from interactions_api.errors import error_responses
 from interactions_api.models.common import DbId, StrictBody
 from interactions_api.models.user import ApiToken, MeOut, PublicProfileOut
-from interactions_api.services import account, users
+from interactions_api.services import account, profiles, users
+from interactions_api.services.outbox import enqueue_build
 
 router = APIRouter(prefix="/api", tags=["users"], dependencies=[Depends(no_store)])
 
@@ -75,8 +76,13 @@ def get_profile(user: CurrentUser) -> MeOut:
 
 
 @router.patch("/me/profile", response_model=MeOut, responses=error_responses(401, 403, 415, 422))
-def patch_profile(body: ProfileIn, user: CurrentUser, db: SessionDep) -> MeOut:
-    """Change display name, bio, website or expertise tags. Any signed-in user."""
+def patch_profile(
+    body: ProfileIn, user: CurrentUser, db: SessionDep, settings: SettingsDep, redis: RedisDep
+) -> MeOut:
+    """Change display name, bio, website or expertise tags. Any signed-in user.
+
+    For someone who has published, a byline change republishes their author page."""
+    before = profiles.byline(user)
     users.update_profile(
         db,
         user,
@@ -85,6 +91,9 @@ def patch_profile(body: ProfileIn, user: CurrentUser, db: SessionDep) -> MeOut:
         website=body.website,
         expertise=body.expertise,
     )
+    if profiles.owe_byline_publish(db, settings, user, before):
+        db.commit()  # the build must find the outbox row
+        enqueue_build(redis, settings)
     return MeOut.of(user)
 
 

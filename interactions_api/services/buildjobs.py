@@ -58,6 +58,7 @@ from interactions_api.services.contentrepo import (
 from interactions_api.services.inbox import revision_fields
 from interactions_api.services.outbox import outstanding, schedule_build
 from interactions_api.services.postfile import post_path, render_post
+from interactions_api.services.profiles import PROFILE_REASON
 from interactions_api.services.review import aware
 from interactions_api.services.searchjobs import request_refresh, search_job_ids
 from interactions_api.services.uploads import image_files
@@ -159,6 +160,8 @@ def _run(
             path = _commit_revision(settings, engine, repo, entry, lines)
             if path:
                 committed[entry.submission_id] = path
+        elif entry.reason == PROFILE_REASON and entry.actor_id is not None:
+            _commit_byline(engine, repo, entry.actor_id, lines)
     work_dir, index_file, output_dir = site_dirs(settings)
     sha = repo.checkout(work_dir, index_file)
     lines.append(f"checked out {sha[:12]} of {repo.branch}")
@@ -320,6 +323,20 @@ def _commit_revision(
         db.commit()
         lines.append(f"committed {path} ({(rev.commit_sha or '')[:12]})")
         return path
+
+
+def _commit_byline(engine: Engine, repo: ContentRepo, user_id: int, lines: list[str]) -> None:
+    """Rewrite an account's entry in authors.toml after a profile change (once)."""
+    with Session(engine) as db:
+        user = db.get(User, user_id)
+    known = repo.read(AUTHORS_FILE)
+    if user is None or known is None or f"[{author_key(user)}]" not in known.decode("utf-8"):
+        return  # no author page to follow the profile
+    text = with_author(known.decode("utf-8"), user)
+    if text.encode("utf-8") != known:
+        repo.commit({AUTHORS_FILE: text.encode("utf-8")}, message=f"Profile of {author_key(user)}",
+                    author=_identity(user), committer=QUIRE_IDENTITY)  # fmt: skip
+        lines.append(f"committed {AUTHORS_FILE} ({author_key(user)}'s profile)")
 
 
 def _owe_future_posts(

@@ -10,12 +10,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from interactions_api.deps import AuthContext, SessionDep, SettingsDep
+from interactions_api.deps import AuthContext, RedisDep, SessionDep, SettingsDep
 from interactions_api.errors import ApiError
 from interactions_api.models.user import Role
 from interactions_api.routers.auth import set_session_cookie
-from interactions_api.services import account, auth, users
+from interactions_api.services import account, auth, profiles, users
 from interactions_api.services.cpu import off_loop
+from interactions_api.services.outbox import enqueue_build
 from interactions_api.studio.deps import SignedIn
 from interactions_api.studio.forms import form_fields, try_each
 from interactions_api.studio.nav import STUDIO
@@ -51,10 +52,11 @@ def _profile(
 
 @router.post(f"{ACCOUNT}/profile")
 async def profile_save(
-    request: Request, user: SignedIn, db: SessionDep, settings: SettingsDep
+    request: Request, user: SignedIn, db: SessionDep, settings: SettingsDep, redis: RedisDep
 ) -> Response:
     """Save the profile; each refused field says why, and nothing is saved then."""
     values = await form_fields(request, *PROFILE_FIELDS)
+    before = profiles.byline(user)
     errors = try_each(
         db,
         {
@@ -67,7 +69,12 @@ async def profile_save(
     )
     if errors:
         return _profile(request, settings, user, values, errors, status=422)
-    return done(settings, f"{ACCOUNT}/profile", "Your profile is saved.")
+    message = "Your profile is saved."
+    if profiles.owe_byline_publish(db, settings, user, before):
+        db.commit()  # the build must find the outbox row
+        enqueue_build(redis, settings)
+        message += " Your author page and bylines are being updated on the site."
+    return done(settings, f"{ACCOUNT}/profile", message)
 
 
 @router.get(f"{ACCOUNT}/password")

@@ -1,0 +1,56 @@
+"""A profile change in Studio republishes the author page and bylines of someone who has
+published (issue 22): the real build job, content repository and bucket."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+from inbox_helpers import approve, builds, create, form_post
+
+from interactions_api.services.contentrepo import ContentRepo
+
+PROFILE = "/studio/account/profile"
+
+
+def _publish(author: Any, editor: Any, work: Any, title: str) -> None:
+    sub = create(author, title=title)
+    sent = author.post(
+        f"/api/inbox/submissions/{sub['id']}/actions/submit", json={"version": sub["version"]}
+    )
+    approve(editor, sent.json())
+    work()
+
+
+def test_a_new_display_name_reaches_the_published_site(
+    author: Any, editor: Any, work: Any, bucket: Path, content_repo: ContentRepo, engine: Any
+) -> None:
+    _publish(author, editor, work, "Words of mine")
+    page = author.get(PROFILE).text
+    fields = {"display_name": "Ada Renamed", "bio": "Now with a bio.", "website": ""}
+    saved = form_post(author, PROFILE, page, **fields)
+    assert saved.status_code == 303
+    assert "author page and bylines are being updated" in author.get(PROFILE).text
+    before = len(builds(engine))
+    work()
+    assert len(builds(engine)) == before + 1
+    html = (bucket / "posts" / "words-of-mine" / "index.html").read_text(encoding="utf-8")
+    byline = re.search(r'class="p-author" href="[^"]+">([^<]+)</a>', html)
+    assert byline and unescape(byline.group(1)) == "Ada Renamed"
+    authors = content_repo.read("authors.toml")
+    assert authors is not None and b'name = "Ada Renamed"' in authors
+    assert b'bio = "Now with a bio."' in authors
+
+
+def test_a_profile_change_of_someone_unpublished_owes_no_build(
+    author: Any, work: Any, engine: Any
+) -> None:
+    page = author.get(PROFILE).text
+    saved = form_post(author, PROFILE, page, display_name="Quiet", bio="", website="")
+    assert saved.status_code == 303
+    assert "being updated" not in author.get(PROFILE).text
+    before = len(builds(engine))
+    work()
+    assert len(builds(engine)) == before
