@@ -90,6 +90,24 @@ def read_token(settings: Settings, token: str) -> tuple[int, int]:
         raise InvalidLink(str(exc)) from exc
 
 
+def link_state(db: Session, settings: Settings, token: str) -> str:
+    """What an unsubscribe link can still do: "ok" (mails are on), "used" (they are off
+    already, or the comment is gone), "expired" or "invalid"."""
+    try:
+        comment_id, author_id = read_token(settings, token)
+    except InvalidLink:
+        try:  # the signature is still checked: only a genuine old link reads "expired"
+            jwt.decode(token, _key(settings), algorithms=[ALGORITHM],
+                       options={"verify_exp": False})  # fmt: skip
+        except jwt.InvalidTokenError:
+            return "invalid"
+        return "expired"
+    comment = db.get(Comment, comment_id)
+    if comment is None or comment.author_id != author_id or not comment.notify_replies:
+        return "used"
+    return "ok"
+
+
 def unsubscribe(db: Session, settings: Settings, token: str) -> Comment | None:
     """Turn reply mails off for the token's comment (idempotent); None if it is gone."""
     comment_id, author_id = read_token(settings, token)
