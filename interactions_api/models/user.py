@@ -56,6 +56,7 @@ class User(SQLModel, table=True):
     # a mail for each new submission to review.
     mail_replies: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
     mail_review: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    avatar: str = Field(default="", max_length=60, sa_column_kwargs={"server_default": ""})
 
     def expertise_tags(self) -> list[str]:
         """The expertise tags as a list."""

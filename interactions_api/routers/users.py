@@ -13,7 +13,6 @@ from interactions_api.errors import error_responses
 from interactions_api.models.common import DbId, StrictBody
 from interactions_api.models.user import ApiToken, MeOut, PublicProfileOut
 from interactions_api.services import account, profiles, users
-from interactions_api.services.outbox import enqueue_build
 
 router = APIRouter(prefix="/api", tags=["users"], dependencies=[Depends(no_store)])
 
@@ -91,9 +90,7 @@ def patch_profile(
         website=body.website,
         expertise=body.expertise,
     )
-    if profiles.owe_byline_publish(db, settings, user, before):
-        db.commit()  # the build must find the outbox row
-        enqueue_build(redis, settings)
+    profiles.publish_if_owed(db, settings, redis, user, before)
     return MeOut.of(user)
 
 

@@ -8,19 +8,21 @@ account); after the commit the caller enqueues the build (`outbox.enqueue_build`
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, col, select
 
 from interactions_api.config import Settings
 from interactions_api.models.inbox import OutboxEntry, Submission
 from interactions_api.models.user import User
+from interactions_api.services.outbox import enqueue_build
 
 PROFILE_REASON = "profile"
-BYLINE_FIELDS = ("display_name", "bio", "website")
 
 
-def byline(user: User) -> tuple[str, str, str]:
+def byline(user: User) -> tuple[str, str, str, str]:
     """What of the account the static site shows."""
-    return (user.display_name, user.bio, user.website)
+    return (user.display_name, user.bio, user.website, user.avatar)
 
 
 def has_published(db: Session, user: User) -> bool:
@@ -34,7 +36,7 @@ def has_published(db: Session, user: User) -> bool:
 
 
 def owe_byline_publish(
-    db: Session, settings: Settings, user: User, before: tuple[str, str, str]
+    db: Session, settings: Settings, user: User, before: tuple[str, str, str, str]
 ) -> bool:
     """Record the publish a profile change owes (True), if the byline changed and the
     account has an author page; the caller commits, then enqueues the build."""
@@ -42,4 +44,16 @@ def owe_byline_publish(
         return False
     db.add(OutboxEntry(site=settings.site_id, reason=PROFILE_REASON, actor_id=user.id))
     db.flush()
+    return True
+
+
+def publish_if_owed(
+    db: Session, settings: Settings, redis: Any, user: User, before: tuple[str, str, str, str]
+) -> bool:
+    """After a profile change: owe the publish, commit, enqueue the build (True), or do
+    nothing when the site shows nothing that changed (False)."""
+    if not owe_byline_publish(db, settings, user, before):
+        return False
+    db.commit()  # the build must find the outbox row
+    enqueue_build(redis, settings)
     return True

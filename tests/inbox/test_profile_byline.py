@@ -8,7 +8,7 @@ from html import unescape
 from pathlib import Path
 from typing import Any
 
-from inbox_helpers import approve, builds, create, form_post
+from inbox_helpers import approve, builds, create, csrf, form_post
 
 from interactions_api.services.contentrepo import ContentRepo
 
@@ -54,3 +54,46 @@ def test_a_profile_change_of_someone_unpublished_owes_no_build(
     before = len(builds(engine))
     work()
     assert len(builds(engine)) == before
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), (200, 30, 90)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_an_avatar_reaches_the_author_page(
+    author: Any, editor: Any, work: Any, bucket: Path, content_repo: ContentRepo
+) -> None:
+    _publish(author, editor, work, "Pictured")
+    page = author.get(PROFILE).text
+    fields = {"csrf_token": csrf(page), "display_name": "Ada", "bio": "", "website": ""}
+    saved = author.post(PROFILE, data=fields, files={"avatar": ("me.png", _png(), "image/png")},
+                        follow_redirects=False)  # fmt: skip
+    assert saved.status_code == 303, saved.text
+    shown = author.get(PROFILE).text
+    assert 'alt="Your current avatar"' in shown
+    assert author.get("/studio/account/avatar").headers["content-type"] == "image/png"
+    work()
+    authors = (content_repo.read("authors.toml") or b"").decode()
+    found = re.search(r'avatar = "(/images/authors/user-\d+-[0-9a-f]{16}\.png)"', authors)
+    assert found, authors
+    assert content_repo.read("static" + found.group(1)) is not None
+    assert (bucket / found.group(1).lstrip("/")).is_file()
+    key = found.group(1).split("/")[-1].rsplit("-", 1)[0]  # user-<id>
+    author_page = bucket / "authors" / key / "index.html"
+    assert found.group(1) in author_page.read_text(encoding="utf-8")
+
+
+def test_a_file_that_is_no_image_is_refused_by_field(author: Any) -> None:
+    page = author.get(PROFILE).text
+    fields = {"csrf_token": csrf(page), "display_name": "Changed", "bio": "", "website": ""}
+    upload = {"avatar": ("me.png", b"not an image", "image/png")}
+    refused = author.post(PROFILE, data=fields, files=upload, follow_redirects=False)
+    assert refused.status_code == 422
+    assert 'id="avatar-error">me.png: not a readable JPEG, PNG, GIF or WebP image.' in refused.text
+    assert "Changed" not in author.get("/api/me/profile").text, "nothing is saved"

@@ -138,3 +138,33 @@ def test_bookmarks_and_comments_are_listed_with_links(
         "pending",
         "approved",
     ]
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (32, 32), (10, 120, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_the_avatar_json_face_sets_and_removes_it(app: FastAPI, make_user: Any) -> None:
+    browser = browser_client(app)
+    sign_in(browser, make_user(Role.reader).email)
+    token = browser.post("/api/me/tokens", json={"name": "script"}).json()["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    script = browser_client(app)
+    put = script.put("/api/me/avatar", headers=bearer,
+                     files={"avatar": ("a.png", _png(), "image/png")})  # fmt: skip
+    assert put.status_code == 200 and put.json()["avatar"].startswith("/images/authors/user-")
+    assert browser.get("/studio/account/avatar").headers["content-type"] == "image/png"
+    bad = script.put(
+        "/api/me/avatar", headers=bearer, files={"avatar": ("a.png", b"x", "image/png")}
+    )
+    assert bad.status_code == 422 and bad.json()["code"] == "image_refused"
+    removed = script.request("DELETE", "/api/me/avatar", headers=bearer, json={})
+    assert removed.status_code == 204
+    gone = browser.get("/studio/account/avatar")
+    assert gone.status_code == 404 and "You have no avatar yet." in gone.text

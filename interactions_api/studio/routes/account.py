@@ -8,15 +8,15 @@ refusals into messages next to the field they concern.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
+from starlette.datastructures import UploadFile
 
 from interactions_api.deps import AuthContext, RedisDep, SessionDep, SettingsDep
-from interactions_api.errors import ApiError
+from interactions_api.errors import ApiError, NotFound
 from interactions_api.models.user import Role
 from interactions_api.routers.auth import set_session_cookie
-from interactions_api.services import account, auth, profiles, users
+from interactions_api.services import account, auth, avatars, profiles, users
 from interactions_api.services.cpu import off_loop
-from interactions_api.services.outbox import enqueue_build
 from interactions_api.studio.deps import SignedIn
 from interactions_api.studio.forms import form_fields, try_each
 from interactions_api.studio.nav import STUDIO
@@ -57,6 +57,7 @@ async def profile_save(
     """Save the profile; each refused field says why, and nothing is saved then."""
     values = await form_fields(request, *PROFILE_FIELDS)
     before = profiles.byline(user)
+    avatar_error = await _avatar_change(request, user, db, settings)
     errors = try_each(
         db,
         {
@@ -67,14 +68,41 @@ async def profile_save(
             "website": lambda: users.update_profile(db, user, website=values["website"]),
         },
     )
+    if avatar_error:
+        db.rollback()
+        errors["avatar"] = avatar_error
     if errors:
         return _profile(request, settings, user, values, errors, status=422)
     message = "Your profile is saved."
-    if profiles.owe_byline_publish(db, settings, user, before):
-        db.commit()  # the build must find the outbox row
-        enqueue_build(redis, settings)
+    if profiles.publish_if_owed(db, settings, redis, user, before):
         message += " Your author page and bylines are being updated on the site."
     return done(settings, f"{ACCOUNT}/profile", message)
+
+
+async def _avatar_change(
+    request: Request, user: SignedIn, db: SessionDep, settings: SettingsDep
+) -> str | None:
+    """Apply the form's new avatar (or its removal); the refusal's message, if any."""
+    form = await request.form()
+    upload = form.get("avatar")
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read(settings.inbox_image_max_bytes + 1)
+        try:  # decoding an image takes a while: off the event loop
+            await off_loop(avatars.set_avatar, db, settings, user, data, filename=upload.filename)
+        except ApiError as exc:
+            return exc.message
+    elif form.get("remove_avatar"):
+        avatars.remove_avatar(db, user)
+    return None
+
+
+@router.get(f"{ACCOUNT}/avatar")
+def own_avatar(user: SignedIn, settings: SettingsDep) -> Response:
+    """The account's own avatar, as the site will show it."""
+    path = avatars.avatar_file(settings, user)
+    if path is None:
+        raise NotFound("You have no avatar yet.", code="no_avatar")
+    return FileResponse(path, headers={"Cache-Control": "private, no-cache"})
 
 
 @router.get(f"{ACCOUNT}/password")
