@@ -3,8 +3,9 @@ import { commentArticle } from "./comment-view.js";
 import { h, prefersReducedMotion } from "./dom.js";
 
 /** The tree under `list` (an <ol>); `actions(record)` draws a comment's buttons.
-    `last` is the newest published comment id the page already shows. */
-export function createTree({ list, words, relativeTime, announce, actions, last }) {
+    `bakedUntil` is the newest published comment id the page already shows. */
+export function createTree({ list, words, relativeTime, announce, actions, bakedUntil }) {
+  let last = bakedUntil; // the newest published comment shown
   const records = new Map(); // comment id -> { comment, item }
 
   /** (Re)draw one comment, keeping its replies and any open form. */

@@ -65,6 +65,20 @@ export function createThread(section, likeHosts, page) {
   announce = liveRegion(section || likeHosts[0]);
   if (section) mountSection(thread, section, parts, page);
 
+  const { load, loadMe, signedOut } = loaders(thread, section, path, like, mark);
+  const renderBar = () => { if (parts.bar) renderAuthBar(thread, parts.bar); };
+  auth.subscribe(() => {
+    renderBar();
+    if (auth.user) loadMe();
+    else signedOut();
+  });
+  renderBar();
+  return { load, loadMe, get last() { return thread.tree ? thread.tree.last : 0; } };
+}
+
+/** Reading the thread from the API: its comments and like count, and what the reader did. */
+function loaders(thread, section, path, like, mark) {
+  const { api, words } = thread;
   /** Fetch the whole thread; `quiet` on the first load (no "new comments" unless baked ones came first). */
   const load = async (quiet) => {
     try {
@@ -75,7 +89,7 @@ export function createThread(section, likeHosts, page) {
       if (!section) return; // a like button without a thread on this page
       const fresh = answer.comments.filter((comment) => !thread.tree.has(comment.id));
       answer.comments.forEach((comment) => thread.tree.add(comment, !quiet));
-      if (fresh.length && (!quiet || thread.tree.last)) announce(words.plural("newc", fresh.length));
+      if (fresh.length && (!quiet || thread.tree.last)) thread.announce(words.plural("newc", fresh.length));
     } catch (error) { thread.showError(describeError(error, words)); }
   };
   /** The signed-in reader's likes, bookmark, editable and pending comments. */
@@ -93,14 +107,7 @@ export function createThread(section, likeHosts, page) {
     thread.tree?.dropPending();
     thread.tree?.repaintAll();
   };
-  const renderBar = () => { if (parts.bar) renderAuthBar(thread, parts.bar); };
-  auth.subscribe(() => {
-    renderBar();
-    if (auth.user) loadMe();
-    else signedOut();
-  });
-  renderBar();
-  return { load, loadMe, get last() { return thread.tree ? thread.tree.last : 0; } };
+  return { load, loadMe, signedOut };
 }
 
 /** Turn the server-rendered section into the live thread: account bar, alert, forms, list. */
@@ -117,7 +124,7 @@ function mountSection(thread, section, parts, page) {
   thread.tree = createTree({
     list, words, relativeTime: page.relativeTime, announce: thread.announce,
     actions: (record) => commentActions(thread, record),
-    last: +section.dataset.quireBakedUntil || 0,
+    bakedUntil: +section.dataset.quireBakedUntil || 0,
   });
   thread.tree.adoptBaked();
   const write = button(words.text("write"), async () => {
