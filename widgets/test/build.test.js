@@ -19,7 +19,7 @@ test("the build is reproducible: two builds give the same bytes", async () => {
 
 test("the page script is a classic script and the editor a module exporting its two forms", async () => {
   const [page, editor] = (await buildAll()).map((o) => o.bytes.toString("utf8"));
-  assert.match(page, /^\/\* Quire reader widgets, built from widgets\/src .*do not edit\. \*\/\n\(\(\)=>\{/);
+  assert.match(page, /^\/\* Quire reader widgets, built from widgets\/src .*do not edit\. \*\/\n"use strict";\(\(\)=>\{/);
   assert.doesNotMatch(page, /^(import|export)\b/m); // loaded with <script defer>, not type=module
   assert.match(page, /document\.currentScript/);
   assert.match(editor, /export\{\w+ as authForm,\w+ as composer\};\n$/);
