@@ -10,9 +10,11 @@ const comment = (id, extra) => ({
 });
 let api;
 let me;
+let extra = []; // comments posted elsewhere since the page was loaded
 before(async () => {
   api = await startApi({
-    "GET /api/threads/t1/comments": () => [200, { likes: 5, comments: [comment(1, { likes: 2 }), comment(2, { parent_id: 1, author: ADA })] }],
+    "GET /api/threads/t1/comments": () =>
+      [200, { likes: 5, comments: [comment(1, { likes: 2 }), comment(2, { parent_id: 1, author: ADA }), ...extra] }],
     "GET /api/auth/me": () => [200, { user: ADA }],
     "GET /api/threads/t1/me": () => [200, me],
     "DELETE /api/comments/1": () => [204],
@@ -24,6 +26,7 @@ before(async () => {
 after(() => api.close());
 let page;
 beforeEach(() => {
+  extra = [];
   me = { liked: true, bookmarked: false, liked_comments: [2], editable: [1, 2], bodies: { 2: "my *reply*" },
     pending: [comment(3, { author: ADA, html: "<p>Held</p>" })] };
 });
@@ -143,4 +146,16 @@ test("a page with only a like button shows the live count and no comment list", 
   assert.equal(document.querySelector("ol"), null);
   assert.equal(host.querySelectorAll("button").length, 2);
   assert.ok(host.querySelector("[role=status]"), "a live region for what the buttons say");
+});
+
+test("coming back to the tab shows the comments written meanwhile, and says how many", async () => {
+  const section = await article({ signedIn: false });
+  await until(() => said(section) === "1 new comment");
+  extra = [comment(20), comment(21, { parent_id: 2 })];
+  document.dispatchEvent(new window.Event("visibilitychange"));
+  await until(() => document.querySelector("#comment-21"), "the new comments");
+  assert.ok(document.querySelector("#comment-2 > .quire-replies > #comment-21"));
+  assert.ok(document.querySelector("#comment-20").classList.contains("quire-new"));
+  assert.equal(document.querySelector(".quire-list").lastElementChild.id, "comment-20");
+  await until(() => said(section) === "2 new comments", "the announcement");
 });
