@@ -1,9 +1,10 @@
 /* Builds the reader widgets from src/ into the files the default theme ships:
      node widgets/build.js          write themes/default/static/js/quire-widgets*.js
      node widgets/build.js --check  fail if the shipped files differ from a fresh build
+     node widgets/build.js --out D  write the files into folder D instead (for tests)
    The output depends only on src/ and the esbuild version pinned in package-lock.json. */
 import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
@@ -48,6 +49,11 @@ const describe = ({ file, bytes }) =>
 async function main(check) {
   const built = await buildAll();
   const stale = [];
+  const out = process.argv.indexOf("--out");
+  if (out > 0) {
+    for (const output of built) writeFileSync(join(resolve(process.argv[out + 1]), basename(output.file)), output.bytes);
+    return;
+  }
   for (const output of built) {
     let shipped = null;
     try { shipped = readFileSync(output.file); } catch { /* not built yet */ }
