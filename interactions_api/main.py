@@ -74,16 +74,22 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
 
 
 def _routers() -> list[APIRouter]:
-    # Every module in routers/ and studio/routes/ exposing `router` is mounted, in name
-    # order, so adding a router file is enough (no shared list for parallel work to collide
-    # on). Studio's placeholders for screens not built yet come last: a real route wins.
-    found: list[APIRouter] = []
-    for package in (routers_pkg, studio_routes):
+    return [router for _, router in mounted_routers()]
+
+
+def mounted_routers() -> list[tuple[str, APIRouter]]:
+    """Every module in routers/ and studio/routes/ exposing `router`, by module path
+    ("routers/auth", "studio/routes/home"), in mounting order."""
+    # Mounted in name order, so adding a router file is enough (no shared list for
+    # parallel work to collide on). Studio's placeholders for screens not built yet come
+    # last: a screen's own route wins.
+    found: list[tuple[str, APIRouter]] = []
+    for package, folder in ((routers_pkg, "routers"), (studio_routes, "studio/routes")):
         infos = sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name)
         infos.sort(key=lambda i: i.name == "planned")
         for info in infos:
             module = importlib.import_module(f"{package.__name__}.{info.name}")
             router = getattr(module, "router", None)
             if isinstance(router, APIRouter):
-                found.append(router)
+                found.append((f"{folder}/{info.name}", router))
     return found

@@ -10,14 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, delete, select
 
-from interactions_api.errors import Conflict, NotFound, Unprocessable
+from interactions_api.errors import NotFound, Unprocessable
 from interactions_api.models.common import utcnow
 from interactions_api.models.user import ApiToken, AuthSession, User
 from interactions_api.services import sessions
 
-MAX_TOKENS = 20
 TOKEN_NAME_MAX = 100
 # The lifetimes a token may be given, in days (None: until revoked).
 TOKEN_LIFETIMES: tuple[int | None, ...] = (7, 30, 90, 365, None)
@@ -78,11 +77,7 @@ def end_other_sessions(db: Session, user: User, current_token: str | None) -> in
 
 def list_tokens(db: Session, user: User) -> list[ApiToken]:
     """The account's personal API tokens, oldest first (expired ones too, marked by date)."""
-    return list(
-        db.exec(
-            select(ApiToken).where(col(ApiToken.user_id) == _uid(user)).order_by(col(ApiToken.id))
-        ).all()
-    )
+    return sessions.api_tokens(db, user)
 
 
 def create_token(db: Session, user: User, *, name: str, days: int | None) -> tuple[ApiToken, str]:
@@ -98,22 +93,13 @@ def create_token(db: Session, user: User, *, name: str, days: int | None) -> tup
     if days not in TOKEN_LIFETIMES:
         allowed = ", ".join(str(d) for d in TOKEN_LIFETIMES if d) + " days or never"
         raise Unprocessable(f"A token lasts {allowed}.", code="invalid_expiry", field="expires")
-    count = db.exec(
-        select(func.count()).select_from(ApiToken).where(col(ApiToken.user_id) == _uid(user))
-    ).one()
-    if count >= MAX_TOKENS:
-        raise Conflict(f"At most {MAX_TOKENS} tokens; revoke one first.", code="too_many_tokens")
     expires = utcnow() + timedelta(days=days) if days else None
     return sessions.create_api_token(db, user, clean, expires)
 
 
 def revoke_token(db: Session, user: User, token_id: int) -> None:
     """Revoke one of the account's tokens; it stops working at once."""
-    result = db.exec(
-        delete(ApiToken).where(col(ApiToken.id) == token_id, col(ApiToken.user_id) == _uid(user))
-    )
-    if result.rowcount == 0:
-        raise NotFound(f"You have no token {token_id}.", code="token_not_found")
+    sessions.revoke_api_token(db, user, token_id)
 
 
 def token_expired(token: ApiToken) -> bool:

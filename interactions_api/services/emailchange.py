@@ -15,9 +15,8 @@ from sqlmodel import Session
 from interactions_api.errors import ApiError, Unprocessable
 from interactions_api.models.user import User
 from interactions_api.services import emails, tokens, users
-from interactions_api.services.auth import HOUR_S, Context, LinkState, check_current_password
+from interactions_api.services.auth import Context, LinkState, check_current_password
 from interactions_api.services.auth import send_mail as _mail
-from interactions_api.services.ratelimit import key_part
 
 CONFIRM_PAGE = "/studio/account/email/confirm"
 _LINK_TEXT = """Hello {name},
@@ -47,10 +46,7 @@ def request_change(db: Session, ctx: Context, user: User, *, new_email: str, pas
     if normal == user.email:
         raise Unprocessable("That is already your address.", code="same_email", field="email")
     check_current_password(ctx, user, password)
-    ctx.limiter.hit(
-        f"email-change:{key_part(user.email)}", limit=ctx.settings.resets_per_email,
-        window_s=HOUR_S,
-    )  # fmt: skip
+    ctx.guard.email_change(user).enforce()
     if users.by_email(db, normal) is not None:
         _mail(ctx, normal, "Someone tried to use your address", _TAKEN_TEXT)
         return normal

@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 from interactions_api.deps import AuthContext, RedisDep, SessionDep, SettingsDep
 from interactions_api.errors import ApiError, NotFound
 from interactions_api.models.user import Role
-from interactions_api.routers.auth import set_session_cookie
+from interactions_api.routers._cookies import set_session_cookie
 from interactions_api.services import account, auth, avatars, profiles, users
 from interactions_api.services.cpu import off_loop
 from interactions_api.studio.deps import SignedIn

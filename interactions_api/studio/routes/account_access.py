@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from interactions_api.deps import SessionDep, SettingsDep
 from interactions_api.errors import ApiError
 from interactions_api.models.common import DbId
-from interactions_api.routers.auth import clear_session_cookie
+from interactions_api.routers._cookies import clear_session_cookie
 from interactions_api.services import account
 from interactions_api.services.sessions import cookie_name
 from interactions_api.studio.deps import SignedIn
