@@ -25,12 +25,12 @@ from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from builder.pagination import Pager
-from builder.render_env import url_to_path
-from builder.render_pages import AUTHORS, CONFIG, THEME, list_input
+from builder.render.env import url_to_path
+from builder.render.pages import AUTHORS, CONFIG, THEME, list_input
+from builder.render.pagination import Pager
 
 if TYPE_CHECKING:
-    from builder.render import _Renderer
+    from builder.render.site import _Renderer
 
 _KNOWN = ("content/", "card:", "comments:", "list:")  # inputs a post's change moves
 

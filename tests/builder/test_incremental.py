@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from builder_testlib import AUTHORS_TOML, NOW, options, tree_digest
 
-from builder import load, render_pages, uptodate
+from builder import load, uptodate
 from builder.cache import CACHE_DIR
 from builder.pipeline import BuildResult, build_site
+from builder.render import pages as render_pages
 from builder.themes import resolve_theme
 
 TAGS = ["python", "rust", "web", "ops", "data", "C++"]

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from builder_testlib import options, tree_digest
 
-from builder import incremental, render_pages
+from builder import incremental
 from builder.cache import CACHE_DIR
 from builder.pipeline import BuildResult, build_site
+from builder.render import pages as render_pages
 
 CONFIG = 'title = "N"\nbase_url = "https://n.example.com"\nper_page = 3\nfeed_items = 2\n'
 TAGS = ("red", "green", "blue")

@@ -1,5 +1,5 @@
 """Ways of making markdown-it's block parser and core rules faster that leave what it makes
-unchanged (the inline parser's are in builder.markdown_inline_speed).
+unchanged (the inline parser's are in builder.markdown.fast.inline).
 
 tests/builder/test_markdown.py compares the parser with and without them on random text
 built from every block and inline construct, and on the starter site.

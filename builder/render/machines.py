@@ -8,12 +8,12 @@ from collections.abc import Collection
 from functools import partial
 from typing import TYPE_CHECKING
 
-from builder import feeds
-from builder.render_env import url_to_path
-from builder.render_pages import AUTHORS, CONFIG, as_cards, list_input, term_of
+from builder.render import feeds
+from builder.render.env import url_to_path
+from builder.render.pages import AUTHORS, CONFIG, as_cards, list_input, term_of
 
 if TYPE_CHECKING:
-    from builder.render import _Renderer
+    from builder.render.site import _Renderer
 
 
 def render_machines(r: _Renderer, edited: Collection[str] | None = None) -> None:

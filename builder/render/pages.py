@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from builder import seo
-from builder.feeds import EPOCH, last_change
 from builder.manifest import FileKind
 from builder.model import Document, Site, Term
-from builder.pagination import Pager
-from builder.render_env import url_to_path
+from builder.render import seo
+from builder.render.env import url_to_path
+from builder.render.feeds import EPOCH, last_change
+from builder.render.pagination import Pager
 
 if TYPE_CHECKING:
-    from builder.render import _Renderer
+    from builder.render.site import _Renderer
 
 
 def comments_input(thread_id: str) -> str:

@@ -16,20 +16,20 @@ from functools import lru_cache
 from html import escape, unescape
 from typing import TYPE_CHECKING, Any
 
-from builder.markdown_errors import from_library
-from builder.markdown_inline_speed import (
-    add_by_character_rule,
-    add_inline_loop,
-    add_plain_inline_rule,
-    add_quick_link_destination,
-    add_quick_skip,
-)
-from builder.markdown_speed import (
+from builder.markdown.errors import from_library
+from builder.markdown.fast.block import (
     WORDS,
     add_first_character_rule,
     gate_core_rules,
     linear_task_lists,
     quiet_block_rules,
+)
+from builder.markdown.fast.inline import (
+    add_by_character_rule,
+    add_inline_loop,
+    add_plain_inline_rule,
+    add_quick_link_destination,
+    add_quick_skip,
 )
 from builder.model import Heading
 
@@ -114,7 +114,7 @@ def render_markdown(
 
     `fences`: code blocks highlighted by an earlier build (a post edited around its code
     costs no Pygments work, not even loading a lexer).
-    Raises builder.markdown_errors.MarkdownError (with the line) when a Markdown library
+    Raises builder.markdown.errors.MarkdownError (with the line) when a Markdown library
     fails on the text.
     """
     try:
@@ -174,7 +174,7 @@ def _parser(allow_html: bool) -> MarkdownIt:
     from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.tasklists import tasklists_plugin
 
-    from builder.markdown_render import QuickRenderer
+    from builder.markdown.fast.renderer import QuickRenderer
 
     md = MarkdownIt(
         "commonmark", {"html": allow_html, "typographer": False}, renderer_cls=QuickRenderer
@@ -258,7 +258,7 @@ def _render_fence(
     if known is not None:  # only blocks that gave no warning are remembered
         env["fences"].append((key, known))
         return known
-    from builder.highlight import highlight_code, parse_fence_info
+    from builder.markdown.highlight import highlight_code, parse_fence_info
 
     info = parse_fence_info(unescape(token.info) if token.info else "")
     line = token.map[0] + 1 if token.map else None

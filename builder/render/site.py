@@ -29,15 +29,16 @@ from jinja2 import (
     TemplateNotFound,
 )
 
-from builder import feeds, render_feeds, render_pages, seo
-from builder.assets import AssetError, build_assets
 from builder.incremental import Reuse
 from builder.manifest import FileKind
 from builder.model import Author, Diagnostic, Document, OutputFile, Placed, Site
-from builder.pagination import Pager, paginate
 from builder.parallel import run_indexed
-from builder.render_env import make_environment, url_to_path
-from builder.render_pages import (
+from builder.render import feeds, seo
+from builder.render import machines as render_feeds
+from builder.render import pages as render_pages
+from builder.render.assets import AssetError, build_assets
+from builder.render.env import make_environment, url_to_path
+from builder.render.pages import (
     AUTHORS,
     CONFIG,
     MORE_INPUTS,
@@ -47,6 +48,7 @@ from builder.render_pages import (
     list_input,
     term_of,
 )
+from builder.render.pagination import Pager, paginate
 from builder.settled import list_change, only_added, settled_pages
 
 # a page whose template is still to run: (index in outputs, template, url, context)

@@ -1,0 +1,1 @@
+"""The speed-ups of the Markdown stage: the same HTML, made faster."""
