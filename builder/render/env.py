@@ -1,5 +1,5 @@
 """The Jinja environment of a theme (filters, tests, globals) and the URL helpers pages
-share. Used by ``render._Renderer``."""
+share. Used by builder.render.context."""
 
 from __future__ import annotations
 

@@ -1,59 +1,29 @@
-"""The page types of a site: articles, lists (tags, categories, series, authors,
-archive), search, 404 and alias redirects. Called by ``render._Renderer``."""
+"""The article pages of a site (posts, standalone pages and their alias redirects), and
+the search and 404 pages. Called by builder.render.site with the render's context."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Collection
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import Markup
 
 from builder.manifest import FileKind
-from builder.model import Document, Site, Term
+from builder.model import Document
 from builder.render import seo
+from builder.render.context import RenderContext
 from builder.render.env import url_to_path
-from builder.render.feeds import EPOCH, last_change
-from builder.render.pagination import Pager
-
-if TYPE_CHECKING:
-    from builder.render.site import _Renderer
-
-
-def comments_input(thread_id: str) -> str:
-    """The pseudo-input naming a thread's baked comments (see render.py)."""
-    return f"comments:{thread_id}"
-
-
-def list_input(base: str) -> str:
-    """Pseudo-input of pages that depend on which posts a list holds, and in what order.
-
-    Numbered-page links, a post's prev/next and its related posts change when a post joins,
-    leaves or moves in a list, even if none of the posts the page shows changed.
-    """
-    return f"list:{base}"
-
-
-def card_input(source: str) -> str:
-    """Pseudo-input: what pages other than its own show of a document (Document.card)."""
-    return f"card:{source}"
-
-
-def as_cards(inputs: set[str]) -> set[str]:
-    """`inputs` with every content file replaced by its card."""
-    return {card_input(i) if i.startswith("content/") else i for i in inputs}
-
-
-THEME = "theme"  # pseudo-input: any template change affects the page
-CONFIG = "config"  # pseudo-input: quire.toml
-AUTHORS = "authors"  # pseudo-input: the authors file
-# A page context may name more inputs of the page under this key, found while rendering
-# it (the related posts, ranked in the render worker); the template never sees it.
-MORE_INPUTS = "quire:more_inputs"
-RELATED_COUNT = 3
-_TICK = timedelta(microseconds=1)
-RELATED_WINDOW = 12  # candidates per tag on each side of a post, in date order
+from builder.render.feeds import last_change
+from builder.render.inputs import (
+    AUTHORS,
+    CONFIG,
+    MORE_INPUTS,
+    THEME,
+    card_input,
+    comments_input,
+    list_input,
+)
+from builder.render.related import Related
 
 
 def body(doc: Document) -> Markup:
@@ -66,87 +36,13 @@ def summary(doc: Document) -> Markup:
     return Markup(doc.summary_html)  # noqa: S704  # sanitised by the parse stage
 
 
-def term_of(posts: tuple[Document, ...], slug: str, kind: str) -> Term:
-    """The Term (display name, URL) for a tag/category/series slug from its posts."""
-    for doc in posts:
-        terms: tuple[Term | None, ...] = (
-            doc.tags if kind == "tags" else (doc.category if kind == "categories" else doc.series,)
-        )
-        for term in terms:
-            if term is not None and term.slug == slug:
-                return term
-    return Term(name=slug, slug=slug, url=f"/{kind}/{slug}/")
-
-
-class Related:
-    """Related posts by shared tags, computed from each tag's date-ordered post list.
-
-    Candidates are the posts within RELATED_WINDOW places of a post in each of its tags'
-    lists (so the work stays linear in the number of posts); they are ranked by the number
-    of tags shared, then by closeness in time, then by URL. Closeness in time (not
-    recency) keeps a new post out of the related list of every post that shares a tag.
-    """
-
-    def __init__(self, site: Site) -> None:
-        self.site = site
-        self.position = {
-            slug: {doc.url: index for index, doc in enumerate(posts)}
-            for slug, posts in site.tags.items()
-        }
-        # each post's tags as bits of an int (shared tags: one AND and a bit count) and its
-        # date in whole microseconds since EPOCH (exact: ties rank as with timedeltas)
-        self.bits = {slug: 1 << number for number, slug in enumerate(site.tags)}
-        self.facts = {doc.url: (self._mask(doc), _microseconds(doc)) for doc in site.posts}
-        self.urls = {slug: [d.url for d in posts] for slug, posts in site.tags.items()}
-        self.cards = {
-            slug: [card_input(d.source) for d in posts] for slug, posts in site.tags.items()
-        }
-
-    def window(self, doc: Document) -> set[str]:
-        """The cards `of(doc)` chooses from: its neighbours in each of its tags' lists."""
-        found: set[str] = set()
-        for tag in doc.tags:
-            index = self.position.get(tag.slug, {}).get(doc.url)
-            if index is not None:
-                cards = self.cards[tag.slug]
-                found.update(cards[max(0, index - RELATED_WINDOW) : index + RELATED_WINDOW + 1])
-        return found
-
-    def of(self, doc: Document, limit: int = RELATED_COUNT) -> list[Document]:
-        """The `limit` posts most related to `doc`."""
-        candidates: dict[str, Document] = {}
-        for tag in doc.tags:
-            index = self.position.get(tag.slug, {}).get(doc.url)
-            if index is not None:
-                start, end = max(0, index - RELATED_WINDOW), index + RELATED_WINDOW + 1
-                urls, posts = self.urls[tag.slug], self.site.tags[tag.slug]
-                candidates.update(zip(urls[start:end], posts[start:end], strict=True))
-        candidates.pop(doc.url, None)
-        mask, when, facts = self._mask(doc), _microseconds(doc), self.facts
-        ranked = [
-            (-(mask & tags).bit_count(), abs(stamp - when), url)
-            for url in candidates
-            for tags, stamp in [facts[url]]
-        ]
-        ranked.sort()
-        return [candidates[url] for _, _, url in ranked[:limit]]
-
-    def _mask(self, doc: Document) -> int:
-        bits = self.bits
-        return sum({bits.get(tag.slug, 0) for tag in doc.tags})
-
-
-def _microseconds(doc: Document) -> int:
-    return ((doc.date or EPOCH) - EPOCH) // _TICK
-
-
 def comments_enabled(config: Any, doc: Document) -> bool:
     """Posts get comments when the site allows them; pages only if they ask (`comments: true`)."""
     wanted = doc.extra.get("comments", doc.kind == "post")
     return bool(config.comments) and wanted is True
 
 
-def render_documents(r: _Renderer) -> None:
+def render_documents(r: RenderContext) -> None:
     """Every post and standalone page, plus a redirect page at each alias."""
     posts = r.site.posts
     related_to = Related(r.site)
@@ -162,7 +58,7 @@ def render_documents(r: _Renderer) -> None:
         _article(r, "page.html", doc, {}, set())
 
 
-def render_edited(r: _Renderer, edited: Collection[str]) -> None:
+def render_edited(r: RenderContext, edited: Collection[str]) -> None:
     """Only the article pages of the `edited` sources (see render.render_edited)."""
     related_to = Related(r.site)
     for index, doc in enumerate(r.site.posts):
@@ -173,7 +69,7 @@ def render_edited(r: _Renderer, edited: Collection[str]) -> None:
             _article(r, "page.html", doc, {}, set())
 
 
-def _post(r: _Renderer, related_to: Related, index: int, doc: Document) -> None:
+def _post(r: RenderContext, related_to: Related, index: int, doc: Document) -> None:
     """The article page of the post at `index` (and its aliases' redirect pages)."""
     posts = r.site.posts
     older = posts[index - 1] if index > 0 else None
@@ -206,10 +102,10 @@ def _post(r: _Renderer, related_to: Related, index: int, doc: Document) -> None:
     _article(r, "post.html", doc, ranked, inputs, exact)
 
 
-def _dirty_posts(r: _Renderer, related_to: Related) -> set[str] | None:
+def _dirty_posts(r: RenderContext, related_to: Related) -> set[str] | None:
     """The posts whose article page may differ from the last build's, or None (check all).
 
-    After a quiet change (see _Renderer._quiet_changes) a post's page depends on its own
+    After a quiet change (see RenderContext._quiet_changes) a post's page depends on its own
     source and baked comments, and on the cards of its neighbours: prev/next, its series
     and the related-posts window. Those relations are symmetric, so the pages a changed
     card reaches are the neighbours of the post it belongs to.
@@ -220,7 +116,7 @@ def _dirty_posts(r: _Renderer, related_to: Related) -> set[str] | None:
     return _dirty_for(r, related_to, changed)
 
 
-def _dirty_for(r: _Renderer, related_to: Related, changed: Collection[str]) -> set[str]:
+def _dirty_for(r: RenderContext, related_to: Related, changed: Collection[str]) -> set[str]:
     """The posts whose page shows one of these changed sources, cards or comments."""
     posts = r.site.posts
     place = {doc.source: index for index, doc in enumerate(posts)}
@@ -244,7 +140,7 @@ def _dirty_for(r: _Renderer, related_to: Related, changed: Collection[str]) -> s
     return dirty
 
 
-def _dirty_after_list_changes(r: _Renderer, related_to: Related) -> set[str] | None:
+def _dirty_after_list_changes(r: RenderContext, related_to: Related) -> set[str] | None:
     """After a change that adds to, removes from or reorders lists (a post added, deleted,
     retagged or redated; a scheduled post falling due), the posts whose article page may
     differ from the last build's; None (check all) when that is not known.
@@ -279,7 +175,7 @@ def _dirty_after_list_changes(r: _Renderer, related_to: Related) -> set[str] | N
 
 
 def _article(
-    r: _Renderer,
+    r: RenderContext,
     template: str,
     doc: Document,
     extra: dict[str, Any] | Callable[[], dict[str, Any]],
@@ -324,121 +220,7 @@ def _article(
         )
 
 
-def render_lists(r: _Renderer) -> None:
-    """Home, tags, categories, series, authors and the yearly archive."""
-    site, config = r.site, r.config
-    r.list_pages(
-        "list.html",
-        site.posts,
-        "/",
-        {"list_kind": "home", "term": None, "feed": "/feed.xml"},
-        title=config.title,
-        description=config.description,
-    )
-    terms = [(term_of(p, slug, "tags"), len(p)) for slug, p in site.tags.items()]
-    terms.sort(key=lambda item: (item[0].name.casefold(), item[0].slug))
-    r.page(
-        "terms.html",
-        "/tags/",
-        {
-            "terms": terms,
-            "title": "Tags",
-            "meta": seo.list_meta(config, title="Tags", path="/tags/"),
-        },
-        {d.source for d in site.posts if d.tags},
-        cards=True,
-    )
-    for slug, posts in sorted(site.tags.items()):
-        term = term_of(posts, slug, "tags")
-        r.list_pages(
-            "list.html",
-            posts,
-            term.url,
-            {"list_kind": "tag", "term": term, "feed": term.url + "feed.xml"},
-            title=f"Posts tagged “{term.name}”",
-        )
-    for slug, posts in sorted(site.categories.items()):
-        term = term_of(posts, slug, "categories")
-        r.list_pages(
-            "list.html",
-            posts,
-            term.url,
-            {"list_kind": "category", "term": term, "feed": "/feed.xml"},
-            title=f"Category: {term.name}",
-        )
-    for slug, posts in sorted(site.series.items()):
-        term = term_of(posts, slug, "series")
-        # A series reads in order: oldest first, on one page.
-        pager = Pager(term.url, tuple(posts), None, None, None)
-        title = f"Series: {term.name}"
-        r.page(
-            "list.html",
-            term.url,
-            {
-                "list_kind": "series",
-                "term": term,
-                "feed": "/feed.xml",
-                "pager": pager,
-                "posts": pager.posts,
-                "title": title,
-                "author_url": r.author_url,
-                "meta": seo.list_meta(config, title=title, path=term.url),
-            },
-            {d.source for d in posts},
-            cards=True,
-        )
-    for key, author in sorted(site.authors.items()):
-        posts = tuple(r.by_author.get(key, ()))
-        r.list_pages(
-            "list.html",
-            posts,
-            r.author_url(key),
-            {"list_kind": "author", "term": None, "author": author, "feed": "/feed.xml"},
-            title=author.name,
-            description=author.bio,
-            extra_inputs=frozenset({AUTHORS}),
-        )
-    _archive(r)
-
-
-def _archive(r: _Renderer) -> None:
-    by_year: dict[int, list[Document]] = defaultdict(list)
-    for doc in r.site.posts:
-        if doc.date is not None:
-            by_year[doc.date.year].append(doc)
-    years = sorted(by_year, reverse=True)
-    r.page(
-        "archive.html",
-        "/archive/",
-        {
-            "years": years,
-            "year": None,
-            "posts": (),
-            "title": "Archive",
-            "meta": seo.list_meta(r.config, title="Archive", path="/archive/"),
-        },
-        {d.source for d in r.site.posts},
-        cards=True,
-    )
-    # One page per year: a new post only ever changes its own year's page.
-    for year in years:
-        title = f"Archive: {year}"
-        r.page(
-            "archive.html",
-            f"/archive/{year}/",
-            {
-                "years": years,
-                "year": year,
-                "posts": tuple(reversed(by_year[year])),
-                "title": title,
-                "meta": seo.list_meta(r.config, title=title, path=f"/archive/{year}/"),
-            },
-            {d.source for d in by_year[year]},
-            cards=True,
-        )
-
-
-def render_special(r: _Renderer) -> None:
+def render_special(r: RenderContext) -> None:
     """The search page and the 404 page."""
     config = r.config
     r.page(
