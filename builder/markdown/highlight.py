@@ -28,7 +28,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import _TokenType  # the class of token types; no public name
 from pygments.util import ClassNotFound
 
-from builder.markdown.fast.lexer import SETUP_CHARS, speed_up
+from builder.markdown.fast import speed_up_lexer
 from builder.markdown.highlight_budget import HIGHLIGHT_BUDGET, Overtime, counted, cpu_budget
 
 _OPTION = re.compile(r"""([A-Za-z_]+)\s*=\s*("[^"]*"|'[^']*'|\S+)|([A-Za-z_]+)""")
@@ -106,7 +106,7 @@ def _lexer(language: str) -> Lexer | None:
     except ClassNotFound:
         return None
     # joined rules once a language's code adds up to enough to repay making them
-    return speed_up(lexer, after=SETUP_CHARS) if fast_highlight() else lexer
+    return speed_up_lexer(lexer) if fast_highlight() else lexer
 
 
 @lru_cache(maxsize=64)

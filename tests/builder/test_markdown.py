@@ -169,7 +169,7 @@ def test_unsafe_links_are_defused_even_if_validation_is_bypassed(
 
 
 # Lines of every block construct the parser knows, and inline text using every inline one:
-# the rules of builder.markdown.fast.block and markdown_inline_speed must change no output,
+# the rules of builder.markdown.fast.block and fast.inline must change no output,
 # whatever follows what.
 _LINES = (
     "Plain words", "word | other", "|---|---|", "--|--", "===", "---", ": a definition",

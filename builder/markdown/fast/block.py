@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from markdown_it.rules_block import StateBlock
     from markdown_it.rules_core import StateCore
 
-# env[WORDS], when a list: markdown_render.QuickRenderer adds the text a reader counts as
+# env[WORDS], when a list: renderer.QuickRenderer adds the text a reader counts as
 # words to it (the text and inline code of every paragraph, heading, item, cell; every
 # code block)
 WORDS = "words"
