@@ -1,6 +1,6 @@
 """The builder's commands: `quire new site|post`, `quire build`, `quire serve`.
 
-Registered on the `quire` app in builder/cli.py. Diagnostics are printed one a line as
+Registered on the `quire` app in builder/cli/__init__.py. Diagnostics are printed one a line as
 `error: content/posts/a.md:3: <message> <hint>` (a warning found in many files: the first
 few, then a count); any error exits with status 1.
 """
