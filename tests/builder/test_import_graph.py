@@ -4,7 +4,8 @@ Read from the source (ast), not from a running interpreter: every import counts,
 the top of a module, inside a function (imported when it runs) and under TYPE_CHECKING
 (a loop the type checker walks is still two modules that cannot be read apart).
 `from builder.render import pages` names the module builder.render.pages; a package's
-__init__ counts only for what it imports itself.
+__init__ counts only for what it imports itself. (tests/api/test_layers.py checks the
+whole project, without TYPE_CHECKING imports; this is the builder's stricter rule.)
 """
 
 from __future__ import annotations
@@ -100,16 +101,3 @@ def test_the_check_sees_every_kind_of_import() -> None:
     assert "builder.render.pages" in graph["builder.render.site"]  # from builder.render import
     assert find_loop({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_loop({"a": {"b"}, "b": set()}) is None
-
-
-def test_the_builder_never_imports_the_service() -> None:
-    for name, path in _modules().items():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                modules = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                modules = [node.module or ""]
-            else:
-                continue
-            assert not any(m.split(".")[0] == "interactions_api" for m in modules), name
