@@ -10,9 +10,10 @@ out of the repository and returned to its author with the errors. Publish errors
 recorded and raised, so RQ retries the job with backoff; outbox rows stay open until a
 build publishes them.
 
-Run from a worker (`redis` given), the build keeps the previous search index, publishes,
-and leaves Pagefind to a follow-up job (interactions_api.services.searchjobs), so an
-approved post is live in seconds; `run_search_refresh` is that job.
+The build updates the search index with the pages (builder.search_index: in time
+proportional to the change), so an approved post is found by the site's search as soon
+as it is live, and no follow-up job is needed. `run_search_refresh` still serves refresh
+jobs queued before (interactions_api.services.searchjobs): it publishes the output again.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from builder.publish.errors import PublishError
 from builder.publish.report import PublishReport
 from builder.publish.settings import PublishSettings
 from builder.render import BakedThread
-from builder.search import SEARCH_DIR, refresh_search_index, search_is_stale
+from builder.search import SEARCH_DIR, search_is_stale
 from builder.uptodate import next_due
 from interactions_api.config import Settings
 from interactions_api.models.common import utcnow
@@ -165,10 +166,8 @@ def _run(
     baked = _baked(settings, engine)
     if baked is not None:
         lines.append(f"baked the comments of {len(baked)} thread(s)")
-    # In the background (redis) the previous index is kept: Pagefind runs later, so the
-    # pages go live now (an index is still built when there is none yet).
     options = BuildOptions(
-        output_dir=output_dir, search_index=redis is None, base_url=settings.site_url or None
+        output_dir=output_dir, search_index=True, base_url=settings.site_url or None
     )
     result = build_site(work_dir, options, baked=baked)
     lines.extend(f"{stage}: {secs:.3f}s" for stage, secs in result.timings.items())
@@ -215,8 +214,9 @@ def _search_after_build(
     result: BuildResult, output_dir: Path, lines: list[str], *, background: bool
 ) -> bool:
     """Log what became of the search index; True: it is behind the pages, ask a refresh."""
-    if any(path.startswith(f"{SEARCH_DIR}/") for path in result.changed):
-        lines.append("search index: rebuilt by this build")
+    index = [p for p in result.changed if p.startswith(f"{SEARCH_DIR}/") and p.endswith(".json")]
+    if index:
+        lines.append(f"search index: {len(index)} file(s) updated by this build")
     if not background or not search_is_stale(output_dir):
         return False
     lines.append("search index: kept, behind the pages; refreshed after publishing")
@@ -233,7 +233,7 @@ def _request_refresh(redis: Any, settings: Settings, lines: list[str]) -> None:
 
 
 def run_search_refresh(settings: Settings, publish_settings: PublishSettings) -> dict[str, Any]:
-    """Re-index the built site with Pagefind and publish the new index (the follow-up job)."""
+    """Publish the built site again (a refresh job queued when builds left the index behind)."""
     lines = [f"search refresh of site {settings.site_id}"]
     ok = False
     try:
@@ -250,16 +250,10 @@ def run_search_refresh(settings: Settings, publish_settings: PublishSettings) ->
 
 def _refresh(settings: Settings, publish_settings: PublishSettings, lines: list[str]) -> bool:
     _, _, output_dir = site_dirs(settings)
-    if search_is_stale(output_dir):
-        started = time.monotonic()
-        paths, problems = refresh_search_index(output_dir)
-        seconds = time.monotonic() - started
-        lines.append(f"pagefind: {seconds:.3f}s, {len(paths)} file(s) changed")
-        lines.extend(str(d) for d in problems)
-        if problems:  # the old index stays, marked stale: the next build asks again
-            return False
-    else:  # an earlier refresh covered the pages; publish all the same (RQ's retry)
-        lines.append("search index: up to date")
+    if search_is_stale(output_dir):  # left by `quire build --no-search`: the next build
+        lines.append("search index: behind the pages until the next build")
+    else:
+        lines.append("search index: up to date (every build updates it)")
     try:
         report = publish_output(settings, output_dir, publish_settings)
     except PublishError as exc:  # raised: RQ's retry publishes the new index
