@@ -13,6 +13,7 @@ made from scratch: a function of the site alone, byte for byte.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +138,8 @@ class _Work:
     changes: Changes
     old_ids: dict[str, int]  # the stored ids of the documents in `old_weights`
     old_filters: dict[str, tuple[Filter, ...]]  # the stored filters of the changed ones
+    names: dict[str, str]  # author key -> display name
+    table: dict[str, dict[str, tuple[str, int]]] | None = None  # see _filter_table
 
 
 def _update(
@@ -165,6 +168,7 @@ def _update(
     work = _Work(
         old_ids={url: state.docs[url].doc_id for url in stored},
         old_filters={url: state.docs[url].filters for url in stored},
+        names=names,
         state=state,
         docs=docs,
         records=_records(changed, names),
@@ -176,7 +180,7 @@ def _update(
     files = _shards(work, output_dir, complete=only is None)
     files += _doc_files(work, complete=only is None)
     files += _filters(work, complete=only is None)
-    meta = encode_meta(len(docs), set(layout(state.df).values()), _filter_table(state))
+    meta = encode_meta(len(docs), state.keys, _filter_table(work))
     files.append(OutputFile(META_PATH, meta, "search"))
     work.changes.written = {
         f.path: hashlib.sha256(f.data).hexdigest() for f in files if not f.reused
@@ -206,10 +210,8 @@ def _assign(work: _Work, prints: Mapping[str, str]) -> None:
             continue
         known = state.docs.get(url)
         doc_id = known.doc_id if known is not None else next(free)
-        filters = tuple(("t", s, n) for s, n in record.tags) + tuple(
-            ("a", k, n) for k, n in record.authors
-        )
-        state.docs[url] = DocState(doc_id, prints[url], filters)
+        filters = [("t", s, n) for s, n in record.tags] + [("a", k, n) for k, n in record.authors]
+        state.docs[url] = DocState(doc_id, prints[url], json.dumps(filters, ensure_ascii=False))
         changes.put[url] = (state.docs[url], record.weights)
 
 
@@ -217,12 +219,17 @@ def _deltas(work: _Work) -> tuple[dict[str, dict[int, int]], dict[str, int]]:
     """word -> document id -> new weight (0: no longer held); word -> change of its count."""
     deltas: dict[str, dict[int, int]] = {}
     counts: dict[str, int] = {}
-    for url in {*work.old_weights, *work.records}:
+    for url in sorted({*work.old_weights, *work.records}):
         old = work.old_weights.get(url, {})
         new = work.records[url].weights if url in work.records else {}
         doc_id = work.old_ids.get(url)
         if doc_id is None:
             doc_id = work.state.docs[url].doc_id
+        if not old:  # a new document (every one, in a new index): the quick loop
+            for word, weight in new.items():
+                deltas.setdefault(word, {})[doc_id] = weight
+                counts[word] = counts.get(word, 0) + 1
+            continue
         for word in old.keys() | new.keys():
             weight = new.get(word, 0)
             if old.get(word, 0) != weight:
@@ -267,11 +274,13 @@ def _shards(work: _Work, output_dir: Path, *, complete: bool) -> list[OutputFile
     for word, key in new_layout.items():
         if key in dirty:
             shards[key][word] = postings[word]
+    state.keys = (state.keys - set(old_layout.values())) | keys
+    work.changes.keys = sorted(state.keys)
     files = [
         OutputFile(shard_path(k), encode_shard(s), "search") for k, s in sorted(shards.items())
     ]
     if complete:
-        kept = set(layout(state.df).values()) - dirty
+        kept = state.keys - dirty
         files += [OutputFile(shard_path(k), b"", "search", reused=True) for k in sorted(kept)]
     return files
 
@@ -289,12 +298,12 @@ def _doc_files(work: _Work, *, complete: bool) -> list[OutputFile]:
     return files
 
 
-def _members(state: State) -> dict[tuple[str, str], list[int]]:
-    members: dict[tuple[str, str], list[int]] = {}
-    for doc in state.docs.values():
-        for kind, key, _ in doc.filters:
-            members.setdefault((kind, key), []).append(doc.doc_id)
-    return members
+def _filters_of(work: _Work, doc: Document) -> list[tuple[str, str, str]]:
+    """A document's filters as (kind, key, display name), from the document itself."""
+    names = work.names
+    return [("t", t.slug, t.name) for t in doc.tags] + [
+        ("a", a, names.get(a, a)) for a in doc.authors
+    ]
 
 
 def _filters(work: _Work, *, complete: bool) -> list[OutputFile]:
@@ -305,26 +314,35 @@ def _filters(work: _Work, *, complete: bool) -> list[OutputFile]:
         after = work.state.docs[url].filters if url in work.state.docs else ()
         if set(before) != set(after):
             touched |= {(kind, key) for kind, key, _ in (*before, *after)}
-    members = _members(work.state)
+    members: dict[tuple[str, str], list[int]] = {}
+    if touched:
+        for url, doc in work.docs.items():
+            for kind, key, _ in _filters_of(work, doc):
+                if (kind, key) in touched:
+                    members.setdefault((kind, key), []).append(work.state.docs[url].doc_id)
     files = [
-        OutputFile(filter_path(kind, key), encode_ids(members[kind, key]), "search")
-        for kind, key in sorted(touched)
-        if (kind, key) in members
+        OutputFile(filter_path(kind, key), encode_ids(ids), "search")
+        for (kind, key), ids in sorted(members.items())
     ]
     if complete:
+        table = _filter_table(work)
         files += [
             OutputFile(filter_path(kind, key), b"", "search", reused=True)
-            for kind, key in sorted(members)
+            for kind in sorted(table)
+            for key in sorted(table[kind])
             if (kind, key) not in touched
         ]
     return files
 
 
-def _filter_table(state: State) -> dict[str, dict[str, tuple[str, int]]]:
+def _filter_table(work: _Work) -> dict[str, dict[str, tuple[str, int]]]:
     """kind -> key -> (display name, documents), for the table of contents."""
+    if work.table is not None:
+        return work.table
     table: dict[str, dict[str, tuple[str, int]]] = {"a": {}, "t": {}}
-    for doc in state.docs.values():
-        for kind, key, name in doc.filters:
-            count = table[kind].get(key, (name, 0))[1]
-            table[kind][key] = (min(name, table[kind].get(key, (name, 0))[0]), count + 1)
+    for doc in work.docs.values():
+        for kind, key, name in _filters_of(work, doc):
+            known, count = table[kind].get(key, (name, 0))
+            table[kind][key] = (min(known, name), count + 1)
+    work.table = table
     return table

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from builder.manifest import MANIFEST_NAME, entry_in
 
-STATE_VERSION = "1"
+STATE_VERSION = "2"
 _FEW = 32  # up to this many files are checked one line of the manifest at a time
 
 
@@ -28,7 +28,11 @@ _FEW = 32  # up to this many files are checked one line of the manifest at a tim
 class DocState:
     doc_id: int
     fingerprint: str
-    filters: tuple[tuple[str, str, str], ...]  # (kind, key, name)
+    raw_filters: str  # JSON: [[kind, key, display name], ...]; parsed when needed
+
+    @property
+    def filters(self) -> tuple[tuple[str, str, str], ...]:
+        return tuple((k, key, name) for k, key, name in json.loads(self.raw_filters))
 
 
 @dataclass(slots=True)
@@ -36,6 +40,7 @@ class State:
     docs: dict[str, DocState] = field(default_factory=dict)  # by URL
     df: dict[str, int] = field(default_factory=dict)  # word -> documents holding it
     written: dict[str, str] = field(default_factory=dict)  # path -> sha256
+    keys: set[str] = field(default_factory=set)  # the word shards' keys
 
 
 def state_file(cache_dir: Path, output_dir: Path) -> Path:
@@ -72,10 +77,9 @@ def load_state(path: Path, output_dir: Path) -> State | None:
             written: dict[str, str] = json.loads(meta["written"])
             if not _shows(manifest, written):
                 return None
-            state = State(written=written)
+            state = State(written=written, keys=set(json.loads(meta.get("keys", "[]"))))
             for url, doc_id, fp, filters in db.execute("SELECT url, id, fp, filters FROM docs"):
-                keys = tuple(tuple(f) for f in json.loads(filters))
-                state.docs[url] = DocState(doc_id, fp, keys)
+                state.docs[url] = DocState(doc_id, fp, filters)
             state.df = dict(db.execute("SELECT word, n FROM df"))
             return state
     except (sqlite3.Error, OSError, ValueError, TypeError):
@@ -111,6 +115,7 @@ class Changes:
     gone: list[str] = field(default_factory=list)
     df: dict[str, int] = field(default_factory=dict)  # 0: the word is gone
     written: dict[str, str] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
     fresh: bool = False  # a new index: forget everything stored before
 
 
@@ -126,7 +131,7 @@ def save_state(path: Path, changes: Changes) -> None:
             db.executemany(
                 "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?)",
                 [
-                    (url, d.doc_id, d.fingerprint, json.dumps(d.filters), json.dumps(weights))
+                    (url, d.doc_id, d.fingerprint, d.raw_filters, json.dumps(weights))
                     for url, (d, weights) in changes.put.items()
                 ],
             )
@@ -138,6 +143,9 @@ def save_state(path: Path, changes: Changes) -> None:
                 [(w, n) for w, n in changes.df.items() if n > 0],
             )
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (STATE_VERSION,))
+            db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('keys', ?)", (json.dumps(changes.keys),)
+            )
             db.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('written', ?)",
                 (json.dumps(changes.written, sort_keys=True),),

@@ -20,10 +20,10 @@ from builder.model import Document
 TEXT_LIMIT = 30_000  # characters of a page's text kept for excerpts
 MIN_WORD, MAX_WORD = 2, 40  # shorter or longer runs are not indexed
 TITLE_BOOST = 3  # a word of the title counts as this many more occurrences
-_WORD = re.compile(r"[^\W_]+")
-_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|pre|div|blockquote|td|th|tr|dt|dd)>|<br\s*/?>", re.I)
+_WORD = re.compile(r"[^\W_]{%d,}" % MIN_WORD)  # noqa: UP031  # (braces are the regex's)
 _TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
+# inline elements (highlighted code: a span per token) join their text; others separate
+_INLINE = re.compile(r"</?(?:span|em|strong|a|code|b|i|mark|abbr|sub|sup|s|del|ins|kbd)\b[^>]*>")
 RECORD_VERSION = "1"  # bumped when records or weights change: every record is re-made
 
 
@@ -68,13 +68,15 @@ def make_record(doc: Document, names: dict[str, str]) -> Record:
 
 def plain_text(body: str) -> str:
     """The text a reader sees in `body` (HTML), one space between words and blocks."""
-    text = _TAG.sub("", _BLOCK_END.sub(" ", body))
-    return _SPACE.sub(" ", html.unescape(text)).strip()
+    text = _TAG.sub(" ", _INLINE.sub("", body))
+    if "&" in text:
+        text = html.unescape(text)
+    return " ".join(text.split())
 
 
 def words(text: str) -> list[str]:
     """The indexable words of `text`, lowercased, in order."""
-    return [w for w in _WORD.findall(text.lower()) if MIN_WORD <= len(w) <= MAX_WORD]
+    return [w for w in _WORD.findall(text.lower()) if len(w) <= MAX_WORD]
 
 
 def weigh(body: list[str], title: list[str]) -> dict[str, int]:

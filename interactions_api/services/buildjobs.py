@@ -29,7 +29,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from redis.exceptions import RedisError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -60,7 +59,6 @@ from interactions_api.services.inbox import revision_fields
 from interactions_api.services.outbox import outstanding, schedule_build
 from interactions_api.services.postfile import post_path, render_post
 from interactions_api.services.review import aware
-from interactions_api.services.searchjobs import request_refresh, search_job_ids
 from interactions_api.services.uploads import image_files
 
 log = logging.getLogger("quire.search")
@@ -177,7 +175,7 @@ def _run(
         lines.extend(errors)
         content_failed(engine, repo, build, due, committed, result, errors)
         return {"build": build.id, "ok": False, "errors": errors}
-    refresh = _search_after_build(result, output_dir, lines, background=redis is not None)
+    _search_after_build(result, lines)
     try:
         report = publish_output(settings, output_dir, publish_settings)
     except PublishError as exc:
@@ -191,8 +189,6 @@ def _run(
     share_manifest(settings, output_dir)
     published(settings, engine, build, due, result, report.puts, len(report.deletes), sha)
     _owe_future_posts(settings, engine, redis, work_dir, lines)
-    if refresh:
-        _request_refresh(redis, settings, lines)
     return {"build": build.id, "ok": True, "uploads": report.puts, "pages": len(result.changed)}
 
 
@@ -210,26 +206,11 @@ def publish_output(
     )
 
 
-def _search_after_build(
-    result: BuildResult, output_dir: Path, lines: list[str], *, background: bool
-) -> bool:
-    """Log what became of the search index; True: it is behind the pages, ask a refresh."""
+def _search_after_build(result: BuildResult, lines: list[str]) -> None:
+    """Log what the build did to the search index (it comes with the pages)."""
     index = [p for p in result.changed if p.startswith(f"{SEARCH_DIR}/") and p.endswith(".json")]
     if index:
         lines.append(f"search index: {len(index)} file(s) updated by this build")
-    if not background or not search_is_stale(output_dir):
-        return False
-    lines.append("search index: kept, behind the pages; refreshed after publishing")
-    return True
-
-
-def _request_refresh(redis: Any, settings: Settings, lines: list[str]) -> None:
-    try:
-        state = request_refresh(redis, settings)
-    except (RedisError, OSError) as exc:  # the marker stays: the next build asks again
-        lines.append(f"search refresh not queued (Redis unavailable: {exc})")
-        return
-    lines.append(f"search refresh {state} ({search_job_ids(settings.site_id)[0]})")
 
 
 def run_search_refresh(settings: Settings, publish_settings: PublishSettings) -> dict[str, Any]:
