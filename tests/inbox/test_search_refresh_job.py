@@ -12,7 +12,7 @@ from inbox_helpers import approve, builds, submit
 from rq import Queue
 from rq.serializers import JSONSerializer
 
-from interactions_api.services.searchjobs import SEARCH_QUEUE
+from interactions_api.worker.search import SEARCH_QUEUE
 
 ZEPPELIN = {"title": "Zeppelin season", "body": "Airships over the harbour at dawn.\n"}
 

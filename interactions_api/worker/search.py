@@ -3,7 +3,7 @@
 Builds used to publish with the previous search index (Pagefind took tens of seconds on a
 large site) and queue a refresh here. Every build now updates the index with the pages
 (builder.search_index), so nothing queues a refresh any more; a refresh still waiting in
-Redis only publishes the output again (interactions_api.services.buildjobs). Jobs go on
+Redis only publishes the output again (interactions_api.worker.buildjob). Jobs go on
 the worker's second queue, behind builds; one waiting per site (coalesced).
 """
 
@@ -17,8 +17,8 @@ from rq.serializers import JSONSerializer
 from interactions_api.config import Settings
 from interactions_api.services.outbox import EnqueueResult, enqueue_coalesced, site_job_options
 
-SEARCH_JOB = "interactions_api.jobs.refresh_search"
-SEARCH_QUEUE = "default"  # the worker's queue after builds (see interactions_api.worker)
+SEARCH_JOB = "interactions_api.worker.jobs.refresh_search"
+SEARCH_QUEUE = "default"  # the worker's queue after builds (see interactions_api.worker.process)
 
 
 def search_job_ids(site: str) -> tuple[str, str]:

@@ -13,7 +13,7 @@ build publishes them.
 The build updates the search index with the pages (builder.search_index: in time
 proportional to the change), so an approved post is found by the site's search as soon
 as it is live, and no follow-up job is needed. `run_search_refresh` still serves refresh
-jobs queued before (interactions_api.services.searchjobs): it publishes the output again.
+jobs queued before (interactions_api.worker.search): it publishes the output again.
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ from interactions_api.models.common import utcnow
 from interactions_api.models.inbox import BuildRecord, OutboxEntry, Revision, Submission
 from interactions_api.models.user import User
 from interactions_api.services.baking import active_threads, baked_threads
-from interactions_api.services.buildrecords import content_failed, finish, published, share_manifest
 from interactions_api.services.bylines import AUTHORS_FILE, author_key, with_author
 from interactions_api.services.contentrepo import (
     QUIRE_IDENTITY,
@@ -60,6 +59,7 @@ from interactions_api.services.outbox import outstanding, schedule_build
 from interactions_api.services.postfile import post_path, render_post
 from interactions_api.services.review import aware
 from interactions_api.services.uploads import image_files
+from interactions_api.worker.records import content_failed, finish, published, share_manifest
 
 log = logging.getLogger("quire.search")
 
@@ -92,8 +92,7 @@ def run_build(
 ) -> dict[str, Any]:
     """Build and publish everything owed for the site; returns the build's summary.
 
-    With `redis` the search index is refreshed afterwards by a queued job; without, the
-    build re-indexes itself before publishing.
+    The build updates the search index with the pages, before publishing.
     """
     with site_lock(settings):
         now = utcnow()
