@@ -121,13 +121,17 @@ def record(
     )
 
 
-def _validate(fields: PostFields, slug: str) -> None:
+def _need_title(fields: PostFields) -> None:
     if not fields.title.strip():
         raise Unprocessable(
             "The title is empty.",
             code="invalid_post",
             fields=[{"field": "title", "message": "Give the article a title."}],
         )
+
+
+def _validate(fields: PostFields, slug: str) -> None:
+    _need_title(fields)
     text = render_post(fields, slug=slug, date=fields.date or utcnow())
     errors = check_post(text, slug=slug)
     if errors:
@@ -171,6 +175,7 @@ def create_submission(
 ) -> Submission:
     """A new draft with its first revision; the slug comes from the title unless given."""
     assert author.id is not None
+    _need_title(fields)  # before the slug made from it: "no title" says what to fix
     slug = (slug or slugify(fields.title)).strip()
     if not SLUG.match(slug):
         raise Unprocessable(
