@@ -24,7 +24,9 @@ def studio_user(role: Role) -> Callable[[Request, User | None], Awaitable[User]]
     role above reader: a suspended reader may still manage their own account)."""
 
     async def _check(request: Request, user: OptionalUser) -> User:
-        request.state.user = user  # the error page shows this account's nav
+        # The error page shows this account's nav: a copy outside the database session,
+        # which an error rolls back (expiring its objects) before that page renders.
+        request.state.user = User.model_validate(user.model_dump()) if user else None
         checked = need_role(user, role)  # signed out: 401 (-> sign-in); too low: 403
         if role > Role.reader and is_banned(checked):
             raise Forbidden(
