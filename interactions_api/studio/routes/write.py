@@ -10,10 +10,11 @@ live preview, autosave and image drag-and-drop on top, through that JSON API.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
@@ -34,6 +35,7 @@ from interactions_api.studio.web import done, page
 
 router = APIRouter(include_in_schema=False)
 WRITE = f"{STUDIO}/write"
+STATIC = Path(__file__).resolve().parents[1] / "static"
 AUTOSAVED = frozenset({Status.draft.value, Status.changes_requested.value})
 
 
@@ -216,3 +218,11 @@ def my_submissions(
         request, settings, user, "studio/write/submissions.html", section="submissions",
         rows=rows, next_at=inbox.next_scheduled(db, settings.site_id),
     )  # fmt: skip
+
+
+@router.get(f"{STUDIO}/static/write.js")
+def script() -> FileResponse:
+    """The writing screen's progressive enhancement (live preview, autosave, images)."""
+    return FileResponse(
+        STATIC / "write.js", media_type="text/javascript", headers={"Cache-Control": "no-cache"}
+    )
