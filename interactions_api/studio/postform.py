@@ -16,8 +16,10 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from interactions_api.errors import ApiError, Unprocessable
-from interactions_api.models.inbox import Revision
+from interactions_api.models.inbox import Revision, Submission
 from interactions_api.models.inbox_io import PostIn
+from interactions_api.services.postfile import image_url
+from interactions_api.studio.nav import STUDIO
 
 FIELDS = ("title", "slug", "summary", "tags", "cover_src", "cover_alt", "date", "body")
 
@@ -115,3 +117,11 @@ def errors_of(exc: Exception) -> dict[str, str]:
 def _sentence(error: Any) -> str:
     message = str(error.get("msg", "is not valid"))
     return message[:1].upper() + message[1:] + "."
+
+
+def image_urls(sub: Submission | None) -> dict[str, str]:
+    """Where a body's uploaded images are until the site has them: previews and reviews
+    show them from Studio (`images_from` in the HTML becomes `images_to`)."""
+    if sub is None:
+        return {"images_from": "", "images_to": ""}
+    return {"images_from": image_url(sub.slug, ""), "images_to": f"{STUDIO}/write/{sub.id}/images/"}

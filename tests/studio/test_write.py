@@ -117,6 +117,11 @@ def test_an_image_uploads_by_the_plain_form(app: FastAPI, make_user: Any) -> Non
     placed = "Place it with ![Describe the image](/images/inbox/notes-from-the-field/"
     assert f"Uploaded. {placed}" in page
     assert page.count("<code>![Describe the image](/images/inbox/") == 1
+    name = page.split("/images/inbox/notes-from-the-field/", 1)[1].split(")", 1)[0]
+    shown = author.get(f"{path}/images/{name}")  # previews show it before the site has it
+    assert shown.status_code == 200 and shown.headers["content-type"] == "image/png"
+    assert author.get(f"{path}/images/0123456789abcdef.png").status_code == 404
+    assert signed_in(app, make_user(Role.author)).get(f"{path}/images/{name}").status_code == 404
     empty = author.post(f"{path}/image", data={"csrf_token": token},
                         files={"image": ("", b"", "application/octet-stream")})  # fmt: skip
     assert empty.status_code == 422 and "Choose an image file" in empty.text

@@ -89,7 +89,7 @@ def _detail(
     return page(
         request, settings, user, "studio/review/detail.html", section="review", status=status,
         sub=sub, rev=rev, side=side, remarks=remarks, history=history, error=error,
-        people=users.names(db, ids), state=state, build=build,
+        people=users.names(db, ids), state=state, build=build, **postform.image_urls(sub),
         may_approve=sub.author_id != user.id
         or review.may_approve_own(db, settings.allow_self_approval),
     )  # fmt: skip

@@ -27,7 +27,7 @@ from interactions_api.models.user import User
 from interactions_api.services import diffs, inbox, publishing, submissions, users
 from interactions_api.services.cpu import off_loop
 from interactions_api.services.postfile import image_url
-from interactions_api.services.uploads import add_image, submission_images
+from interactions_api.services.uploads import add_image, submission_images, waiting_image
 from interactions_api.studio import postform
 from interactions_api.studio.deps import StudioAuthor
 from interactions_api.studio.nav import STUDIO
@@ -158,7 +158,7 @@ def _editor(
         people=users.names(db, [sub.author_id, *(r.author_id for r in remarks)] if sub else []),
         images=[(n, image_url(sub.slug, n)) for n in submission_images(db, sub)] if sub else [],
         editable=sub is None or Status(sub.status) in inbox.EDITABLE,
-        autosave=sub is None or sub.status in AUTOSAVED,
+        autosave=sub is None or sub.status in AUTOSAVED, **postform.image_urls(sub),
     )  # fmt: skip
 
 
@@ -218,6 +218,16 @@ def my_submissions(
         request, settings, user, "studio/write/submissions.html", section="submissions",
         rows=rows, next_at=inbox.next_scheduled(db, settings.site_id),
     )  # fmt: skip
+
+
+@router.get(WRITE + "/{submission_id}/images/{name}")
+def image(
+    submission_id: int, name: str, user: StudioAuthor, db: SessionDep, settings: SettingsDep
+) -> FileResponse:
+    """An uploaded image, for previews and reviews before the site has it."""
+    sub = inbox.get_submission(db, submission_id, user)
+    path = waiting_image(db, settings, sub, name)
+    return FileResponse(path, headers={"Cache-Control": "private, max-age=86400"})
 
 
 @router.get(f"{STUDIO}/static/write.js")

@@ -33,12 +33,25 @@
 
   function show(text) { if (state) state.textContent = text; }
 
+  /* a busy server (503, 429) says when to come back: try again then, a few times */
+  function send(make, tries) {
+    return make().then(function (response) {
+      var busy = response.status === 503 || response.status === 429;
+      if (!busy || tries <= 1) return answer(response);
+      var wait = Math.min(10, Number(response.headers.get("Retry-After")) || 1);
+      return new Promise(function (done) { setTimeout(done, wait * 1000); })
+        .then(function () { return send(make, tries - 1); });
+    });
+  }
+
   function request(method, url, data) {
-    return fetch(url, {
-      method: method, credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify(data)
-    }).then(answer);
+    return send(function () {
+      return fetch(url, {
+        method: method, credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept": "application/json" },
+        body: JSON.stringify(data)
+      });
+    }, 4);
   }
 
   function answer(response) {
@@ -71,7 +84,7 @@
     var header = element("header", "post-header");
     header.appendChild(element("h1", "p-name", post.title));
     var meta = (post.date ? post.date.replace("T", " ") + " UTC · " : "") +
-      minutes.textContent + " min read";
+      minutes.textContent + " min read · by " + form.dataset.author;
     header.appendChild(element("p", "post-meta", meta));
     article.appendChild(header);
     if (post.cover_src) {
@@ -80,7 +93,9 @@
       figure.appendChild(img); article.appendChild(figure);
     }
     var content = element("div", "post-body e-content");
-    content.innerHTML = data.html; /* the builder's renderer, in the server's sandbox */
+    /* the builder's renderer, in the server's sandbox; uploads shown from Studio */
+    content.innerHTML = form.dataset.imagesFrom
+      ? data.html.split(form.dataset.imagesFrom).join(form.dataset.imagesTo) : data.html;
     article.appendChild(content);
     if (post.tags.length) {
       var list = element("ul", "tags");
@@ -120,6 +135,8 @@
       if (!id) {
         form.dataset.id = String(sub.id);
         form.dataset.slug = sub.slug;
+        form.dataset.imagesFrom = "/images/inbox/" + sub.slug + "/";
+        form.dataset.imagesTo = "/studio/write/" + sub.id + "/images/";
         form.action = "/studio/write/" + sub.id;
         history.replaceState(null, "", "/studio/write/" + sub.id);
         if (form.elements.slug) form.elements.slug.readOnly = true;
@@ -161,9 +178,11 @@
       var data = new FormData();
       data.append("csrf_token", token);
       data.append("file", file, file.name || "pasted.png");
-      return fetch("/api/inbox/submissions/" + form.dataset.id + "/images", {
-        method: "POST", credentials: "same-origin", headers: { "Accept": "application/json" }, body: data
-      }).then(answer).then(function (image) {
+      return send(function () {
+        return fetch("/api/inbox/submissions/" + form.dataset.id + "/images", {
+          method: "POST", credentials: "same-origin", headers: { "Accept": "application/json" }, body: data
+        });
+      }, 4).then(function (image) {
         insertAtCursor("![" + (file.name || "image").replace(/\.[a-z]+$/i, "").replace(/[\[\]]/g, "") + "](" + image.url + ")");
         show("Image uploaded");
       });
