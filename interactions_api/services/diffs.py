@@ -107,6 +107,8 @@ def side_by_side(db: Session, sub: Submission, rev: Revision) -> SideBySide:
     except ApiError as exc:
         return SideBySide(against, [], [], fields, exc.message)
     before, after = _blocks(old), _blocks(new)
+    if base is None:  # all of it is new: nothing to mark
+        return SideBySide(against, [], [Block(b) for b in after], fields)
     live: list[Block] = []
     revision: list[Block] = []
     matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)

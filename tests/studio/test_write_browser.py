@@ -29,6 +29,7 @@ from interactions_api.models.user import Role
 from interactions_api.services.outbox import enqueue_build
 
 pytestmark = pytest.mark.browser
+SLOW_MS = 40_000
 
 _spec = importlib.util.spec_from_file_location(
     "quire_inbox_conftest", Path(__file__).parents[1] / "inbox" / "conftest.py"
@@ -78,8 +79,12 @@ def _write(page: Any) -> str:
     assert preview.locator("h1").inner_text() == "Harbour lights"
     body.press("Control+End")
     page.evaluate(PASTE, [_png_base64(), "lamp.png"])
-    page.wait_for_url("**/studio/write/*")  # the paste saved the draft first
-    page.wait_for_function("document.getElementById('body').value.includes('/images/inbox/')")
+    # the paste saves the draft first; the first check of a body starts a render child,
+    # seconds on a busy machine
+    page.wait_for_url("**/studio/write/*", timeout=SLOW_MS)
+    page.wait_for_function(
+        "document.getElementById('body').value.includes('/images/inbox/')", timeout=SLOW_MS
+    )
     assert "![lamp](/images/inbox/harbour-lights/" in body.input_value()
     preview.locator("img[alt=lamp]").wait_for()
     assert page.locator("#word-count").inner_text() == str(len(body.input_value().split()))
@@ -102,7 +107,8 @@ def _review(page: Any) -> None:
     page.get_by_role("link", name="Harbour lights").click()
     sides = page.locator(".s-sides .s-side")
     assert "Not published yet." in sides.nth(0).inner_text()
-    assert sides.nth(1).locator(".s-added img[alt=lamp]").count() == 1
+    lamp = sides.nth(1).locator("img[alt=lamp]")
+    assert lamp.evaluate("img => img.complete && img.naturalWidth") == 48, "shown before publishing"
     audit(page, "review detail")
     page.get_by_role("button", name="Approve").click()
     page.wait_for_url("**/studio/review")
