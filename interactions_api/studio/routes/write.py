@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
@@ -35,6 +35,7 @@ from interactions_api.studio.web import done, page
 
 router = APIRouter(include_in_schema=False)
 WRITE = f"{STUDIO}/write"
+REVIEW = f"{STUDIO}/review"
 STATIC = Path(__file__).resolve().parents[1] / "static"
 AUTOSAVED = frozenset({Status.draft.value, Status.changes_requested.value})
 
@@ -203,6 +204,15 @@ async def answer(
     inbox.add_remark(db, sub, user, note, parent_id=parent if parent > 0 else None)
     db.commit()
     return done(settings, f"{WRITE}/{sub.id}#remarks", "Answer sent.")
+
+
+@router.get(f"{STUDIO}/submissions/{{submission_id}}")
+def open_submission(submission_id: int, user: StudioAuthor, db: SessionDep) -> Response:
+    """A submission's own screen for this account: its author writes, an editor reviews
+    (the address mails link to)."""
+    sub = inbox.get_submission(db, submission_id, user)
+    mine = sub.author_id == user.id
+    return RedirectResponse(f"{WRITE if mine else REVIEW}/{sub.id}", status_code=303)
 
 
 @router.get(f"{STUDIO}/submissions")
