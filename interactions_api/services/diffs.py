@@ -20,7 +20,10 @@ from interactions_api.models.inbox import PostFields, Revision, Submission
 from interactions_api.services import sandbox
 from interactions_api.services.postfile import parse_problems, render_post
 
-DIFF_FIELDS = ("title", "tags", "summary", "cover_src", "cover_alt", "date")
+DIFF_FIELDS = (
+    "title", "tags", "summary", "category", "series", "cover_src", "cover_alt", "date",
+    "canonical", "toc",
+)  # fmt: skip
 
 
 def preview(fields: PostFields, *, slug: str = "preview") -> tuple[str, list[str]]:

@@ -62,6 +62,10 @@ def revision_fields(rev: Revision) -> PostFields:
         cover_src=rev.cover_src,
         cover_alt=rev.cover_alt,
         date=rev.date,
+        category=rev.category,
+        series=rev.series,
+        canonical=rev.canonical,
+        toc=rev.toc,
     )
 
 
@@ -161,6 +165,10 @@ def _add_revision(db: Session, sub: Submission, fields: PostFields, user: User) 
         cover_src=fields.cover_src,
         cover_alt=fields.cover_alt,
         date=fields.date,
+        category=fields.category,
+        series=fields.series,
+        canonical=fields.canonical,
+        toc=fields.toc,
         body=fields.body,
         created_by=user.id,
     )

@@ -21,7 +21,8 @@ from interactions_api.models.inbox_io import PostIn
 from interactions_api.services.postfile import image_url
 from interactions_api.studio.nav import STUDIO
 
-FIELDS = ("title", "slug", "summary", "tags", "cover_src", "cover_alt", "date", "body")
+TEXTS = ("title", "summary", "category", "series", "cover_src", "cover_alt", "canonical", "body")
+FIELDS = (*TEXTS, "slug", "tags", "date", "toc")
 
 
 def text(form: Mapping[str, Any], key: str) -> str:
@@ -49,6 +50,10 @@ def values_from(rev: Revision, version: int) -> dict[str, str]:
         "tags": ", ".join(rev.tags),
         "cover_src": rev.cover_src,
         "cover_alt": rev.cover_alt,
+        "category": rev.category,
+        "series": rev.series,
+        "canonical": rev.canonical,
+        "toc": "on" if rev.toc else "",
         "date": local_input(rev.date),
         "body": rev.body,
         "version": str(version),
@@ -80,15 +85,14 @@ def when(raw: str, field: str) -> datetime | None:
 def post_in(form: Mapping[str, Any]) -> PostIn:
     """The article fields as the JSON API reads them (raises ValidationError, ApiError)."""
     tags = [t.strip() for t in text(form, "tags").split(",") if t.strip()]
+    values: dict[str, Any] = {key: text(form, key) for key in TEXTS}
+    values["title"] = values["title"].strip()
     return PostIn.model_validate(
         {
-            "title": text(form, "title").strip(),
-            "body": text(form, "body"),
+            **values,
             "tags": tags,
-            "summary": text(form, "summary"),
-            "cover_src": text(form, "cover_src"),
-            "cover_alt": text(form, "cover_alt"),
             "date": when(text(form, "date"), "date"),
+            "toc": bool(text(form, "toc")),
         }
     )
 

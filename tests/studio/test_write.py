@@ -4,6 +4,7 @@ and its CSRF check; the submissions list; an image uploaded by the plain form.""
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -13,6 +14,8 @@ from studio_forms import csrf, post_form, signed_in, version
 
 from interactions_api.models.inbox import Revision, Submission
 from interactions_api.models.user import Role
+from interactions_api.services.inbox import revision_fields
+from interactions_api.services.postfile import render_post
 
 ARTICLE = {
     "title": "Notes from the field",
@@ -134,3 +137,35 @@ def test_another_authors_article_is_not_found(app: FastAPI, make_user: Any) -> N
     refused = other.get(path.headers["location"])
     assert refused.status_code == 404 and "text/html" in refused.headers["content-type"]
     assert "Nothing here yet" in other.get("/studio/submissions").text
+
+
+def test_every_front_matter_field_is_kept_and_checked(app: FastAPI, make_user: Any) -> None:
+    author = signed_in(app, make_user(Role.author))
+    extra = {"category": "Coast", "series": "Tides", "toc": "on",
+             "canonical": "https://elsewhere.example/tides/"}  # fmt: skip
+    saved = post_form(author, "/studio/write", "/studio/write", do="save", **ARTICLE, **extra)
+    assert saved.status_code == 303, saved.text
+    [(sub, rev)] = _submissions(app)
+    assert (rev.category, rev.series, rev.canonical, rev.toc) == (
+        "Coast", "Tides", "https://elsewhere.example/tides/", True)  # fmt: skip
+    text = render_post(revision_fields(rev), slug=sub.slug, date=datetime(2031, 1, 1, tzinfo=UTC))
+    for line in ("category: Coast", "series: Tides", "toc: true",
+                 "canonical: https://elsewhere.example/tides/"):  # fmt: skip
+        assert f"\n{line}\n" in text
+    page = author.get(saved.headers["location"]).text
+    assert 'value="Coast"' in page and 'name="toc" type="checkbox" value="on" checked' in page
+    bad = {**ARTICLE, "canonical": "elsewhere", "slug": "other"}
+    refused = post_form(author, "/studio/write", "/studio/write", do="save", **bad)
+    assert refused.status_code == 422 and 'href="#canonical"' in refused.text
+    assert "must be an absolute http(s) URL" in refused.text
+
+
+def test_a_mailed_link_opens_the_right_screen_for_each_reader(app: FastAPI, make_user: Any) -> None:
+    author = signed_in(app, make_user(Role.author))
+    saved = post_form(author, "/studio/write", "/studio/write", do="save", **ARTICLE)
+    sub_id = saved.headers["location"].rsplit("/", 1)[1]
+    mine = author.get(f"/studio/submissions/{sub_id}", follow_redirects=False)
+    assert mine.headers["location"] == f"/studio/write/{sub_id}"
+    editor = signed_in(app, make_user(Role.editor))
+    theirs = editor.get(f"/studio/submissions/{sub_id}", follow_redirects=False)
+    assert theirs.headers["location"] == f"/studio/review/{sub_id}"

@@ -27,7 +27,8 @@
     return {
       title: value("title").trim(), body: value("body"), tags: tags,
       summary: value("summary"), cover_src: value("cover_src"), cover_alt: value("cover_alt"),
-      date: value("date") || null
+      date: value("date") || null, category: value("category"), series: value("series"),
+      canonical: value("canonical"), toc: form.elements.toc ? form.elements.toc.checked : false
     };
   }
 
