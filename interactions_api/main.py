@@ -74,10 +74,16 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
 
 
 def _routers() -> list[APIRouter]:
-    # Every module in routers/ and studio/routes/ exposing `router` is mounted, in name
-    # order, so adding a router file is enough (no shared list for parallel work to collide
-    # on). Studio's placeholders for screens not built yet come last: a real route wins.
-    found: list[APIRouter] = []
+    return [router for _, router in mounted_routers()]
+
+
+def mounted_routers() -> list[tuple[str, APIRouter]]:
+    """Every module in routers/ and studio/routes/ exposing `router`, by its path under
+    interactions_api/ ("routers/inbox", "studio/routes/write"), in mount order."""
+    # Mounted in name order, so adding a router file is enough (no shared list for
+    # parallel work to collide on). Studio's placeholders for screens not built yet come
+    # last: a real route wins.
+    found: list[tuple[str, APIRouter]] = []
     for package in (routers_pkg, studio_routes):
         infos = sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name)
         infos.sort(key=lambda i: i.name == "planned")
@@ -85,5 +91,6 @@ def _routers() -> list[APIRouter]:
             module = importlib.import_module(f"{package.__name__}.{info.name}")
             router = getattr(module, "router", None)
             if isinstance(router, APIRouter):
-                found.append(router)
+                folder = package.__name__.removeprefix("interactions_api.").replace(".", "/")
+                found.append((f"{folder}/{info.name}", router))
     return found
