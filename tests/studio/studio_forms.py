@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import ORIGIN
+from api_client import ORIGIN
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
