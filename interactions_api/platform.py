@@ -204,7 +204,7 @@ def _banner(platform: Platform, email: str, password: str | None) -> str:
             "Quire is running (Ctrl+C to stop).",
             f"  site          {url}/",
             f"  studio        {url}/studio/",
-            f"  inbox         {url}/api/inbox/ui/",
+            f"  write         {url}/studio/write",
             f"  API docs      {url}/api/docs",
             f"  admin         {email}  password: {secret}",
             f"  data          {platform.root} (delete it to start over)",

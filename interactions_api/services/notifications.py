@@ -32,7 +32,7 @@ def messages(
     db: Session, settings: Settings, sub: Submission, title: str, action: str, note: str = ""
 ) -> list[tuple[str, str, str]]:
     """(to, subject, body) of every mail an action sends."""
-    link = f"{settings.base_url}/api/inbox/ui/{sub.id}"
+    link = f"{settings.base_url}/studio/submissions/{sub.id}"
     title = _one_line(title)
     if action == "submit":
         editors = db.exec(

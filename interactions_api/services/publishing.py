@@ -120,3 +120,11 @@ def publish_result(db: Session, entry_id: object) -> tuple[OutboxEntry, BuildRec
         raise NotFound(f"There is no publish {entry_id!r}.", code="entry_not_found")
     build = db.get(BuildRecord, entry.build_id) if entry.build_id else None
     return entry, build
+
+
+def build_record(db: Session, build_id: int) -> BuildRecord:
+    """One build of the site, else 404."""
+    build = db.get(BuildRecord, build_id)
+    if build is None:
+        raise NotFound(f"There is no build {build_id}.", code="build_not_found")
+    return build

@@ -176,3 +176,8 @@ def set_role(db: Session, user: User, role: Role) -> User:
     db.add(user)
     db.flush()
     return user
+
+
+def names(db: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """Display names by account id, for bylines of remarks and history lines."""
+    return {u.id: u.display_name for u in by_ids(db, ids) if u.id is not None}

@@ -63,7 +63,7 @@ def test_an_admin_makes_a_new_reader_an_author_who_can_then_write(
     admin = member(app, make_user, Role.admin)
     writer = member(app, make_user, display_name="Newcomer Nell")
     make_user(display_name="Other Olga")
-    assert writer.get("/api/inbox/ui/new").status_code == 403
+    assert writer.get("/studio/write").status_code == 403
 
     page = admin.get(UI)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
@@ -81,7 +81,7 @@ def test_an_admin_makes_a_new_reader_an_author_who_can_then_write(
     assert "Newcomer Nell is now author." in after.text
     assert 'value="author" selected' in after.text
     assert _role_of(app, writer.user) == Role.author
-    assert writer.get("/api/inbox/ui/new").status_code == 200
+    assert writer.get("/studio/write").status_code == 200
 
 
 def test_the_last_admin_cannot_step_down_and_bad_roles_are_refused(
@@ -116,9 +116,9 @@ def test_user_text_is_escaped_and_the_list_is_paginated(app: FastAPI, make_user:
     assert f'href="{UI}"' in older  # back to the newest
 
 
-def test_the_inbox_links_the_page_for_admins_only(app: FastAPI, make_user: Any) -> None:
-    assert f'href="{UI}"' in member(app, make_user, Role.admin).get("/api/inbox/ui/").text
-    assert f'href="{UI}"' not in member(app, make_user, Role.editor).get("/api/inbox/ui/").text
+def test_studio_links_users_for_admins_only(app: FastAPI, make_user: Any) -> None:
+    assert 'href="/studio/users"' in member(app, make_user, Role.admin).get("/studio/").text
+    assert 'href="/studio/users"' not in member(app, make_user, Role.editor).get("/studio/").text
 
 
 def test_quire_user_role_changes_a_role_by_the_same_rules(

@@ -103,7 +103,7 @@ def test_a_route_that_needs_a_higher_role_refuses_a_lower_one(
     assert wrong == []
 
 
-def _call(client: Any, method: str, url: str) -> Any:
+def _call(client: Any, method: str, url: str, *, follow: bool = True) -> Any:
     if method == "GET":
-        return client.get(url)
-    return client.request(method, url, json={})
+        return client.get(url, follow_redirects=follow)
+    return client.request(method, url, json={}, follow_redirects=follow)

@@ -88,8 +88,8 @@ def test_signed_out_and_readers_get_html_pages_not_json(
     assert form.status_code == 403 and "needs the editor" in form.text
 
 
-def test_the_inbox_links_the_page_for_editors_only(app: FastAPI, make_user: Any) -> None:
+def test_studio_links_held_comments_for_editors_only(app: FastAPI, make_user: Any) -> None:
     editor = member(app, make_user, Role.editor)
     author = member(app, make_user, Role.author)
-    assert f'href="{UI}"' in editor.get("/api/inbox/ui/").text
-    assert f'href="{UI}"' not in author.get("/api/inbox/ui/").text
+    assert 'href="/studio/comments"' in editor.get("/studio/").text
+    assert 'href="/studio/comments"' not in author.get("/studio/").text
