@@ -112,7 +112,7 @@ def ensure_admin(platform: Platform) -> tuple[str, str | None]:
 
 def first_publish(platform: Platform) -> None:
     """Build the content repository and publish it once, so the site is there at start."""
-    from interactions_api.services.buildjobs import run_build
+    from interactions_api.worker.buildjob import run_build
 
     engine = make_engine(platform.settings.database_url)
     try:

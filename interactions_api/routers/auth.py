@@ -11,6 +11,7 @@ from interactions_api.config import Settings
 from interactions_api.deps import (
     AuthContext,
     CurrentUser,
+    GuardDep,
     SessionDep,
     SettingsDep,
     no_store,
@@ -169,9 +170,9 @@ def verify(body: TokenIn, db: SessionDep, settings: SettingsDep) -> StatusOut:
     response_model=StatusOut,
     responses=error_responses(401, 415, 429),
 )
-def resend_verification(user: CurrentUser, ctx: AuthContext) -> StatusOut:
+def resend_verification(user: CurrentUser, ctx: AuthContext, guard: GuardDep) -> StatusOut:
     """Mail the verification link again. Any signed-in user."""
-    ctx.limiter.hit(f"verify:user:{user.id}", limit=3, window_s=auth.HOUR_S)
+    guard.verification_mail(user).enforce()
     if not user.email_verified:
         auth.send_verification(ctx, user)
     return StatusOut(status="check_email")

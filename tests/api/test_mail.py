@@ -51,7 +51,7 @@ def test_mail_is_queued_by_name_with_json(
     )
     queue = Queue("default", connection=redis, serializer=JSONSerializer)
     [job] = queue.get_jobs()
-    assert job.func_name == "interactions_api.jobs.send_mail"
+    assert job.func_name == "interactions_api.worker.jobs.send_mail"
     assert job.kwargs["to"] == "queued@example.org"
     assert smtp_server.messages == []  # nothing is sent from the request itself
 

@@ -23,7 +23,7 @@ def build_site(site: str) -> dict[str, Any]:
     """Commit what editors approved, build the site incrementally and publish it."""
     from builder.publish.settings import PublishSettings
     from interactions_api.db import make_engine
-    from interactions_api.services.buildjobs import run_build  # the worker's code, lazily
+    from interactions_api.worker.buildjob import run_build  # the worker's code, lazily
 
     settings = Settings()
     if site != settings.site_id:
@@ -39,7 +39,7 @@ def build_site(site: str) -> dict[str, Any]:
 def refresh_search(site: str) -> dict[str, Any]:
     """Re-index the built site with Pagefind and publish the index (after a build)."""
     from builder.publish.settings import PublishSettings
-    from interactions_api.services.buildjobs import run_search_refresh
+    from interactions_api.worker.buildjob import run_search_refresh
 
     settings = Settings()
     if site != settings.site_id:
