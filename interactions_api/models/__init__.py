@@ -17,6 +17,7 @@ from interactions_api.models.inbox import (
     Revision,
     Submission,
 )
+from interactions_api.models.site import SiteSetting
 from interactions_api.models.user import ApiToken, AuthSession, Role, User
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "ReviewRemark",
     "Revision",
     "Role",
+    "SiteSetting",
     "Submission",
     "ThreadLike",
     "User",

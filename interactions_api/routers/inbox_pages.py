@@ -27,7 +27,7 @@ from interactions_api.errors import ApiError
 from interactions_api.models.inbox import Status, Submission
 from interactions_api.models.inbox_io import PostIn
 from interactions_api.models.user import Role, User
-from interactions_api.services import diffs, inbox, publishing, review, users
+from interactions_api.services import diffs, inbox, publishing, review, sitesettings, users
 from interactions_api.services.cpu import off_loop
 from interactions_api.services.postfile import image_url
 from interactions_api.services.uploads import submission_images
@@ -240,7 +240,7 @@ def _detail(
         images=[(n, image_url(sub.slug, n)) for n in submission_images(db, sub)],
         is_author=sub.author_id == user.id,
         may_approve=sub.author_id != user.id
-        or review.may_approve_own(db, settings.allow_self_approval),
+        or review.may_approve_own(db, sitesettings.allow_self_approval(db, settings)),
     )
 
 

@@ -1,0 +1,45 @@
+"""Site settings in the database, and accounts an admin can disable.
+
+`site_setting` holds the settings an admin changed in Studio (moderation mode, self
+approval, site name); a setting without a row keeps its QUIRE_ environment default.
+`user.disabled` closes an account without deleting what it wrote.
+
+Revision ID: 0007_site_settings
+Revises: 0006_submission_images
+Create Date: 2026-12-08
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0007_site_settings"
+down_revision: str | None = "0006_submission_images"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Create `site_setting`; add `user.disabled` (false for every existing account)."""
+    op.create_table(
+        "site_setting",
+        sa.Column("key", sa.String(40), primary_key=True),
+        sa.Column("value", sa.String(500), nullable=False),
+        sa.Column(
+            "updated_by", sa.Integer(), sa.ForeignKey("user.id", ondelete="SET NULL"), nullable=True
+        ),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.add_column(
+        "user", sa.Column("disabled", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+
+
+def downgrade() -> None:
+    """Drop `user.disabled` and `site_setting`."""
+    with op.batch_alter_table("user") as batch:
+        batch.drop_column("disabled")
+    op.drop_table("site_setting")
