@@ -51,6 +51,8 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     banned_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     ban_reason: str = Field(default="", max_length=500)
+    # An admin closed the account: no sign-in, no session, no API token (kept, not deleted).
+    disabled: bool = False
 
     def expertise_tags(self) -> list[str]:
         """The expertise tags as a list."""

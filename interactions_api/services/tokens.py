@@ -20,10 +20,11 @@ from interactions_api.errors import BadRequest
 from interactions_api.models.common import utcnow
 from interactions_api.models.user import User
 
-Purpose = Literal["verify", "reset"]
+Purpose = Literal["verify", "reset", "invite"]
 LIFETIME: dict[Purpose, timedelta] = {
     "verify": timedelta(hours=48),
     "reset": timedelta(minutes=30),
+    "invite": timedelta(days=7),
 }
 ALGORITHM = "HS256"
 
@@ -47,7 +48,7 @@ def issue(settings: Settings, user: User, purpose: Purpose) -> str:
         "iat": now,
         "exp": now + LIFETIME[purpose],
     }
-    if purpose == "reset":
+    if purpose in ("reset", "invite"):  # spent once the password changes
         claims["pw"] = password_fingerprint(user)
     return jwt.encode(claims, _key(settings), algorithm=ALGORITHM)
 
