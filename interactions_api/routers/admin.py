@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from interactions_api.deps import Admin, SessionDep, no_store
 from interactions_api.errors import error_responses
 from interactions_api.models.common import DbId, StrictBody
+from interactions_api.models.moderation_io import DisableIn
 from interactions_api.models.user import Role, RoleName, User
 from interactions_api.services import users
 
@@ -27,6 +28,7 @@ class AdminUserOut(BaseModel):
     email_verified: bool
     created_at: datetime
     banned_until: datetime | None
+    disabled: bool
 
     @classmethod
     def of(cls, user: User) -> AdminUserOut:
@@ -40,6 +42,7 @@ class AdminUserOut(BaseModel):
             email_verified=user.email_verified,
             created_at=user.created_at,
             banned_until=user.banned_until,
+            disabled=user.disabled,
         )
 
 
@@ -74,4 +77,16 @@ def set_role(user_id: DbId, body: RoleIn, _admin: Admin, db: SessionDep) -> Admi
     """Give an account a role (reader, author, editor, admin). Admin only."""
     user = users.get(db, user_id)
     users.set_role(db, user, Role[body.role])
+    return AdminUserOut.of(user)
+
+
+@router.put(
+    "/users/{user_id}/disabled",
+    response_model=AdminUserOut,
+    responses=error_responses(401, 403, 404, 409, 415, 422),
+)
+def set_disabled(user_id: DbId, body: DisableIn, admin: Admin, db: SessionDep) -> AdminUserOut:
+    """Disable an account (signed out everywhere, its API tokens revoked, no sign-in) or
+    enable it again. Admin only."""
+    user = users.set_disabled(db, users.get(db, user_id), body.disabled, by=admin)
     return AdminUserOut.of(user)

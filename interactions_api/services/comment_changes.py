@@ -17,6 +17,7 @@ from sqlmodel import Session
 from builder.manifest import Thread
 from interactions_api.config import Settings
 from interactions_api.db import reading
+from interactions_api.errors import NotFound
 from interactions_api.models.comment import Comment, CommentStatus
 from interactions_api.models.user import User
 from interactions_api.services import baking, comments, moderation, replies
@@ -105,3 +106,27 @@ def decide(
     if now_public and not was_public:
         replies.notify_reply(db, redis, settings, comment, threads.get(comment.thread_id))
     return comment
+
+
+def decide_many(
+    db: Session,
+    redis: Any,
+    settings: Settings,
+    *,
+    threads: ThreadRegistry,
+    comment_ids: list[int],
+    status: CommentStatus,
+    commit: Commit,
+) -> list[int]:
+    """`decide` on each comment in turn (each re-publish is coalesced into one build);
+    returns the ids that were decided (a comment gone meanwhile is left out)."""
+    decided = []
+    for comment_id in dict.fromkeys(comment_ids):
+        try:
+            decide(db, redis, settings, threads=threads, comment_id=comment_id,
+                   status=status, commit=commit)  # fmt: skip
+        except NotFound:
+            db.rollback()
+            continue
+        decided.append(comment_id)
+    return decided
