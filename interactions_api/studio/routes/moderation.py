@@ -1,0 +1,105 @@
+"""Studio's comment queue (editors moderate): held, spam and removed comments with their
+article, bulk decisions from one form, and a commenter's history.
+
+Every decision goes through `comment_changes`, as the JSON API's do, so the baked pages
+follow with the coalesced re-publish.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from interactions_api.deps import RedisDep, SessionDep, SettingsDep
+from interactions_api.models.comment import CommentStatus
+from interactions_api.models.comment_io import UserId
+from interactions_api.routers._cache import committer
+from interactions_api.routers._interactions import ThreadsDep
+from interactions_api.services import comment_changes, moderation, moderation_lists
+from interactions_api.services.cpu import off_loop
+from interactions_api.studio.deps import StudioEditor
+from interactions_api.studio.nav import STUDIO
+from interactions_api.studio.web import done, page
+
+router = APIRouter(include_in_schema=False)
+COMMENTS = f"{STUDIO}/comments"
+QUEUE_LIMIT = 200
+Tab = Literal["pending", "spam", "rejected"]
+TABS = (("pending", "Held"), ("spam", "Spam"), ("rejected", "Removed"))
+ACTIONS = {
+    "approve": (CommentStatus.approved, "Approved"),
+    "reject": (CommentStatus.rejected, "Removed"),
+    "spam": (CommentStatus.spam, "Marked as spam"),
+}
+
+
+@router.get(COMMENTS)
+def queue(
+    request: Request,
+    user: StudioEditor,
+    db: SessionDep,
+    settings: SettingsDep,
+    threads: ThreadsDep,
+    status: Annotated[Tab, Query()] = "pending",
+) -> Response:
+    """One tab of the queue (held by default), oldest first, with article and author."""
+    wanted = CommentStatus(status)
+    rows = [
+        (comment, author, threads.get(comment.thread_id), _parent(db, comment.parent_id))
+        for comment, author in moderation.queue(db, wanted, limit=QUEUE_LIMIT)
+    ]
+    counts = {key: moderation.queue_size(db, CommentStatus(key)) for key, _ in TABS}
+    return page(
+        request, settings, user, "studio/moderation/comments.html", section="comments",
+        rows=rows, tab=status, tabs=TABS, counts=counts, limit=QUEUE_LIMIT,
+    )  # fmt: skip
+
+
+def _parent(db: Any, parent_id: int | None) -> Any:
+    """The comment replied to (shown as context), if any."""
+    return None if parent_id is None else moderation.comment(db, parent_id)
+
+
+@router.post(f"{COMMENTS}/bulk")
+async def bulk(
+    request: Request,
+    user: StudioEditor,
+    db: SessionDep,
+    settings: SettingsDep,
+    threads: ThreadsDep,
+    redis: RedisDep,
+) -> Response:
+    """Approve, remove or mark as spam the ticked comments (one form, no JS needed)."""
+    form = await request.form()
+    back = f"{COMMENTS}?status={form.get('status', 'pending')}"
+    if form.get("status") not in ("pending", "spam", "rejected"):
+        back = COMMENTS
+    action = str(form.get("action", ""))
+    ids = [int(v) for v in form.getlist("ids") if isinstance(v, str) and v.isdigit()]
+    if action not in ACTIONS:
+        return done(settings, back, "Choose what to do with the comments.", kind="error")
+    if not ids:
+        return done(settings, back, "Tick at least one comment first.", kind="error")
+    status, label = ACTIONS[action]
+    decided = await off_loop(
+        comment_changes.decide_many, db, redis, settings, threads=threads,
+        comment_ids=ids[:500], status=status, commit=committer(request, db),
+    )  # fmt: skip
+    count = f"{len(decided)} comment{'' if len(decided) == 1 else 's'}"
+    note = "; the site updates in a moment." if decided else "."
+    return done(settings, back, f"{label}: {count}{note}")
+
+
+@router.get(f"{COMMENTS}/authors/{{user_id}}")
+def author_history(
+    request: Request, user_id: UserId, user: StudioEditor, db: SessionDep, settings: SettingsDep
+) -> Response:
+    """A commenter's comments (every status, newest first), their ban and a ban form."""
+    found = moderation_lists.history(db, user_id)
+    return page(
+        request, settings, user, "studio/moderation/author.html", section="comments",
+        history=found, banned=moderation.is_banned(found.user),
+        may_ban=found.user.role < user.role,
+    )  # fmt: skip
