@@ -122,6 +122,7 @@ def open_studio(studio_context: Any, studio_as: Callable[[User], None]) -> Calla
 
     return _open
 
+
 # The builder manifest writer (`manifest("a", "b")`) of tests/api, for pages that show
 # articles (the comment queue).
 manifest = _api.manifest

@@ -73,12 +73,15 @@ def test_history_ban_and_lift(app: FastAPI, make_user: Any, manifest: Any) -> No
     posted(reader, "first words")
     editor = browser_as(app, make_user(Role.editor))
     history = editor.get(f"{COMMENTS}/authors/{reader.user.id}")
-    assert history.status_code == 200 and "first words" in history.text and "1 pending" in history.text
+    assert (
+        history.status_code == 200 and "first words" in history.text and "1 pending" in history.text
+    )
 
     bad = post_form(editor, "/studio/bans", "/studio/bans", email="nobody@example.org", days="0")
     assert bad.status_code == 422
     assert "There is no account with the address" in bad.text and "from 1 to 3650" in bad.text
     assert 'aria-invalid="true"' in bad.text
+    assert 'min="1" max="3650"' in bad.text, "a field's extra attributes are markup, unescaped"
     banned = post_form(editor, "/studio/bans", "/studio/bans", user_id=str(reader.user.id),
                        days="7", reason="spam <b>links</b>")  # fmt: skip
     assert banned.status_code == 303
