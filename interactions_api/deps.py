@@ -155,7 +155,7 @@ async def get_auth_context(request: Request) -> auth.Context:
         settings=get_settings(request),
         redis=get_redis(request),
         ip=get_client_ip(request),
-        limiter=_limiter(request),
+        guard=Guard(_limiter(request), get_settings(request)),
     )
 
 

@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from interactions_api.config import Settings
 from interactions_api.deps import (
     AuthContext,
     CurrentUser,
@@ -20,6 +19,7 @@ from interactions_api.deps import (
 from interactions_api.errors import error_responses
 from interactions_api.models.common import StrictBody
 from interactions_api.models.user import MeOut
+from interactions_api.routers._cookies import clear_session_cookie, set_session_cookie
 from interactions_api.services import auth, sessions
 from interactions_api.services.passwords import MAX_LENGTH
 
@@ -77,30 +77,6 @@ class PasswordChangedOut(BaseModel):
 
     status: Literal["password_changed"] = "password_changed"
     message: str = auth.RENEWAL_NOTICE
-
-
-def set_session_cookie(response: Response, settings: Settings, token: str) -> None:
-    """Put the session in a `__Host-` cookie (Secure, HttpOnly, SameSite=Lax, Path=/)."""
-    response.set_cookie(
-        session_cookie_name(settings),
-        token,
-        max_age=int(sessions.SESSION_LIFETIME.total_seconds()),
-        path="/",
-        secure=settings.cookie_secure,
-        httponly=True,
-        samesite="lax",
-    )
-
-
-def clear_session_cookie(response: Response, settings: Settings) -> None:
-    """Tell the browser to drop the session cookie."""
-    response.delete_cookie(
-        session_cookie_name(settings),
-        path="/",
-        secure=settings.cookie_secure,
-        httponly=True,
-        samesite="lax",
-    )
 
 
 @router.post(

@@ -10,16 +10,21 @@ Redis is away.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from interactions_api.config import Settings
 from interactions_api.errors import RateLimited
 from interactions_api.models.user import User
-from interactions_api.services.ratelimit import RateLimiter
+from interactions_api.services.ratelimit import RateLimiter, key_part
 
 WINDOW = 60  # seconds: the per-minute limits in settings
 HOUR = 3600
 ADDRESS_FACTOR = 5  # several people can share one address (NAT, offices)
 VERIFICATION_MAILS_PER_HOUR = 3
+SIGNIN_WINDOW = 15 * 60  # failed sign-ins are counted over this many seconds
+GENERIC = "Too many requests; try again later."
+THROTTLED = "Too many attempts; wait a little and try again."
+LinkKind = Literal["verify", "reset"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +45,9 @@ ALLOWED = Decision(True)
 
 
 class Guard:
-    """The rate limits of comments, likes, previews, inbox writes, unsubscribes and
-    verification mails; each call counts one event."""
+    """The rate limits of comments, likes, previews, inbox writes, unsubscribes, sign-ups,
+    mailed links and sign-ins; each check counts one event, except `sign_in`, which only
+    looks (`sign_in_failed` counts)."""
 
     def __init__(self, limiter: RateLimiter, settings: Settings) -> None:
         self.limiter, self.settings = limiter, settings
@@ -88,8 +94,44 @@ class Guard:
 
     def verification_mail(self, user: User) -> Decision:
         """Another verification mail asked for by `user`."""
-        reason = "Too many requests; try again later."
-        return self._hit(f"verify:user:{user.id}", VERIFICATION_MAILS_PER_HOUR, HOUR, reason)
+        limit = VERIFICATION_MAILS_PER_HOUR
+        return self._hit(f"verify:user:{user.id}", limit, HOUR, GENERIC)
+
+    def sign_up(self, *, address: str) -> Decision:
+        """A sign-up from `address`."""
+        return self._hit(f"signup:ip:{address}", self.settings.signups_per_ip, HOUR, GENERIC)
+
+    def mail_request(self, kind: LinkKind, *, address: str) -> Decision:
+        """A mailed link (`verify` again, password `reset`) asked for from `address`."""
+        return self._hit(f"{kind}:ip:{address}", self.settings.resets_per_ip, HOUR, GENERIC)
+
+    def mail_recipient(self, kind: LinkKind, *, email: str) -> Decision:
+        """A mailed link asked for `email` (counted once the address is known valid)."""
+        key, limit = f"{kind}:email:{key_part(email)}", self.settings.resets_per_email
+        return self._hit(key, limit, HOUR, GENERIC)
+
+    def sign_in(self, *, email: str, address: str | None = None) -> Decision:
+        """Whether a password may be tried for the account (and from `address`): refused,
+        without counting, once their failed tries reached the limit."""
+        checks = [(_account(email), self.settings.signin_failures_per_account)]
+        if address is not None:
+            checks.append((f"signin:ip:{address}", self.settings.signin_failures_per_ip))
+        for key, limit in checks:
+            try:
+                self.limiter.check(key, limit=limit, message=THROTTLED)
+            except RateLimited as exc:
+                return Decision(False, exc.message, exc.retry_after)
+        return ALLOWED
+
+    def sign_in_failed(self, *, email: str, address: str | None = None) -> None:
+        """Count a wrong password against the account (and `address`)."""
+        self.limiter.count(_account(email), window_s=SIGNIN_WINDOW)
+        if address is not None:
+            self.limiter.count(f"signin:ip:{address}", window_s=SIGNIN_WINDOW)
+
+    def sign_in_succeeded(self, *, email: str) -> None:
+        """Forget the account's failed tries."""
+        self.limiter.reset(_account(email))
 
     def _hit(self, key: str, limit: int, window_s: int, reason: str) -> Decision:
         try:
@@ -97,3 +139,7 @@ class Guard:
         except RateLimited as exc:
             return Decision(False, exc.message, exc.retry_after)
         return ALLOWED
+
+
+def _account(email: str) -> str:
+    return f"signin:acct:{key_part(email)}"

@@ -1,7 +1,10 @@
-"""RQ job entry points (thin: the work lives in the modules they call).
+"""The job registry: every RQ job the worker runs (thin: the work lives elsewhere).
 
-Jobs are enqueued by dotted name with the JSON serializer; each builds its Settings from
-the worker's environment, so no secret ever travels through Redis.
+The API enqueues them by dotted name (`interactions_api.worker.jobs.<name>`: the
+constants `BUILD_JOB` in services/outbox.py, `SEND_MAIL_JOB` in mail.py, `SEARCH_JOB` in
+worker/search.py; tests/api/test_layers.py checks each resolves here) with the JSON
+serializer, so it never imports this package. Each job builds its Settings from the
+worker's environment, so no secret ever travels through Redis.
 """
 
 from __future__ import annotations

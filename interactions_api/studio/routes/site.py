@@ -12,7 +12,7 @@ from interactions_api.config import Settings
 from interactions_api.deps import OptionalUser, RedisDep, SessionDep, SettingsDep, get_engine
 from interactions_api.errors import ApiError
 from interactions_api.models.user import User
-from interactions_api.routers.auth import set_session_cookie
+from interactions_api.routers._cookies import set_session_cookie
 from interactions_api.security import presession_cookie_name
 from interactions_api.services import health, invitations, sitesettings
 from interactions_api.studio.deps import StudioAdmin
