@@ -74,25 +74,3 @@ class ModeIO(StrictBody):
     """The moderation mode: which comments wait for an editor."""
 
     mode: ModerationMode
-
-
-class SettingsIO(StrictBody):
-    """The site settings kept in the database (all fields optional in a change)."""
-
-    site_name: str | None = Field(default=None, max_length=200)
-    moderation: ModerationMode | None = None
-    self_approval: Literal["auto", "yes", "no"] | None = None
-
-
-class InviteIn(StrictBody):
-    """Invite someone by email with a role; they choose their password from the mail."""
-
-    email: str = Field(max_length=320)
-    display_name: str = Field(max_length=200)
-    role: Literal["reader", "author", "editor", "admin"] = "author"
-
-
-class DisableIn(StrictBody):
-    """Disable (true) or enable (false) an account."""
-
-    disabled: bool

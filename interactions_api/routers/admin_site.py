@@ -3,44 +3,22 @@ in the database and the platform's health."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel
 
 from interactions_api.deps import Admin, RedisDep, SessionDep, SettingsDep, get_engine, no_store
 from interactions_api.errors import error_responses
+from interactions_api.models.admin_io import (
+    AdminUserOut,
+    BuildSummary,
+    HealthOut,
+    InviteIn,
+    SettingsIO,
+)
 from interactions_api.models.inbox import BuildRecord
-from interactions_api.models.moderation_io import InviteIn, SettingsIO
 from interactions_api.models.user import Role
-from interactions_api.routers.admin import AdminUserOut
 from interactions_api.services import health, invitations, sitesettings
-from interactions_api.services.health import Check, WorkerCheck
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(no_store)])
-
-
-class BuildSummary(BaseModel):
-    """One build: when, how it ended, what it changed."""
-
-    id: int
-    status: str
-    started_at: datetime
-    finished_at: datetime | None
-    seconds: float
-    pages_changed: int
-
-
-class HealthOut(BaseModel):
-    """The platform as admins see it; `worker` "none" means builds and mail wait."""
-
-    database: Check
-    redis: Check
-    worker: WorkerCheck
-    workers: list[str]
-    last_build: BuildSummary | None
-    last_publish: BuildSummary | None
-    publishes_owed: int
 
 
 @router.post(

@@ -9,8 +9,8 @@ from pydantic import BaseModel
 
 from interactions_api.deps import RedisDep, get_engine
 from interactions_api.errors import ServiceUnavailable, error_responses
+from interactions_api.models.admin_io import Check, WorkerCheck
 from interactions_api.services import health as platform
-from interactions_api.services.health import Check, WorkerCheck
 
 router = APIRouter(prefix="/api", tags=["health"])
 

@@ -4,7 +4,7 @@ Studio (the workers alive, the last build and publish, the publishes still owed)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from redis.exceptions import RedisError
 from rq import Worker
@@ -12,11 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from interactions_api.db import database_answers
+from interactions_api.models.admin_io import Check, WorkerCheck
 from interactions_api.models.inbox import BuildRecord, OutboxEntry
-
-Check = Literal["ok", "down"]
-# "none": no worker has a live heartbeat (builds and mail wait); "unknown": Redis is down.
-WorkerCheck = Literal["ok", "none", "unknown"]
 
 
 @dataclass(frozen=True)
