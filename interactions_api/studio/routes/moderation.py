@@ -73,9 +73,7 @@ async def bulk(
 ) -> Response:
     """Approve, remove or mark as spam the ticked comments (one form, no JS needed)."""
     form = await request.form()
-    back = f"{COMMENTS}?status={form.get('status', 'pending')}"
-    if form.get("status") not in ("pending", "spam", "rejected"):
-        back = COMMENTS
+    back = _back(form.get("back"), form.get("status"))
     action = str(form.get("action", ""))
     ids = [int(v) for v in form.getlist("ids") if isinstance(v, str) and v.isdigit()]
     if action not in ACTIONS:
@@ -92,14 +90,23 @@ async def bulk(
     return done(settings, back, f"{label}: {count}{note}")
 
 
+def _back(back: object, status: object) -> str:
+    """Where the form came from: a commenter's page, or the queue's tab."""
+    if isinstance(back, str) and back.startswith(f"{COMMENTS}/authors/") and back[25:].isdigit():
+        return back
+    return f"{COMMENTS}?status={status}" if status in ("pending", "spam", "rejected") else COMMENTS
+
+
 @router.get(f"{COMMENTS}/authors/{{user_id}}")
 def author_history(
-    request: Request, user_id: UserId, user: StudioEditor, db: SessionDep, settings: SettingsDep
-) -> Response:
+    request: Request, user_id: UserId, user: StudioEditor, db: SessionDep, settings: SettingsDep,
+    threads: ThreadsDep,
+) -> Response:  # fmt: skip
     """A commenter's comments (every status, newest first), their ban and a ban form."""
     found = moderation_lists.history(db, user_id)
+    articles = {c.thread_id: threads.get(c.thread_id) for c in found.comments}
     return page(
         request, settings, user, "studio/moderation/author.html", section="comments",
-        history=found, banned=moderation.is_banned(found.user),
+        history=found, threads=articles, banned=moderation.is_banned(found.user),
         may_ban=found.user.role < user.role,
     )  # fmt: skip
