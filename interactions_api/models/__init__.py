@@ -6,6 +6,7 @@ from interactions_api.models.comment import (
     Bookmark,
     Comment,
     CommentLike,
+    CommentReport,
     CommentStatus,
     ThreadLike,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "BuildRecord",
     "Comment",
     "CommentLike",
+    "CommentReport",
     "CommentStatus",
     "HistoryEntry",
     "OutboxEntry",

@@ -74,3 +74,33 @@ class ModeIO(StrictBody):
     """The moderation mode: which comments wait for an editor."""
 
     mode: ModerationMode
+
+
+class ReportIn(StrictBody):
+    """Why a reader reports a comment (optional)."""
+
+    reason: str = Field(default="", max_length=500)
+
+
+class ReportedOut(BaseModel):
+    """The report is recorded (reporting again changes nothing)."""
+
+    reported: bool = True
+
+
+class ReportedComment(BaseModel):
+    """A published comment with open reports."""
+
+    id: int
+    thread: str
+    body: str
+    author: str | None
+    reports: int
+    reasons: list[str]
+
+
+class ReportsOut(BaseModel):
+    """Published comments with open reports, the most reported first."""
+
+    total: int
+    comments: list[ReportedComment]

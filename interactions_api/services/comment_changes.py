@@ -20,7 +20,7 @@ from interactions_api.db import reading
 from interactions_api.errors import NotFound
 from interactions_api.models.comment import Comment, CommentStatus
 from interactions_api.models.user import User
-from interactions_api.services import baking, comments, moderation, replies
+from interactions_api.services import baking, comments, moderation, replies, reports
 from interactions_api.services.threads import ThreadRegistry
 
 Commit = Callable[[str], None]  # commit, then forget the thread's cached answers
@@ -101,6 +101,7 @@ def decide(
     author about a new reply), removing one unpublishes it; either re-bakes its page."""
     was_public = _public(db.get(Comment, comment_id))
     comment = moderation.set_status(db, comment_id, status)
+    reports.resolve(db, comment_id)  # any decision answers the readers' reports
     now_public = _public(comment)
     _settle(db, redis, settings, comment.thread_id, shown=was_public or now_public, commit=commit)
     if now_public and not was_public:

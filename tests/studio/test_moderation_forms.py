@@ -121,3 +121,36 @@ def test_words_and_mode(app: FastAPI, make_user: Any, manifest: Any) -> None:
 def test_old_moderation_page_leads_to_studio(app: FastAPI) -> None:
     old = browser_as(app).get("/api/moderation/ui/", follow_redirects=False)
     assert old.status_code == 308 and old.headers["location"] == COMMENTS
+
+
+def test_reported_comments_wait_in_their_tab_until_an_editor_decides(
+    app: FastAPI, client: Any, make_user: Any, manifest: Any
+) -> None:
+    manifest(THREAD)
+    writer = member(app, make_user, display_name="Wes Writer")
+    editor = browser_as(app, make_user(Role.editor))
+    mode = post_form(editor, "/studio/words", "/studio/words/mode", mode="none")
+    assert mode.status_code == 303
+    rude, fine = posted(writer, "rude words"), posted(writer, "fine words")
+    for n in range(2):
+        reader = member(app, make_user)
+        said = reader.post(f"/api/comments/{rude['id']}/report", json={"reason": f"rude <{n}>"})
+        assert said.status_code == 202 and said.json() == {"reported": True}
+        again = reader.post(f"/api/comments/{rude['id']}/report", json={})
+        assert again.status_code == 202, "reporting again changes nothing"
+    member(app, make_user).post(f"/api/comments/{fine['id']}/report", json={})
+    missing = member(app, make_user).post("/api/comments/999999/report", json={})
+    assert missing.status_code == 404
+    assert client.post(f"/api/comments/{fine['id']}/report", json={}).status_code == 401
+
+    tab = editor.get(f"{COMMENTS}?status=reported")
+    assert "2 reports: “rude &lt;0&gt;”; “rude &lt;1&gt;”" in tab.text and ">Keep<" in tab.text
+    assert tab.text.index("rude words") < tab.text.index("fine words"), "most reported first"
+    assert editor.get("/api/moderation/reports").json()["total"] == 2
+    kept = post_form(editor, f"{COMMENTS}?status=reported", f"{COMMENTS}/bulk",
+                     status="reported", action="approve", ids=fine["id"])  # fmt: skip
+    removed = post_form(editor, f"{COMMENTS}?status=reported", f"{COMMENTS}/bulk",
+                        status="reported", action="reject", ids=rude["id"])  # fmt: skip
+    assert kept.status_code == removed.status_code == 303
+    assert "No comment is reported." in editor.get(removed.headers["location"]).text
+    assert [c["id"] for c in listing(client)["comments"]] == [fine["id"]]

@@ -1,8 +1,9 @@
-"""Site settings in the database, and accounts an admin can disable.
+"""Site settings in the database, accounts an admin can disable, reported comments.
 
 `site_setting` holds the settings an admin changed in Studio (moderation mode, self
 approval, site name); a setting without a row keeps its QUIRE_ environment default.
-`user.disabled` closes an account without deleting what it wrote.
+`user.disabled` closes an account without deleting what it wrote. `comment_report`
+holds readers' reports of published comments, open until an editor decides.
 
 Revision ID: 0007_site_settings
 Revises: 0006_submission_images
@@ -23,7 +24,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Create `site_setting`; add `user.disabled` (false for every existing account)."""
+    """Create `site_setting` and `comment_report`; add `user.disabled` (false for all)."""
     op.create_table(
         "site_setting",
         sa.Column("key", sa.String(40), primary_key=True),
@@ -33,13 +34,30 @@ def upgrade() -> None:
         ),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
+    op.create_table(
+        "comment_report",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "comment_id", sa.Integer(), sa.ForeignKey("comment.id", ondelete="CASCADE"),
+            nullable=False, index=True,
+        ),
+        sa.Column(
+            "reporter_id", sa.Integer(), sa.ForeignKey("user.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("reason", sa.String(500), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.UniqueConstraint("comment_id", "reporter_id"),
+    )  # fmt: skip
     op.add_column(
         "user", sa.Column("disabled", sa.Boolean(), nullable=False, server_default=sa.false())
     )
 
 
 def downgrade() -> None:
-    """Drop `user.disabled` and `site_setting`."""
+    """Drop `user.disabled`, `comment_report` and `site_setting`."""
     with op.batch_alter_table("user") as batch:
         batch.drop_column("disabled")
+    op.drop_table("comment_report")
     op.drop_table("site_setting")

@@ -17,7 +17,7 @@ from interactions_api.models.comment import CommentStatus
 from interactions_api.models.comment_io import UserId
 from interactions_api.routers._cache import committer
 from interactions_api.routers._interactions import ThreadsDep
-from interactions_api.services import comment_changes, moderation, moderation_lists
+from interactions_api.services import comment_changes, moderation, moderation_lists, reports
 from interactions_api.services.cpu import off_loop
 from interactions_api.studio.deps import StudioEditor
 from interactions_api.studio.nav import STUDIO
@@ -26,8 +26,9 @@ from interactions_api.studio.web import done, page
 router = APIRouter(include_in_schema=False)
 COMMENTS = f"{STUDIO}/comments"
 QUEUE_LIMIT = 200
-Tab = Literal["pending", "spam", "rejected"]
-TABS = (("pending", "Held"), ("spam", "Spam"), ("rejected", "Removed"))
+Tab = Literal["pending", "reported", "spam", "rejected"]
+TABS = (("pending", "Held"), ("reported", "Reported"), ("spam", "Spam"), ("rejected", "Removed"))
+QUEUES = ("pending", "spam", "rejected")  # the statuses; "reported" are published ones
 ACTIONS = {
     "approve": (CommentStatus.approved, "Approved"),
     "reject": (CommentStatus.rejected, "Removed"),
@@ -45,16 +46,28 @@ def queue(
     status: Annotated[Tab, Query()] = "pending",
 ) -> Response:
     """One tab of the queue (held by default), oldest first, with article and author."""
-    wanted = CommentStatus(status)
+    if status == "reported":
+        found = [(r.comment, r.author, _why(r)) for r in reports.reported(db, limit=QUEUE_LIMIT)]
+    else:
+        found = [
+            (comment, author, (comment.moderation_reason or "—").replace("_", " "))
+            for comment, author in moderation.queue(db, CommentStatus(status), limit=QUEUE_LIMIT)
+        ]
     rows = [
-        (comment, author, threads.get(comment.thread_id), _parent(db, comment.parent_id))
-        for comment, author in moderation.queue(db, wanted, limit=QUEUE_LIMIT)
+        (comment, author, threads.get(comment.thread_id), _parent(db, comment.parent_id), why)
+        for comment, author, why in found
     ]
-    counts = {key: moderation.queue_size(db, CommentStatus(key)) for key, _ in TABS}
+    counts = {key: moderation.queue_size(db, CommentStatus(key)) for key in QUEUES}
+    counts["reported"] = reports.reported_count(db)
     return page(
         request, settings, user, "studio/moderation/comments.html", section="comments",
         rows=rows, tab=status, tabs=TABS, counts=counts, limit=QUEUE_LIMIT,
     )  # fmt: skip
+
+
+def _why(found: reports.Reported) -> str:
+    said = "; ".join(f"\u201c{r}\u201d" for r in found.reasons[:3])
+    return f"{found.count} report{'s' * (found.count != 1)}" + (f": {said}" if said else "")
 
 
 def _parent(db: Any, parent_id: int | None) -> Any:
@@ -94,7 +107,7 @@ def _back(back: object, status: object) -> str:
     """Where the form came from: a commenter's page, or the queue's tab."""
     if isinstance(back, str) and back.startswith(f"{COMMENTS}/authors/") and back[25:].isdigit():
         return back
-    return f"{COMMENTS}?status={status}" if status in ("pending", "spam", "rejected") else COMMENTS
+    return f"{COMMENTS}?status={status}" if status in (*QUEUES, "reported") else COMMENTS
 
 
 @router.get(f"{COMMENTS}/authors/{{user_id}}")
