@@ -9,10 +9,12 @@ mode), the review (self-approval) and every page's header (site name).
 from __future__ import annotations
 
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from interactions_api.config import ModerationMode, Settings
@@ -27,7 +29,7 @@ MODES: tuple[str, ...] = get_args(ModerationMode)
 SELF_APPROVAL: tuple[str, ...] = get_args(SelfApproval)
 SITE_NAME_MAX = 100
 _CACHE_S = 5.0  # how long another process's change may take to show in page headers
-_names: dict[int, tuple[float, str]] = {}
+_names: weakref.WeakKeyDictionary[Engine, tuple[float, str]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -120,11 +122,14 @@ def site_name(engine: Engine | None, settings: Settings) -> str:
     if engine is None:
         return settings.site_name
     now = time.monotonic()
-    cached = _names.get(id(engine))
+    cached = _names.get(engine)
     if cached is not None and now - cached[0] < _CACHE_S:
         return cached[1]
-    with Session(reader(engine)) as db:
-        row = db.get(SiteSetting, "site_name")
+    try:
+        with Session(reader(engine)) as db:
+            row = db.get(SiteSetting, "site_name")
+    except SQLAlchemyError:  # an error page while the database is down still renders
+        return settings.site_name
     name = row.value if row is not None else settings.site_name
-    _names[id(engine)] = (now, name)
+    _names[engine] = (now, name)
     return name

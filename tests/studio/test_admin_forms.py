@@ -130,3 +130,12 @@ def test_health_page_reports_the_platform(app: FastAPI, make_user: Any) -> None:
     assert "no worker running" in page.text and "none yet" in page.text
     data = admin.get("/api/admin/health").json()
     assert data["database"] == "ok" and data["redis"] == "ok" and data["last_publish"] is None
+
+
+def test_page_headers_keep_a_name_while_the_database_is_down(settings: Any) -> None:
+    from sqlalchemy import create_engine
+
+    from interactions_api.services import sitesettings
+
+    down = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert sitesettings.site_name(down, settings) == settings.site_name
