@@ -25,6 +25,7 @@ router = APIRouter(tags=["moderation"], dependencies=[Depends(no_store)])
     response_model=ReportedOut,
     status_code=202,
     responses=error_responses(401, 403, 404, 415, 422),
+    openapi_extra=role_doc("reader"),
 )
 def report_comment(
     comment_id: CommentId, payload: ReportIn, db: SessionDep, user: CurrentUser

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import ORIGIN
+from quire_api_conftest import ORIGIN
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session

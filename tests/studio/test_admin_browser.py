@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import PASSWORD
+from quire_api_conftest import PASSWORD
 from fastapi import FastAPI
 from studio_browser import audit
 

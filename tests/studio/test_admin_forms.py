@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import PASSWORD
+from quire_api_conftest import PASSWORD
 from fastapi import FastAPI
 from studio_forms import browser_as, csrf, post_form
 

@@ -32,9 +32,14 @@ def test_approve_a_held_comment_then_ban_its_author(
     reader = member(app, make_user, display_name="Hal Held")
     held = posted(reader, "A first comment, held for review")
     assert held["status"] == "pending" and listing(client)["comments"] == []
+    other = posted(member(app, make_user, display_name="Oz Other"), "Another held one")
     page = open_studio("/studio/comments", user=make_user(Role.editor))
     audit(page, "comment queue")
-    page.get_by_label(f"Select comment {held['id']} by Hal Held").check()
+    page.get_by_label("Select all").check()  # the small script's shortcut
+    assert page.get_by_label(f"Select comment {other['id']} by Oz Other").is_checked()
+    page.get_by_label(f"Select comment {other['id']} by Oz Other").uncheck()
+    assert page.get_by_label("Select all").evaluate("box => box.indeterminate")
+    assert page.get_by_label(f"Select comment {held['id']} by Hal Held").is_checked()
     page.get_by_role("button", name="Approve").click()
     page.wait_for_url("**/studio/comments?status=pending")
     assert "Approved: 1 comment" in page.locator(".s-flash").inner_text()

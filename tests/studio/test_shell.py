@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import ORIGIN, PASSWORD
+from quire_api_conftest import ORIGIN, PASSWORD
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import PASSWORD
+from quire_api_conftest import PASSWORD
 from studio_browser import audit
 
 from interactions_api.models.user import Role

@@ -57,7 +57,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop `user.disabled`, `comment_report` and `site_setting`."""
-    with op.batch_alter_table("user") as batch:
-        batch.drop_column("disabled")
+    # SQLite 3.35+ and PostgreSQL drop a column in place (no table rebuild under the
+    # foreign keys that point at `user`).
+    op.drop_column("user", "disabled")
     op.drop_table("comment_report")
     op.drop_table("site_setting")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 
 from interactions_api.deps import RedisDep, SessionDep, SettingsDep
 from interactions_api.models.comment import CommentStatus
@@ -21,6 +21,7 @@ from interactions_api.services import comment_changes, moderation, moderation_li
 from interactions_api.services.cpu import off_loop
 from interactions_api.studio.deps import StudioEditor
 from interactions_api.studio.nav import STUDIO
+from interactions_api.studio.routes.home import STATIC
 from interactions_api.studio.web import done, page
 
 router = APIRouter(include_in_schema=False)
@@ -73,6 +74,15 @@ def _why(found: reports.Reported) -> str:
 def _parent(db: Any, parent_id: int | None) -> Any:
     """The comment replied to (shown as context), if any."""
     return None if parent_id is None else moderation.comment(db, parent_id)
+
+
+@router.get(f"{STUDIO}/static/moderation.js")
+def script() -> FileResponse:
+    """The comment lists' small script (Select all)."""
+    return FileResponse(
+        STATIC / "moderation.js", media_type="text/javascript",
+        headers={"Cache-Control": "no-cache"},
+    )  # fmt: skip
 
 
 @router.post(f"{COMMENTS}/bulk")
