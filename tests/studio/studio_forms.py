@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from quire_api_conftest import ORIGIN
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from quire_api_conftest import ORIGIN
 from sqlmodel import Session
 
 from interactions_api.models.user import User

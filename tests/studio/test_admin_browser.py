@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from quire_api_conftest import PASSWORD
 from fastapi import FastAPI
+from quire_api_conftest import PASSWORD
 from studio_browser import audit
 
 from interactions_api.models.user import Role

@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 import pytest
-from quire_api_conftest import PASSWORD
 from fastapi import FastAPI
+from quire_api_conftest import PASSWORD
 from studio_forms import browser_as, csrf, post_form
 
 from interactions_api.models.user import Role

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from quire_api_conftest import ORIGIN, PASSWORD
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from quire_api_conftest import ORIGIN, PASSWORD
 
 from interactions_api.models.user import Role
 from interactions_api.studio.nav import SCREENS
