@@ -20,8 +20,8 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from builder.preview.serve import create_preview_app
 from builder.publish.settings import PublishSettings
-from builder.serve import create_preview_app
 from interactions_api.config import Settings
 from interactions_api.db import close_redis, connect_redis, make_engine, run_migrations
 from interactions_api.devserver import DevApp

@@ -44,9 +44,8 @@ def test_an_account_is_limited_before_its_address(
     # the address allows several accounts (offices, NAT): another one still comments
     other = User(id=10, email="d@example.org", display_name="D")
     assert guard.comment(user=other, address="192.0.2.1").allowed
-    assert guard.comment(user=None, address="192.0.2.1").allowed is False, (
-        "anonymous: the address alone, at the account rate"
-    )
+    anonymous = guard.comment(user=None, address="192.0.2.1")
+    assert not anonymous.allowed, "anonymous: the address alone, at the account rate"
 
 
 def test_failed_sign_ins_are_only_counted_when_they_fail(

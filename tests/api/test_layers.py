@@ -20,7 +20,8 @@ ROUTER_DB_TYPES = {"Session", "Engine"}
 QUERY_METHODS = {"exec", "execute", "scalars", "scalar", "query"}
 # The two halves of the inbox pages share page helpers; Studio replaces both together.
 ROUTER_TO_ROUTER = {("inbox_actions", "inbox_pages")}
-MAY_IMPORT_WORKER = {"interactions_api.cli", "interactions_api.platform"}
+# interactions_api.jobs: the old dotted names, for jobs queued before an upgrade.
+MAY_IMPORT_WORKER = {"interactions_api.cli", "interactions_api.platform", "interactions_api.jobs"}
 
 
 def _modules(package: str) -> dict[str, Path]:
