@@ -6,7 +6,6 @@ import importlib
 import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from types import ModuleType
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -75,28 +74,22 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
 
 
 def _routers() -> list[APIRouter]:
-    return [router for _, router in mounted_routers()] + _studio_routers()
+    return [router for _, router in mounted_routers()]
 
 
 def mounted_routers() -> list[tuple[str, APIRouter]]:
-    """Every module in routers/ exposing `router`, by module name, in name order."""
-    # Mounted in this order, so adding a router file is enough (no shared list for
-    # parallel work to collide on).
-    return _modules(routers_pkg)
-
-
-def _studio_routers() -> list[APIRouter]:
-    # Studio's pages likewise; its placeholders for screens not built yet come last, so
-    # a real route wins.
-    found = _modules(studio_routes)
-    return [router for name, router in sorted(found, key=lambda f: f[0] == "planned")]
-
-
-def _modules(package: ModuleType) -> list[tuple[str, APIRouter]]:
+    """Every module in routers/ and studio/routes/ exposing `router`, by module path
+    ("routers/auth", "studio/routes/home"), in mounting order."""
+    # Mounted in name order, so adding a router file is enough (no shared list for
+    # parallel work to collide on). Studio's placeholders for screens not built yet come
+    # last: a screen's own route wins.
     found: list[tuple[str, APIRouter]] = []
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        router = getattr(module, "router", None)
-        if isinstance(router, APIRouter):
-            found.append((info.name, router))
+    for package, folder in ((routers_pkg, "routers"), (studio_routes, "studio/routes")):
+        infos = sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name)
+        infos.sort(key=lambda i: i.name == "planned")
+        for info in infos:
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            router = getattr(module, "router", None)
+            if isinstance(router, APIRouter):
+                found.append((f"{folder}/{info.name}", router))
     return found

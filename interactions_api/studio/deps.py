@@ -24,7 +24,7 @@ def studio_user(role: Role) -> Callable[[Request, User | None], Awaitable[User]]
     role above reader: a suspended reader may still manage their own account)."""
 
     async def _check(request: Request, user: OptionalUser) -> User:
-        request.state.user = user  # the error page shows this account's nav
+        request.state.user = _snapshot(user)  # the error page shows this account's nav
         checked = need_role(user, role)  # signed out: 401 (-> sign-in); too low: 403
         if role > Role.reader and is_banned(checked):
             raise Forbidden(
@@ -33,6 +33,14 @@ def studio_user(role: Role) -> Callable[[Request, User | None], Awaitable[User]]
         return checked
 
     return _check
+
+
+def _snapshot(user: User | None) -> User | None:
+    # A copy bound to no database session: an error page is rendered after the request's
+    # session rolled back and closed, when the loaded account can no longer be read.
+    if user is None:
+        return None
+    return User(id=user.id, email=user.email, display_name=user.display_name, role=user.role)
 
 
 SignedIn = Annotated[User, Depends(studio_user(Role.reader))]

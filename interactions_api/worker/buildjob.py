@@ -46,6 +46,7 @@ from interactions_api.config import Settings
 from interactions_api.models.common import utcnow
 from interactions_api.models.inbox import BuildRecord, OutboxEntry, Revision, Submission
 from interactions_api.models.user import User
+from interactions_api.services.avatars import avatar_files
 from interactions_api.services.baking import active_threads, baked_threads
 from interactions_api.services.bylines import AUTHORS_FILE, author_key, with_author
 from interactions_api.services.contentrepo import (
@@ -57,6 +58,7 @@ from interactions_api.services.contentrepo import (
 from interactions_api.services.inbox import revision_fields
 from interactions_api.services.outbox import outstanding, schedule_build
 from interactions_api.services.postfile import post_path, render_post
+from interactions_api.services.profiles import PROFILE_REASON
 from interactions_api.services.review import aware
 from interactions_api.services.uploads import image_files
 from interactions_api.worker.records import content_failed, finish, published, share_manifest
@@ -159,6 +161,8 @@ def _run(
             path = _commit_revision(settings, engine, repo, entry, lines)
             if path:
                 committed[entry.submission_id] = path
+        elif entry.reason == PROFILE_REASON and entry.actor_id is not None:
+            _commit_byline(settings, engine, repo, entry.actor_id, lines)
     work_dir, index_file, output_dir = site_dirs(settings)
     sha = repo.checkout(work_dir, index_file)
     lines.append(f"checked out {sha[:12]} of {repo.branch}")
@@ -307,6 +311,7 @@ def _commit_revision(
             known = repo.read(AUTHORS_FILE)
             authors = with_author(known.decode("utf-8") if known else None, writer)
             files[AUTHORS_FILE] = authors.encode("utf-8")
+            files.update(avatar_files(settings, writer))
         editor = db.get(User, entry.actor_id) if entry.actor_id else None
         sha = repo.commit(
             files,
@@ -320,6 +325,26 @@ def _commit_revision(
         db.commit()
         lines.append(f"committed {path} ({(rev.commit_sha or '')[:12]})")
         return path
+
+
+def _commit_byline(
+    settings: Settings, engine: Engine, repo: ContentRepo, user_id: int, lines: list[str]
+) -> None:
+    """Rewrite an account's entry in authors.toml (and add its avatar) after a profile
+    change; nothing when the account has no author page."""
+    with Session(engine) as db:
+        user = db.get(User, user_id)
+    known = repo.read(AUTHORS_FILE)
+    if user is None or known is None or f"[{author_key(user)}]" not in known.decode("utf-8"):
+        return
+    files: dict[str, bytes | None] = {
+        AUTHORS_FILE: with_author(known.decode("utf-8"), user).encode("utf-8"),
+        **avatar_files(settings, user),
+    }
+    if any(repo.read(path) != data for path, data in files.items()):
+        repo.commit(files, message=f"Profile of {author_key(user)}",
+                    author=_identity(user), committer=QUIRE_IDENTITY)  # fmt: skip
+        lines.append(f"committed {AUTHORS_FILE} ({author_key(user)}'s profile)")
 
 
 def _owe_future_posts(

@@ -40,7 +40,7 @@ if _spec.name not in sys.modules:
 for _name in (
     "_clean_quire_env", "redis_server", "redis", "_sqlite_template", "database_url",
     "make_settings", "settings", "app", "client", "db", "make_user", "user_client",
-    "smtp_server", "run_jobs", "login",
+    "smtp_server", "run_jobs", "login", "manifest",
 ):  # fmt: skip
     globals()[_name] = getattr(_api, _name)
 ORIGIN = _api.ORIGIN

@@ -1,15 +1,14 @@
-"""Helpers of Studio's TestClient tests: a browser signed in as a user, the CSRF token of a
-page's form."""
+"""Helpers of the moderation and admin TestClient tests: a browser signed in as a user (a
+session made by the service, no form round trip), and posting a page's form by keywords."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from quire_api_conftest import ORIGIN
 from sqlmodel import Session
+from studio_http import ORIGIN, csrf
 
 from interactions_api.models.user import User
 from interactions_api.services import sessions
@@ -24,13 +23,6 @@ def browser_as(app: FastAPI, user: User | None = None) -> TestClient:
             db.commit()
         client.cookies.set(sessions.cookie_name(app.state.settings.cookie_secure), token)
     return client
-
-
-def csrf(html: str) -> str:
-    """The CSRF token of the page's first form."""
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page's form has no CSRF token"
-    return found.group(1)
 
 
 def post_form(client: TestClient, page: str, url: str, **fields: object) -> Any:

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from quire_api_conftest import PASSWORD
 from studio_browser import audit
+from studio_http import PASSWORD
 
 from interactions_api.models.user import Role
 

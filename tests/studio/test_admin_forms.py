@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from quire_api_conftest import PASSWORD
 from studio_forms import browser_as, csrf, post_form
+from studio_http import PASSWORD
 
 from interactions_api.models.user import Role
 

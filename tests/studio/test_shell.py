@@ -7,30 +7,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from quire_api_conftest import ORIGIN, PASSWORD
+from studio_http import ORIGIN, browser_client, sign_in
 
 from interactions_api.models.user import Role
 from interactions_api.studio.nav import SCREENS
 from interactions_api.studio.web import FLASH_COOKIE, done
-
-
-def _browser(app: FastAPI) -> TestClient:
-    # a browser posting a form sends its own Origin and a form content type
-    return TestClient(app, base_url=ORIGIN, headers={"Origin": ORIGIN})
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page's form has no CSRF token"
-    return found.group(1)
-
-
-def _sign_in(browser: TestClient, email: str, next_path: str) -> Any:
-    page = browser.get(f"/studio/signin?next={next_path}")
-    assert page.status_code == 200 and f'name="next" value="{next_path}"' in page.text
-    form = {"csrf_token": _csrf(page.text), "email": email, "password": PASSWORD}
-    return browser.post("/api/account/signin", data={**form, "next": next_path},
-                        follow_redirects=False)  # fmt: skip
 
 
 def _nav(html: str) -> list[str]:
@@ -40,21 +21,21 @@ def _nav(html: str) -> list[str]:
 
 def test_signed_out_visitors_go_to_sign_in_and_come_back(app: FastAPI, make_user: Any) -> None:
     editor = make_user(Role.editor)
-    browser = _browser(app)
+    browser = browser_client(app)
     for path in ("/studio/", "/studio/review", "/studio/account?tab=1", "/studio/nowhere"):
         answer = browser.get(path, follow_redirects=False)
         assert answer.status_code == 303, path
         assert answer.headers["location"].startswith("/studio/signin?next=%2Fstudio%2F"), path
         assert "text/html" in browser.get(path).headers["content-type"]
-    signed_in = _sign_in(browser, editor.email, "/studio/review")
+    signed_in = sign_in(browser, editor.email, "/studio/review")
     assert signed_in.status_code == 303 and signed_in.headers["location"] == "/studio/review"
     assert browser.get("/studio/review").status_code == 200
 
 
 def test_a_role_lacking_gets_a_studio_page_never_json(app: FastAPI, make_user: Any) -> None:
     reader = make_user(Role.reader, display_name="Rea Der")
-    browser = _browser(app)
-    _sign_in(browser, reader.email, "/studio/")
+    browser = browser_client(app)
+    sign_in(browser, reader.email, "/studio/")
     for path in ("/studio/write", "/studio/review", "/studio/users"):
         refused = browser.get(path)
         assert refused.status_code == 403 and "text/html" in refused.headers["content-type"]
@@ -72,8 +53,8 @@ def test_each_role_sees_its_own_nav_and_dashboard(app: FastAPI, make_user: Any) 
         Role.admin: ["Home"] + [s.label for s in SCREENS],
     }  # fmt: skip
     for role, labels in expected.items():
-        browser = _browser(app)
-        _sign_in(browser, make_user(role).email, "/studio/")
+        browser = browser_client(app)
+        sign_in(browser, make_user(role).email, "/studio/")
         home = browser.get("/studio/")
         assert home.status_code == 200 and _nav(home.text) == labels, role
         assert 'aria-current="page">Home</a>' in home.text
@@ -82,8 +63,8 @@ def test_each_role_sees_its_own_nav_and_dashboard(app: FastAPI, make_user: Any) 
 
 
 def test_a_screen_not_built_yet_says_where_the_job_is_done(app: FastAPI, make_user: Any) -> None:
-    browser = _browser(app)
-    _sign_in(browser, make_user(Role.editor).email, "/studio/")
+    browser = browser_client(app)
+    sign_in(browser, make_user(Role.editor).email, "/studio/")
     page = browser.get("/studio/builds")
     assert page.status_code == 200 and 'href="/api/inbox/ui/queue"' in page.text
     assert 'aria-current="page">Builds</a>' in page.text
@@ -93,8 +74,8 @@ def test_a_screen_not_built_yet_says_where_the_job_is_done(app: FastAPI, make_us
 
 
 def test_a_form_without_its_token_is_refused_on_a_studio_page(app: FastAPI, make_user: Any) -> None:
-    browser = _browser(app)
-    _sign_in(browser, make_user(Role.author).email, "/studio/")
+    browser = browser_client(app)
+    sign_in(browser, make_user(Role.author).email, "/studio/")
     refused = browser.post("/studio/write", data={"csrf_token": "forged"})
     assert refused.status_code == 403 and "This form has expired" in refused.text
     assert 'class="s-main' in refused.text and 'href="/studio/"' in refused.text
@@ -102,8 +83,8 @@ def test_a_form_without_its_token_is_refused_on_a_studio_page(app: FastAPI, make
 
 def test_flash_shows_once_and_a_forged_one_is_ignored(app: FastAPI, make_user: Any) -> None:
     settings = app.state.settings
-    browser = _browser(app)
-    _sign_in(browser, make_user(Role.reader).email, "/studio/")
+    browser = browser_client(app)
+    sign_in(browser, make_user(Role.reader).email, "/studio/")
     session = f"quire_session={browser.cookies['quire_session']}"
     cookie = done(settings, "/studio/", "Saved <b>now</b>.").headers["set-cookie"]
     value = cookie.split(f"{FLASH_COOKIE}=", 1)[1].split(";", 1)[0]
@@ -117,7 +98,7 @@ def test_flash_shows_once_and_a_forged_one_is_ignored(app: FastAPI, make_user: A
 
 
 def test_old_addresses_lead_to_studio(app: FastAPI, make_user: Any) -> None:
-    browser = _browser(app)
+    browser = browser_client(app)
     old = browser.get("/api/account/signin?next=/studio/review", follow_redirects=False)
     assert old.status_code == 308
     assert old.headers["location"] == "/studio/signin?next=%2Fstudio%2Freview"

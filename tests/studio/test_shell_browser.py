@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from quire_api_conftest import PASSWORD
 from studio_browser import audit
+from studio_http import PASSWORD
 
 from interactions_api.models.user import Role
 

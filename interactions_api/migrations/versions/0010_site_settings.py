@@ -5,8 +5,8 @@ approval, site name); a setting without a row keeps its QUIRE_ environment defau
 `user.disabled` closes an account without deleting what it wrote. `comment_report`
 holds readers' reports of published comments, open until an editor decides.
 
-Revision ID: 0007_site_settings
-Revises: 0006_submission_images
+Revision ID: 0010_site_settings
+Revises: 0009_avatar
 Create Date: 2026-12-08
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_site_settings"
-down_revision: str | None = "0006_submission_images"
+revision: str = "0010_site_settings"
+down_revision: str | None = "0009_avatar"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
