@@ -40,6 +40,7 @@ from builder.uptodate import (
     stamp_key,
     untouched,
 )
+from builder.write_staged import stages_left
 
 # The stages' own modules (and Pydantic, Jinja, YAML, Pygments behind them) are imported
 # by the functions that run them: a build that finds nothing changed imports none of them
@@ -151,6 +152,8 @@ def _build_site(
             edited = (freshness.edited, freshness.pages)
         if fresh is not None and search_due(options, fresh.output_dir):
             fresh = None  # the index was kept behind the pages: this build catches it up
+        if fresh is not None and stages_left(fresh.output_dir):
+            fresh = None  # a killed write left its stage: the full path finishes or drops it
         if fresh is not None:
             return BuildResult(
                 fresh.output_dir,
