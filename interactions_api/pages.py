@@ -25,7 +25,7 @@ from interactions_api.config import Settings
 from interactions_api.errors import Forbidden, Unauthorized
 from interactions_api.models.user import Role, User
 from interactions_api.security import csrf_token_for, presession_cookie_name
-from interactions_api.services import review
+from interactions_api.services import review, sitesettings
 from interactions_api.services.sessions import cookie_name
 from interactions_api.studio.nav import STUDIO, screens_for
 
@@ -98,7 +98,7 @@ def render(
             is_editor=bool(user and user.role >= Role.editor),
             is_admin=bool(user and user.role >= Role.admin),
             csrf=csrf_token_for(request, settings) or "",
-            site_name=settings.site_name,
+            site_name=sitesettings.site_name(getattr(request.app.state, "engine", None), settings),
             screens=screens_for(user),
             path=request.url.path,
             **ctx,

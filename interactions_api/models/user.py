@@ -52,6 +52,8 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     banned_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     ban_reason: str = Field(default="", max_length=500)
+    # An admin closed the account: no sign-in, no session, no API token (kept, not deleted).
+    disabled: bool = False
     # Mail preferences: reply mails at all (each comment also opts in), and, for editors,
     # a mail for each new submission to review.
     mail_replies: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from interactions_api import mail
 from interactions_api.config import Settings
 from interactions_api.db import reading
-from interactions_api.errors import ApiError, Unauthorized
+from interactions_api.errors import ApiError, Forbidden, Unauthorized
 from interactions_api.models.user import User
 from interactions_api.services import emails, sessions, tokens, users
 from interactions_api.services.guard import Guard
@@ -153,6 +153,10 @@ def sign_in(db: Session, ctx: Context, *, email: str, password: str) -> User:
         ctx.guard.sign_in_failed(email=normal, address=ctx.ip)
         raise Unauthorized("The email or password is wrong.", code="invalid_credentials")
     ctx.guard.sign_in_succeeded(email=normal)
+    if user.disabled:  # said only to whoever knows the password
+        raise Forbidden(
+            "This account is disabled; ask an administrator to enable it.", code="account_disabled"
+        )
     if needs_rehash(user.password_hash):
         # Parameters were raised since this hash was made: upgrade it while we know the password.
         user.password_hash = hash_password(password)

@@ -73,7 +73,7 @@ def user_for_session(db: Session, token: str) -> User | None:
     if row is None:
         return None
     auth, user = row
-    if _aware(auth.expires_at) <= utcnow():
+    if _aware(auth.expires_at) <= utcnow() or user.disabled:
         return None
     return user
 
@@ -128,7 +128,9 @@ def user_for_api_token(db: Session, token: str) -> tuple[User, ApiToken] | None:
         .join(ApiToken, col(User.id) == col(ApiToken.user_id))
         .where(col(ApiToken.token_hash) == hash_token(token))
     ).first()
-    if row is None or (row[1].expires_at is not None and _aware(row[1].expires_at) <= utcnow()):
+    if row is None or row[0].disabled:
+        return None
+    if row[1].expires_at is not None and _aware(row[1].expires_at) <= utcnow():
         return None
     return row[0], row[1]
 

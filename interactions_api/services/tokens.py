@@ -20,11 +20,12 @@ from interactions_api.errors import BadRequest
 from interactions_api.models.common import utcnow
 from interactions_api.models.user import User
 
-Purpose = Literal["verify", "reset", "email"]
+Purpose = Literal["verify", "reset", "email", "invite"]
 LIFETIME: dict[Purpose, timedelta] = {
     "verify": timedelta(hours=48),
     "reset": timedelta(minutes=30),
     "email": timedelta(hours=24),  # confirm a new address (claim `new`)
+    "invite": timedelta(days=7),
 }
 ALGORITHM = "HS256"
 
@@ -50,7 +51,7 @@ def issue(settings: Settings, user: User, purpose: Purpose, **extra: str) -> str
         "exp": now + LIFETIME[purpose],
         **extra,
     }
-    if purpose == "reset":
+    if purpose in ("reset", "invite"):  # spent once the password changes
         claims["pw"] = password_fingerprint(user)
     return jwt.encode(claims, _key(settings), algorithm=ALGORITHM)
 

@@ -78,9 +78,13 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    """Debian's Chromium driven by Playwright (never a downloaded browser).
+
+    One per test module, not per session: Playwright's sync API keeps an asyncio loop
+    running in this thread while it is open, and every later test of the same worker
+    that calls asyncio.run() (mail, listing cache, write bursts) would fail."""
     missing = _missing()
     if missing:
         if os.environ.get("QUIRE_REQUIRE_BROWSER") == "1":
@@ -121,3 +125,8 @@ def open_studio(studio_context: Any, studio_as: Callable[[User], None]) -> Calla
         return page
 
     return _open
+
+
+# The builder manifest writer (`manifest("a", "b")`) of tests/api, for pages that show
+# articles (the comment queue).
+manifest = _api.manifest

@@ -65,9 +65,9 @@ def test_each_role_sees_its_own_nav_and_dashboard(app: FastAPI, make_user: Any) 
 def test_a_screen_not_built_yet_says_where_the_job_is_done(app: FastAPI, make_user: Any) -> None:
     browser = browser_client(app)
     sign_in(browser, make_user(Role.editor).email, "/studio/")
-    page = browser.get("/studio/comments")
-    assert page.status_code == 200 and 'href="/api/moderation/ui/"' in page.text
-    assert 'aria-current="page">Comments</a>' in page.text
+    page = browser.get("/studio/builds")
+    assert page.status_code == 200 and 'href="/api/inbox/ui/queue"' in page.text
+    assert 'aria-current="page">Builds</a>' in page.text
     missing = browser.get("/studio/nowhere")
     assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
     assert "Studio has no page at /studio/nowhere" in missing.text
