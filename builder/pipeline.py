@@ -36,6 +36,7 @@ from builder.uptodate import (
     check,
     record_build,
     search_due,
+    seen_in,
     snapshot_for,
     stamp_key,
     untouched,
@@ -319,8 +320,9 @@ def _build(
         with run.stage("write"):
             try:
                 previous = reuse.manifest if reuse is not None else None
+                present = seen_in(seen_outputs, output_dir)  # not stat-ed again
                 written = _write(
-                    files, site, sources, site_dir, output_dir, options, previous, tree
+                    files, site, sources, site_dir, output_dir, options, previous, tree, present
                 )
             except FileNotFoundError:  # a page reused from the last build was deleted by hand
                 reuse = reuse_for(None, sources, site_dir, output_dir, config, options)
@@ -425,6 +427,7 @@ def _write(
     options: BuildOptions,
     previous: Manifest | None = None,
     tree: Tree | None = None,
+    present: Mapping[str, list[int]] | None = None,
 ) -> WriteResult:
     from builder.write import write_output
 
@@ -440,6 +443,7 @@ def _write(
         keep_search=not options.search_index,  # index anyway when there is none yet
         previous=previous,
         tree=tree,
+        present=present,
     )
 
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from builder import seo
-from builder.feeds import EPOCH, last_change
+from builder.feeds import last_change
 from builder.manifest import FileKind
-from builder.model import Document, Site, Term
+from builder.model import Document, Term
 from builder.pagination import Pager
+from builder.related import Related, card_input
 from builder.render_env import url_to_path
 
 if TYPE_CHECKING:
@@ -35,11 +35,6 @@ def list_input(base: str) -> str:
     return f"list:{base}"
 
 
-def card_input(source: str) -> str:
-    """Pseudo-input: what pages other than its own show of a document (Document.card)."""
-    return f"card:{source}"
-
-
 def as_cards(inputs: set[str]) -> set[str]:
     """`inputs` with every content file replaced by its card."""
     return {card_input(i) if i.startswith("content/") else i for i in inputs}
@@ -51,9 +46,6 @@ AUTHORS = "authors"  # pseudo-input: the authors file
 # A page context may name more inputs of the page under this key, found while rendering
 # it (the related posts, ranked in the render worker); the template never sees it.
 MORE_INPUTS = "quire:more_inputs"
-RELATED_COUNT = 3
-_TICK = timedelta(microseconds=1)
-RELATED_WINDOW = 12  # candidates per tag on each side of a post, in date order
 
 
 def body(doc: Document) -> Markup:
@@ -76,68 +68,6 @@ def term_of(posts: tuple[Document, ...], slug: str, kind: str) -> Term:
             if term is not None and term.slug == slug:
                 return term
     return Term(name=slug, slug=slug, url=f"/{kind}/{slug}/")
-
-
-class Related:
-    """Related posts by shared tags, computed from each tag's date-ordered post list.
-
-    Candidates are the posts within RELATED_WINDOW places of a post in each of its tags'
-    lists (so the work stays linear in the number of posts); they are ranked by the number
-    of tags shared, then by closeness in time, then by URL. Closeness in time (not
-    recency) keeps a new post out of the related list of every post that shares a tag.
-    """
-
-    def __init__(self, site: Site) -> None:
-        self.site = site
-        self.position = {
-            slug: {doc.url: index for index, doc in enumerate(posts)}
-            for slug, posts in site.tags.items()
-        }
-        # each post's tags as bits of an int (shared tags: one AND and a bit count) and its
-        # date in whole microseconds since EPOCH (exact: ties rank as with timedeltas)
-        self.bits = {slug: 1 << number for number, slug in enumerate(site.tags)}
-        self.facts = {doc.url: (self._mask(doc), _microseconds(doc)) for doc in site.posts}
-        self.urls = {slug: [d.url for d in posts] for slug, posts in site.tags.items()}
-        self.cards = {
-            slug: [card_input(d.source) for d in posts] for slug, posts in site.tags.items()
-        }
-
-    def window(self, doc: Document) -> set[str]:
-        """The cards `of(doc)` chooses from: its neighbours in each of its tags' lists."""
-        found: set[str] = set()
-        for tag in doc.tags:
-            index = self.position.get(tag.slug, {}).get(doc.url)
-            if index is not None:
-                cards = self.cards[tag.slug]
-                found.update(cards[max(0, index - RELATED_WINDOW) : index + RELATED_WINDOW + 1])
-        return found
-
-    def of(self, doc: Document, limit: int = RELATED_COUNT) -> list[Document]:
-        """The `limit` posts most related to `doc`."""
-        candidates: dict[str, Document] = {}
-        for tag in doc.tags:
-            index = self.position.get(tag.slug, {}).get(doc.url)
-            if index is not None:
-                start, end = max(0, index - RELATED_WINDOW), index + RELATED_WINDOW + 1
-                urls, posts = self.urls[tag.slug], self.site.tags[tag.slug]
-                candidates.update(zip(urls[start:end], posts[start:end], strict=True))
-        candidates.pop(doc.url, None)
-        mask, when, facts = self._mask(doc), _microseconds(doc), self.facts
-        ranked = [
-            (-(mask & tags).bit_count(), abs(stamp - when), url)
-            for url in candidates
-            for tags, stamp in [facts[url]]
-        ]
-        ranked.sort()
-        return [candidates[url] for _, _, url in ranked[:limit]]
-
-    def _mask(self, doc: Document) -> int:
-        bits = self.bits
-        return sum({bits.get(tag.slug, 0) for tag in doc.tags})
-
-
-def _microseconds(doc: Document) -> int:
-    return ((doc.date or EPOCH) - EPOCH) // _TICK
 
 
 def comments_enabled(config: Any, doc: Document) -> bool:

@@ -96,3 +96,17 @@ def test_sitemap_locations_are_percent_encoded_and_escaped_only_when_needed() ->
         "<loc>https://example.com/posts/plain-1/</loc>",
         "<loc>https://example.com/tags/caf%C3%A9/</loc>",
     ]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_manifest_read_back_and_changed_writes_what_a_new_one_would(seed: int) -> None:
+    rng = random.Random(seed)
+    before, after = _manifest(rng), _manifest(rng)
+    read = Manifest.from_json(before.to_json())
+    assert len(read.lines) == len(before.files)  # every line is known
+    files = {**dict(list(read.files.items())[::2]), **after.files}  # kept, changed, added
+    changed = Manifest(files, after.threads, after.redirects, after.base_url, lines=read.lines)
+    assert (
+        changed.to_json()
+        == Manifest(files, after.threads, after.redirects, after.base_url).to_json()
+    )
