@@ -232,6 +232,7 @@ def report(title: str, results: dict[str, list[dict[str, Any]]]) -> dict[str, fl
             continue
         wall = median([r["wall"] for r in good])
         medians[name] = wall
+        medians[name + ":process"] = median([r["process"] for r in good])
         medians[name + ":changed"] = median([r["changed"] for r in good])
         medians[name + ":removed"] = median([r["removed"] for r in good])
         medians[name + ":rss"] = max(r["rss_mb"] for r in good)
@@ -333,7 +334,8 @@ def print_ratios(
     )
     for name in ("new post", "delete post"):
         print(
-            f"  {name:<20} {quire_medians.get(name, float('nan')):.2f} s, "
+            f"  {name:<20} {quire_medians.get(name, float('nan')):.2f} s "
+            f"({quire_medians.get(name + ':process', float('nan')):.2f} s with start-up), "
             f"{quire_medians.get(name + ':changed', float('nan')):.0f} files written, "
             f"{quire_medians.get(name + ':removed', float('nan')):.0f} removed "
             "(target < 1 s, < 15 files)"
