@@ -29,7 +29,7 @@ from builder.load import Sources
 from builder.manifest import MANIFEST_NAME, FileEntry, entry_in, lists_kind, with_entries
 from builder.model import OutputFile, Site
 from builder.render import BakedThread, render_edited
-from builder.render_env import compiled_templates
+from builder.render.env import compiled_templates
 from builder.search import mark_search_stale
 from builder.themes import ThemeError, resolve_theme
 from builder.write_staged import apply_patch

@@ -72,7 +72,7 @@ def render_stage(
 ) -> list[OutputFile]:
     """Every file of the site (see render.render_site), with the theme's problems."""
     from builder.render import render_site
-    from builder.render_env import compiled_templates
+    from builder.render.env import compiled_templates
 
     try:
         theme_dir = resolve_theme(site.config.theme, site_dir)

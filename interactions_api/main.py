@@ -73,12 +73,17 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
 
 
 def _routers() -> list[APIRouter]:
-    # Every module in routers/ exposing `router` is mounted, in name order, so adding a
-    # router file is enough (no shared list for parallel work to collide on).
-    found: list[APIRouter] = []
+    return [router for _, router in mounted_routers()]
+
+
+def mounted_routers() -> list[tuple[str, APIRouter]]:
+    """Every module in routers/ exposing `router`, by module name, in name order."""
+    # Mounted in this order, so adding a router file is enough (no shared list for
+    # parallel work to collide on).
+    found: list[tuple[str, APIRouter]] = []
     for info in sorted(pkgutil.iter_modules(routers_pkg.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{routers_pkg.__name__}.{info.name}")
         router = getattr(module, "router", None)
         if isinstance(router, APIRouter):
-            found.append(router)
+            found.append((info.name, router))
     return found

@@ -8,14 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 
-from interactions_api.config import Settings
 from interactions_api.deps import get_settings
-from interactions_api.models.user import User
-from interactions_api.services.ratelimit import RateLimiter
 from interactions_api.services.threads import ThreadRegistry
-
-WINDOW = 60  # seconds: the per-minute limits in settings
-ADDRESS_FACTOR = 5  # several people can share one address (NAT, offices)
 
 
 async def get_threads(request: Request) -> ThreadRegistry:
@@ -36,31 +30,6 @@ ThreadsDep = Annotated[ThreadRegistry, Depends(get_threads)]
 def role_doc(role: str) -> dict[str, Any]:
     """OpenAPI extension naming the role a route needs (also said in its description)."""
     return {"x-quire-role": role}
-
-
-def limit_comments(
-    limiter: RateLimiter, settings: Settings, *, user: User | None, address: str
-) -> None:
-    """Count a comment (or preview) against the per-account and per-address limits."""
-    per_minute = settings.comments_per_minute
-    message = "You are commenting too fast; wait a moment."
-    if user is not None:
-        limiter.hit(f"comment:user:{user.id}", limit=per_minute, window_s=WINDOW, message=message)
-        per_minute *= ADDRESS_FACTOR
-    limiter.hit(f"comment:ip:{address}", limit=per_minute, window_s=WINDOW, message=message)
-
-
-def limit_likes(limiter: RateLimiter, settings: Settings, *, user: User, address: str) -> None:
-    """Count a like/unlike/bookmark change against the per-account and per-address limits."""
-    per_minute = settings.likes_per_minute
-    message = "Too many likes in a short time; wait a moment."
-    limiter.hit(f"like:user:{user.id}", limit=per_minute, window_s=WINDOW, message=message)
-    limiter.hit(
-        f"like:ip:{address}",
-        limit=per_minute * ADDRESS_FACTOR,
-        window_s=WINDOW,
-        message=message,
-    )
 
 
 def cacheable_json(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Request
 
 from interactions_api.db import reading
-from interactions_api.deps import ClientIP, LimiterDep, Reader, SessionDep, SettingsDep
+from interactions_api.deps import ClientIP, GuardDep, Reader, SessionDep
 from interactions_api.errors import error_responses
 from interactions_api.models.comment_io import CommentId, EmptyIn, LikeOut
 from interactions_api.routers._cache import commit_and_invalidate
-from interactions_api.routers._interactions import ThreadsDep, limit_likes, role_doc
+from interactions_api.routers._interactions import ThreadsDep, role_doc
 from interactions_api.services import likes
 
 router = APIRouter(prefix="/api", tags=["likes"])
@@ -21,16 +21,15 @@ ERRORS = error_responses(401, 403, 404, 415, 422, 429)
 def _thread_like(
     request: Request,
     db: SessionDep,
-    settings: SettingsDep,
     threads: ThreadsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     user: Reader,
     thread_id: str,
     liked: bool,
 ) -> LikeOut:
     threads.require(thread_id)
-    limit_likes(limiter, settings, user=user, address=address)
+    guard.like(user=user, address=address).enforce()
     count = likes.set_thread_like(db, user=user, thread_id=thread_id, liked=liked)
     commit_and_invalidate(request, db, thread_id)
     return LikeOut(liked=liked, likes=count)
@@ -45,16 +44,15 @@ def _thread_like(
 def like_thread(
     request: Request,
     db: SessionDep,
-    settings: SettingsDep,
     threads: ThreadsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     user: Reader,
     _body: EmptyIn | None = None,
     thread_id: str = ThreadId,
 ) -> LikeOut:
     """Like an article (idempotent). Role: reader."""
-    return _thread_like(request, db, settings, threads, limiter, address, user, thread_id, True)
+    return _thread_like(request, db, threads, guard, address, user, thread_id, True)
 
 
 @router.delete(
@@ -66,24 +64,22 @@ def like_thread(
 def unlike_thread(
     request: Request,
     db: SessionDep,
-    settings: SettingsDep,
     threads: ThreadsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     user: Reader,
     _body: EmptyIn | None = None,
     thread_id: str = ThreadId,
 ) -> LikeOut:
     """Take back a like on an article (idempotent). Role: reader."""
-    return _thread_like(request, db, settings, threads, limiter, address, user, thread_id, False)
+    return _thread_like(request, db, threads, guard, address, user, thread_id, False)
 
 
 def _comment_like(
     request: Request,
     db: SessionDep,
-    settings: SettingsDep,
     threads: ThreadsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     user: Reader,
     comment_id: CommentId,
@@ -92,7 +88,7 @@ def _comment_like(
     with reading(db):  # the write transaction starts only at the like itself
         comment = likes.likeable_comment(db, comment_id)
     threads.require(comment.thread_id)
-    limit_likes(limiter, settings, user=user, address=address)
+    guard.like(user=user, address=address).enforce()
     count = likes.set_comment_like(db, user=user, comment=comment, liked=liked)
     commit_and_invalidate(request, db, comment.thread_id)
     return LikeOut(liked=liked, likes=count)
@@ -108,15 +104,14 @@ def like_comment(
     request: Request,
     comment_id: CommentId,
     db: SessionDep,
-    settings: SettingsDep,
     threads: ThreadsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     user: Reader,
     _body: EmptyIn | None = None,
 ) -> LikeOut:
     """Like a comment (idempotent). Role: reader."""
-    return _comment_like(request, db, settings, threads, limiter, address, user, comment_id, True)
+    return _comment_like(request, db, threads, guard, address, user, comment_id, True)
 
 
 @router.delete(
@@ -129,12 +124,11 @@ def unlike_comment(
     request: Request,
     comment_id: CommentId,
     db: SessionDep,
-    settings: SettingsDep,
     threads: ThreadsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     user: Reader,
     _body: EmptyIn | None = None,
 ) -> LikeOut:
     """Take back a like on a comment (idempotent). Role: reader."""
-    return _comment_like(request, db, settings, threads, limiter, address, user, comment_id, False)
+    return _comment_like(request, db, threads, guard, address, user, comment_id, False)

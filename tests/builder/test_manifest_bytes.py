@@ -13,8 +13,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from builder.feeds import sitemap
 from builder.manifest import FileEntry, Manifest, Thread, _block, _files_block, _threads_block
+from builder.render.feeds import sitemap
 
 ALPHABET = 'ab/é"\\\n\t\x00\x1f\u2028 😀<>&'
 
