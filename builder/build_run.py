@@ -31,7 +31,7 @@ class BuildRun:
             self.timings[name] = time.perf_counter() - start
 
     def split(self, stage: str, part: str, seconds: float | None) -> None:
-        """Report `seconds` of `stage` as a stage of their own (Pagefind within write)."""
+        """Report `seconds` of `stage` as a stage of their own (the search index in write)."""
         if seconds is not None and stage in self.timings:
             self.timings[stage] = max(0.0, self.timings[stage] - seconds)
             self.timings[part] = seconds

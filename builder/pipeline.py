@@ -22,13 +22,14 @@ from builder.build_run import STAGES, BuildRun, StageCallback
 from builder.cache import BuildCache
 from builder.cache_bodies import StaleCacheError
 from builder.links import check_links  # light: the model and the standard library
-from builder.load import Sources, load_sources, read_source, stat_records
+from builder.load import Sources, read_source
 from builder.manifest import MANIFEST_NAME
 from builder.model import Author, Document, Site
 from builder.options import BuildOptions
 from builder.parse_stage import ItemCallback, ParseCache, parse_all
 from builder.stages import (
     effective_config,
+    load_stage,
     record_outputs,
     render_stage,
     without_text,
@@ -46,6 +47,7 @@ from builder.uptodate import (
     stamp_key,
     untouched,
 )
+from builder.write_staged import stages_left
 
 # The stages' own modules (and Pydantic, Jinja, YAML, Pygments behind them) are imported
 # by the functions that run them: a build that finds nothing changed imports none of them
@@ -137,6 +139,8 @@ def _build_site(request: _Request) -> BuildResult:
             request.edited = (freshness.edited, freshness.pages)
         if fresh is not None and search_due(options, fresh.output_dir):
             fresh = None  # the index was kept behind the pages: this build catches it up
+        if fresh is not None and stages_left(fresh.output_dir):
+            fresh = None  # a killed write left its stage: the full path finishes or drops it
         if fresh is not None:
             return BuildResult(
                 fresh.output_dir,
@@ -186,7 +190,7 @@ def _build(request: _Request) -> BuildResult:
     output_dir = options.output_dir or site_dir / config.output_dir
     recover_output(output_dir)  # a killed build must not leave the site without its output
     with run.stage("load"):
-        sources = _load(run, request, snapshot)
+        sources = load_stage(run, site_dir, store, snapshot)
     with run.stage("parse"):
         documents, authors, parsed = _parse(run, request, sources, config)
         sources = without_text(sources)  # parsed: the texts are not needed any more
@@ -208,22 +212,6 @@ def _build(request: _Request) -> BuildResult:
         if quick is not None:
             return quick
     return _render_and_write(done, sources)
-
-
-def _load(run: BuildRun, request: _Request, snapshot: Snapshot | None) -> Sources:
-    """The site's sources, read when the cache does not know them (and their stats kept)."""
-    site_dir, store = request.site_dir, request.store
-    known, recorded = store.get_stats() if store is not None else ({}, 0)
-    seen = snapshot.files if snapshot is not None else None
-    sources, problems = load_sources(site_dir, known, recorded_ns=recorded, seen=seen)
-    run.diagnostics.extend(problems)
-    if store is not None:
-        records = stat_records(site_dir, sources)
-        # Nothing read and nothing changed: the stored records (and their older time,
-        # which only makes more files count as possibly changed) are still right.
-        if records != known or any(s.loaded for s in (*sources.posts, *sources.pages)):
-            store.put_stats(records, time.time_ns())
-    return sources
 
 
 def _parse(
@@ -353,12 +341,23 @@ def _render_and_write(done: _Done, sources: Sources) -> BuildResult:
                 previous = reuse.manifest if reuse is not None else None
                 present = seen_in(request.seen_outputs, output_dir)  # not stat-ed again
                 written = write_stage(
-                    files, site, sources, site_dir, output_dir, options, previous, tree, present
+                    files,
+                    site,
+                    sources,
+                    site_dir,
+                    output_dir,
+                    options,
+                    previous,
+                    tree,
+                    store,
+                    present,
                 )
             except FileNotFoundError:  # a page reused from the last build was deleted by hand
                 reuse = reuse_for(None, sources, site_dir, output_dir, site.config, options)
                 files = render_stage(site, site_dir, [], reuse, baked)
-                written = write_stage(files, site, sources, site_dir, output_dir, options)
+                written = write_stage(
+                    files, site, sources, site_dir, output_dir, options, store=store
+                )
             _after_write(done, written, reuse)
         run.split("write", "search", written.search_seconds)
     finally:

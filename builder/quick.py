@@ -18,6 +18,7 @@ the files and the manifest are replaced all together or not at all.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -48,6 +49,8 @@ def quick_build(
 ) -> tuple[tuple[str, ...], int] | None:
     """The quick path when it applies: the files it wrote and the pages it rendered;
     None when the build must take the normal path (nothing was written)."""
+    from builder.search_index import QuickPathRefused, index_for_build
+
     with run.stage("render"):
         reuse = reuse_for(store, sources, site_dir, output_dir, site.config, options, outputs=False)
         try:
@@ -68,9 +71,19 @@ def quick_build(
         return None
     with run.stage("write"):
         files, problems = rendered
+        started = time.perf_counter()
+        try:
+            index = index_for_build(site, output_dir, options, store, sources, only=edited)
+        except QuickPathRefused:
+            return None
+        searched = time.perf_counter() - started if index is not None else None
+        files = [*files, *(index.files if index else ())]
         changed = write_quick(files, reuse, output_dir=output_dir, options=options, store=store)
     if changed is None:
         return None
+    if index is not None:
+        index.commit()
+    run.split("write", "search", searched)
     run.diagnostics.extend(problems)
     return changed, len(files)
 
@@ -91,14 +104,17 @@ def write_quick(
     except OSError:
         return None
     indexed = lists_kind(text, "search")
-    if (indexed and options.search_index) or (not indexed and not options.skip_search):
-        return None  # a normal build re-indexes (or, with --no-search, drops the index)
+    searching = options.search_index and not options.skip_search
+    if indexed != searching and not (indexed and not options.search_index):
+        return None  # a normal build makes the index (or, with --no-search, drops it)
     entries: dict[str, FileEntry] = {}
     data: dict[str, bytes] = {}
     records: dict[str, OutputRecord] = {}
     for out in files:
         old = entry_in(text, out.path)
-        if old is None or old.kind != out.kind or out.path not in reuse.records:
+        # the search index's files are the index's own bookkeeping (builder.search_index)
+        made = out.path in reuse.records or out.kind == "search"
+        if old is None or old.kind != out.kind or not made:
             return None
         sha = hashlib.sha256(out.data).hexdigest()
         entry = FileEntry(sha, len(out.data), out.kind, tuple(sorted(set(out.inputs))))
@@ -106,11 +122,12 @@ def write_quick(
             entries[out.path] = entry
         if (sha, len(out.data)) != (old.sha256, old.size):
             data[out.path] = out.data
-        records[out.path] = OutputRecord(reuse.records[out.path].fingerprint, sha)
+        if out.path in reuse.records:
+            records[out.path] = OutputRecord(reuse.records[out.path].fingerprint, sha)
     patched = with_entries(text, entries)
     if patched is None:
         return None
-    if indexed and data:
+    if indexed and data and not searching:
         mark_search_stale(output_dir)  # as the normal path does: refreshed in the background
     if entries:
         apply_patch(output_dir, data, patched)

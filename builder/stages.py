@@ -1,5 +1,5 @@
 """The render and write stages as `build_site` runs them (the theme found, the widget
-budget checked, the search index called), and what the write stage is told of the site.
+budget checked, the search index made), and what the write stage is told of the site.
 
 Imported by the pipeline before it knows whether anything must be built: the stages' own
 modules (Jinja, Pygments, the search indexer) are imported by the functions that run them.
@@ -7,15 +7,16 @@ modules (Jinja, Pygments, the search indexer) are imported by the functions that
 
 from __future__ import annotations
 
-import importlib
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from builder.budget import check_widget_budget
+from builder.build_run import BuildRun
 from builder.cache import BuildCache, OutputRecord
-from builder.load import Sources
+from builder.load import Sources, load_sources, stat_records
 from builder.manifest import Manifest, Thread
 from builder.model import Diagnostic, OutputFile, Site, Source
 from builder.options import BuildOptions
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
     from builder.config import SiteConfig
     from builder.incremental import Reuse
     from builder.render import BakedThread
-    from builder.write import SearchIndexer, Tree, WriteResult
+    from builder.uptodate import Snapshot
+    from builder.write import Tree, WriteResult
 
 
 def effective_config(config: SiteConfig, options: BuildOptions) -> SiteConfig:
@@ -42,6 +44,23 @@ def without_text(sources: Sources) -> Sources:
         posts=tuple(Source(s.path, "", s.sha256) for s in sources.posts),
         pages=tuple(Source(s.path, "", s.sha256) for s in sources.pages),
     )
+
+
+def load_stage(
+    run: BuildRun, site_dir: Path, store: BuildCache | None, snapshot: Snapshot | None
+) -> Sources:
+    """The site's sources, read when the cache does not know them (and their stats kept)."""
+    known, recorded = store.get_stats() if store is not None else ({}, 0)
+    seen = snapshot.files if snapshot is not None else None
+    sources, problems = load_sources(site_dir, known, recorded_ns=recorded, seen=seen)
+    run.diagnostics.extend(problems)
+    if store is not None:
+        records = stat_records(site_dir, sources)
+        # Nothing read and nothing changed: the stored records (and their older time,
+        # which only makes more files count as possibly changed) are still right.
+        if records != known or any(s.loaded for s in (*sources.posts, *sources.pages)):
+            store.put_stats(records, time.time_ns())
+    return sources
 
 
 def threads_of(site: Site) -> dict[str, Thread]:
@@ -100,25 +119,35 @@ def write_stage(
     options: BuildOptions,
     previous: Manifest | None = None,
     tree: Tree | None = None,
+    store: BuildCache | None = None,
     present: Mapping[str, list[int]] | None = None,
 ) -> WriteResult:
-    """The output folder made to hold `files` (see write.write_output), search index too."""
+    """The output folder made to hold `files` (see write.write_output) and the search
+    index (builder.search_index: the one place a build indexes)."""
+    from builder.search_index import index_for_build
     from builder.write import write_output
 
-    return write_output(
-        files,
+    old = previous.files if previous is not None else None
+    started = time.perf_counter()
+    index = index_for_build(site, output_dir, options, store, sources, old_files=old)
+    seconds = time.perf_counter() - started
+    written = write_output(
+        [*files, *(index.files if index else ())],
         site_dir=site_dir,
         output_dir=output_dir,
         static_files=sources.static_files,
         threads=threads_of(site),
         redirects=redirects_of(site),
         base_url=site.config.base_url,
-        search=None if options.skip_search else _search_indexer(),
         keep_search=not options.search_index,  # index anyway when there is none yet
         previous=previous,
         tree=tree,
         present=present,
     )
+    if index is None or written.manifest is None:
+        return written
+    index.commit()
+    return replace(written, search_seconds=seconds)
 
 
 def record_outputs(store: BuildCache, output_dir: Path, reuse: Reuse, manifest: Manifest) -> None:
@@ -133,11 +162,3 @@ def record_outputs(store: BuildCache, output_dir: Path, reuse: Reuse, manifest: 
         },
     )
     store.put_values(output_dir, reuse.snapshot())
-
-
-def _search_indexer() -> SearchIndexer | None:
-    try:  # imported by name: the search module is optional until the theme ships it
-        module = importlib.import_module("builder.search")
-    except ImportError:
-        return None
-    return cast("SearchIndexer", module.build_search_index)

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 import interactions_api.routers as routers_pkg
+import interactions_api.studio.routes as studio_routes
 from interactions_api import pages
 from interactions_api.config import Settings
 from interactions_api.db import check_database, close_redis, connect_redis, engine_for
@@ -77,13 +78,18 @@ def _routers() -> list[APIRouter]:
 
 
 def mounted_routers() -> list[tuple[str, APIRouter]]:
-    """Every module in routers/ exposing `router`, by module name, in name order."""
-    # Mounted in this order, so adding a router file is enough (no shared list for
-    # parallel work to collide on).
+    """Every module in routers/ and studio/routes/ exposing `router`, by module path
+    ("routers/auth", "studio/routes/home"), in mounting order."""
+    # Mounted in name order, so adding a router file is enough (no shared list for
+    # parallel work to collide on). Studio's placeholders for screens not built yet come
+    # last: a screen's own route wins.
     found: list[tuple[str, APIRouter]] = []
-    for info in sorted(pkgutil.iter_modules(routers_pkg.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{routers_pkg.__name__}.{info.name}")
-        router = getattr(module, "router", None)
-        if isinstance(router, APIRouter):
-            found.append((info.name, router))
+    for package, folder in ((routers_pkg, "routers"), (studio_routes, "studio/routes")):
+        infos = sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name)
+        infos.sort(key=lambda i: i.name == "planned")
+        for info in infos:
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            router = getattr(module, "router", None)
+            if isinstance(router, APIRouter):
+                found.append((f"{folder}/{info.name}", router))
     return found
