@@ -318,12 +318,7 @@ def _render_and_write(done: _Done, sources: Sources) -> BuildResult:
     from builder.write import Tree
 
     request, run, site, output_dir = done.request, done.run, done.site, done.output_dir
-    site_dir, options, store, baked = (
-        request.site_dir,
-        request.options,
-        request.store,
-        request.baked,
-    )
+    site_dir, options, store = request.site_dir, request.options, request.store
     # No output yet: a new tree, which the render workers write their pages into (the
     # pages, 200 MB for 5,000 posts, do not travel back to this process to be written)
     tree = Tree.beside(output_dir) if not (output_dir / MANIFEST_NAME).is_file() else None
@@ -333,31 +328,19 @@ def _render_and_write(done: _Done, sources: Sources) -> BuildResult:
                 store, sources, site_dir, output_dir, site.config, options, request.tampered
             )
             _settle()
-            files = render_stage(site, site_dir, run.diagnostics, reuse, baked, tree)
+            files = render_stage(site, site_dir, run.diagnostics, reuse, request.baked, tree)
         if run.failed:
             return BuildResult(output_dir, tuple(run.diagnostics), run.timings, site=site)
         with run.stage("write"):
+            stage = (site, sources, site_dir, output_dir, options)
             try:
                 previous = reuse.manifest if reuse is not None else None
                 present = seen_in(request.seen_outputs, output_dir)  # not stat-ed again
-                written = write_stage(
-                    files,
-                    site,
-                    sources,
-                    site_dir,
-                    output_dir,
-                    options,
-                    previous,
-                    tree,
-                    store,
-                    present,
-                )
+                written = write_stage(files, *stage, previous, tree, store, present)
             except FileNotFoundError:  # a page reused from the last build was deleted by hand
                 reuse = reuse_for(None, sources, site_dir, output_dir, site.config, options)
-                files = render_stage(site, site_dir, [], reuse, baked)
-                written = write_stage(
-                    files, site, sources, site_dir, output_dir, options, store=store
-                )
+                files = render_stage(site, site_dir, [], reuse, request.baked)
+                written = write_stage(files, *stage, store=store)
             _after_write(done, written, reuse)
         run.split("write", "search", written.search_seconds)
     finally:
