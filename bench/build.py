@@ -1,7 +1,7 @@
 """Benchmark: build the shared corpus with Quire, Hugo and Pelican in the same run.
 
     .venv/bin/python bench/build.py [--n 5000] [--runs 3] [--work DIR] [--no-peers]
-                                    [--no-search] [--no-floor]
+                                    [--no-search] [--no-floor] [--shared DIR]
 
 Quire is measured cold (no output, no cache), after editing one post's body, after
 changing one post's tags, after adding a post and after deleting it, with no change,
@@ -41,7 +41,9 @@ from ratios import median, print_ratios, print_search_ratios
 from startup import measure_fast_paths, measure_startup  # bench/startup.py
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "bench"
+# The shared corpus generator and peers script: `--shared DIR` or $QUIRE_SHARED (a
+# worktree is not beside `shared/`), else the checkout's sibling folder.
+SHARED = Path(os.environ.get("QUIRE_SHARED") or ROOT.parent / "shared") / "bench"
 PYTHON = sys.executable
 VERBOSE = False
 CONFIG = 'title = "Bench"\nbase_url = "https://bench.example.com"\ntheme = "bench"\n'
@@ -269,6 +271,7 @@ def report(title: str, results: dict[str, list[dict[str, Any]]]) -> dict[str, fl
             continue
         wall = median([r["wall"] for r in good])
         medians[name] = wall
+        medians[name + ":process"] = median([r["process"] for r in good])
         medians[name + ":changed"] = median([r["changed"] for r in good])
         medians[name + ":removed"] = median([r["removed"] for r in good])
         medians[name + ":rss"] = max(r["rss_mb"] for r in good)
@@ -293,9 +296,12 @@ def main() -> None:
     parser.add_argument("--no-floor", action="store_true", help="skip the rendering floor")
     parser.add_argument("--no-startup", action="store_true", help="skip bench/startup.py")
     parser.add_argument("--verbose", action="store_true", help="print every run")
+    parser.add_argument("--shared", type=Path, help="the shared folder (holds bench/gen_corpus.py)")
     args = parser.parse_args()
-    global VERBOSE
+    global VERBOSE, SHARED
     VERBOSE = ratios.VERBOSE = args.verbose
+    if args.shared is not None:
+        SHARED = args.shared / "bench"
     args.work.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg()
     print(f"corpus: {args.n} posts; {os.cpu_count()} CPUs; load {load[0]:.1f} {load[1]:.1f}")

@@ -63,7 +63,8 @@ def print_ratios(
     )
     for name in ("new post", "delete post"):
         print(
-            f"  {name:<20} {quire_medians.get(name, float('nan')):.2f} s, "
+            f"  {name:<20} {quire_medians.get(name, float('nan')):.2f} s "
+            f"({quire_medians.get(name + ':process', float('nan')):.2f} s with start-up), "
             f"{quire_medians.get(name + ':changed', float('nan')):.0f} files written, "
             f"{quire_medians.get(name + ':removed', float('nan')):.0f} removed "
             "(target < 1 s, < 15 files)"

@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # types only: the up-to-date check imports this module, not t
 
 CACHE_DIR = ".quire-cache"
 CACHE_FILE = "build.sqlite"
-SCHEMA = 6
+SCHEMA = 7
 # libraries whose output ends up in pages: an upgrade must re-render everything
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments", "nh3", "Jinja2", "PyYAML")
 ParseKey = tuple[str, str, str]  # (source path, source sha256, parse settings key)

@@ -13,6 +13,7 @@ import json
 import marshal
 from collections.abc import Callable
 from datetime import date, datetime
+from itertools import starmap
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,16 +39,17 @@ def encode_record(result: ParseResult) -> tuple[bytes, str] | None:
     record = (
         doc.source, doc.kind, doc.id, doc.slug, doc.url, doc.title,
         _dt(doc.date), _dt(doc.updated),
-        [(t.name, t.slug, t.url) for t in doc.tags],
-        _term(doc.category), _term(doc.series), list(doc.authors),
+        tuple((t.name, t.slug, t.url) for t in doc.tags),
+        _term(doc.category), _term(doc.series), tuple(doc.authors),
         doc.summary_html,
-        [(h.level, h.text, h.anchor) for h in doc.toc],
+        tuple((h.level, h.text, h.anchor) for h in doc.toc),
         doc.word_count, doc.draft,
         (doc.cover.src, doc.cover.alt) if doc.cover else None,
-        list(doc.aliases), doc.canonical, extra, dict(doc.field_lines), doc.card,
-        list(doc.links),
-        list(doc.fences),  # last: `BuildCache.fence_memo` reads it as record[-1]
+        tuple(doc.aliases), doc.canonical, extra, dict(doc.field_lines), doc.card,
+        doc.links,
+        doc.fences,  # last: `BuildCache.fence_memo` reads it as record[-1]
     )  # fmt: skip
+    # tuples: marshal gives them back as tuples, which the Document holds as they are
     try:
         return marshal.dumps((record, diags)), doc.body_html
     except ValueError:  # something marshal cannot hold (cannot happen for parsed text)
@@ -59,7 +61,7 @@ def decode_record(meta: bytes, body: str | Callable[[], str]) -> ParseResult:
     # marshal builds only plain values (no code runs, unlike pickle), from a file
     # this builder wrote into the site's own folder
     raw, diags = marshal.loads(meta)  # noqa: S302
-    diagnostics = [Diagnostic(*d) for d in diags]
+    diagnostics = list(starmap(Diagnostic, diags))
     if raw is None:
         return None, diagnostics
     (source, kind, doc_id, slug, url, title, when, updated, tags, category, series, authors,
@@ -76,29 +78,41 @@ def decode_record(meta: bytes, body: str | Callable[[], str]) -> ParseResult:
         title=title,
         date=_undt(when),
         updated=_undt(updated),
-        tags=tuple(Term(*t) for t in tags),
-        category=Term(*category) if category else None,
-        series=Term(*series) if series else None,
-        authors=tuple(authors),
+        tags=tuple(map(_TERMS.__getitem__, tags)),
+        category=_TERMS[category] if category else None,
+        series=_TERMS[series] if series else None,
+        authors=authors,
         summary_html=summary,
         body=body,
-        toc=tuple(Heading(*h) for h in toc),
+        toc=tuple(starmap(Heading, toc)),
         word_count=words,
         draft=draft,
         cover=Cover(*cover) if cover else None,
-        aliases=tuple(aliases),
+        aliases=aliases,
         canonical=canonical,
         extra=extra,
         field_lines=lines,
         _card=card,
-        fences=tuple(map(tuple, fences)),
-        links=tuple(map(tuple, links)),
+        fences=fences,
+        links=links,
     )
     return doc, diagnostics
 
 
-def _term(term: Term | None) -> list[str] | None:
-    return [term.name, term.slug, term.url] if term else None
+class _Terms(dict[tuple[str, str, str], Term]):
+    """(name, slug, URL) -> Term: thousands of posts share a few hundred tags, so each is
+    made once (decoding every record is most of what an incremental build waits for)."""
+
+    def __missing__(self, key: tuple[str, str, str]) -> Term:
+        term = self[key] = Term(*key)
+        return term
+
+
+_TERMS = _Terms()
+
+
+def _term(term: Term | None) -> tuple[str, str, str] | None:
+    return (term.name, term.slug, term.url) if term else None
 
 
 def _dt(value: datetime | None) -> list[str] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -61,17 +61,21 @@ class Manifest:
     redirects: dict[str, str] = field(default_factory=dict)  # alias URL path -> target URL path
     base_url: str = ""
     version: int = MANIFEST_VERSION
+    # path -> (entry, its line) as read from a manifest file: `to_json` writes an entry
+    # that is still the same as that line (most of thousands, after a small change)
+    lines: Mapping[str, tuple[FileEntry, str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def to_json(self) -> str:
         """Serialise deterministically (same manifest, same bytes), one line per file,
         thread and redirect: diffs stay readable, and json's C encoder writes a 5,000-post
         manifest in milliseconds."""
-        threads = ((k, _thread_dict(t)) for k, t in sorted(self.threads.items()))
         return (
             f'{{"base_url":{_dump(self.base_url)},\n'
-            f'"files":{_files_block(self.files)},\n'
+            f'"files":{_files_block(self.files, self.lines)},\n'
             f'"redirects":{_block(sorted(self.redirects.items()))},\n'
-            f'"threads":{_block(threads)},\n'
+            f'"threads":{_threads_block(self.threads)},\n'
             f'"version":{_dump(self.version)}}}\n'
         )
 
@@ -101,6 +105,7 @@ class Manifest:
             threads=threads,
             redirects=dict(data.get("redirects", {})),
             base_url=str(data.get("base_url", "")),
+            lines=_file_lines(text, files),
         )
 
 
@@ -126,11 +131,34 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _files_block(files: Mapping[str, FileEntry]) -> str:
+def _files_block(
+    files: Mapping[str, FileEntry], known: Mapping[str, tuple[FileEntry, str]] | None = None
+) -> str:
     """`_block` of the file entries, formatted directly (thousands of them, every build):
-    the same bytes as `_block` of each entry as a dict, keys in sorted order."""
-    lines = [_entry_line(path, e) for path, e in sorted(files.items())]
+    the same bytes as `_block` of each entry as a dict, keys in sorted order. `known`:
+    lines read from a manifest file, written again as they are for the same entry."""
+    known = known or {}
+    lines = []
+    for path, e in sorted(files.items()):
+        line = known.get(path)
+        lines.append(line[1] if line is not None and line[0] == e else _entry_line(path, e))
     return "{\n" + ",\n".join(lines) + "\n}" if lines else "{}"
+
+
+def _file_lines(text: str, files: Mapping[str, FileEntry]) -> dict[str, tuple[FileEntry, str]]:
+    """Each file's line in manifest `text` (one line per file, in the order `files` was
+    read), with its entry; empty when the text is laid out otherwise."""
+    start = text.find(_FILES_AT)
+    end = text.find("\n}", start)
+    lines = text[start + len(_FILES_AT) : end].split("\n") if start >= 0 < end else []
+    if len(lines) != len(files):
+        return {}
+    found = {}
+    for (path, entry), line in zip(files.items(), lines, strict=True):
+        if not line.startswith(f"{_ENCODE(path)}:{{"):
+            return {}
+        found[path] = (entry, line.removesuffix(","))
+    return found
 
 
 def _entry_line(path: str, e: FileEntry) -> str:
@@ -139,6 +167,17 @@ def _entry_line(path: str, e: FileEntry) -> str:
         f'{enc(path)}:{{"inputs":[{",".join(map(enc, e.inputs))}],"kind":{enc(e.kind)},'
         f'"sha256":{enc(e.sha256)},"size":{int(e.size)}}}'
     )
+
+
+def _threads_block(threads: Mapping[str, Thread]) -> str:
+    """`_block` of the threads as dicts, formatted directly (one per post, every build)."""
+    enc = _ENCODE
+    lines = [
+        f'{enc(key)}:{{"date":{_dump(t.date)},"source":{_dump(t.source)},'
+        f'"title":{_dump(t.title)},"url":{_dump(t.url)}}}'
+        for key, t in sorted(threads.items())
+    ]
+    return "{\n" + ",\n".join(lines) + "\n}" if lines else "{}"
 
 
 # -- editing a written manifest in place -----------------------------------------------
@@ -195,12 +234,6 @@ def _block(items: Iterable[tuple[str, Any]]) -> str:
 
 
 _ENCODE = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
-_THREAD_FIELDS = tuple(f.name for f in fields(Thread))
-
-
-def _thread_dict(thread: Thread) -> dict[str, Any]:
-    """`asdict(thread)` without its deep copy (every field is a string or None)."""
-    return {name: getattr(thread, name) for name in _THREAD_FIELDS}
 
 
 def read_manifest(output_dir: Path) -> Manifest | None:

@@ -10,24 +10,31 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder.authors import parse_authors
-from builder.budget import check_widget_budget
 from builder.build_result import BuildResult
-from builder.cache import BuildCache, OutputRecord
+from builder.build_run import STAGES, BuildRun, StageCallback
+from builder.cache import BuildCache
 from builder.cache_bodies import StaleCacheError
 from builder.links import check_links  # light: the model and the standard library
-from builder.load import Sources, load_sources, read_source, stat_records
-from builder.manifest import MANIFEST_NAME, Manifest, Thread
-from builder.model import Diagnostic, OutputFile, Site, Source
+from builder.load import Sources, read_source
+from builder.manifest import MANIFEST_NAME
+from builder.model import Author, Document, Site
 from builder.options import BuildOptions
 from builder.parse_stage import ItemCallback, ParseCache, parse_all
-from builder.themes import ThemeError, resolve_theme
+from builder.stages import (
+    effective_config,
+    load_stage,
+    record_outputs,
+    render_stage,
+    without_text,
+    write_stage,
+)
 from builder.uptodate import (
     SeenOutputs,
     Snapshot,
@@ -35,6 +42,7 @@ from builder.uptodate import (
     check,
     record_build,
     search_due,
+    seen_in,
     snapshot_for,
     stamp_key,
     untouched,
@@ -48,41 +56,28 @@ if TYPE_CHECKING:
     from builder.config import SiteConfig
     from builder.incremental import Reuse
     from builder.render import BakedThread
-    from builder.write import Tree, WriteResult
+    from builder.write import WriteResult
 
-STAGES = ("config", "load", "parse", "collect", "render", "write")
 # the sources edited since the last build (when nothing else changed) and its page count
 Edited = tuple[frozenset[str], int] | None
-StageCallback = Callable[[str, int, int], None]  # (stage, index, number of stages)
 
 
-class _Run:
-    """Timings and diagnostics of one build in progress."""
+@dataclass(slots=True)
+class _Request:
+    """One call of `build_site`, with what the up-to-date check found before it."""
 
-    def __init__(self, on_stage: StageCallback | None) -> None:
-        self.timings: dict[str, float] = {}
-        self.diagnostics: list[Diagnostic] = []
-        self.on_stage = on_stage
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        if self.on_stage is not None:
-            self.on_stage(name, STAGES.index(name), len(STAGES))
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[name] = time.perf_counter() - start
-
-    def split(self, stage: str, part: str, seconds: float | None) -> None:
-        """Report `seconds` of `stage` as a stage of their own (the search index in write)."""
-        if seconds is not None and stage in self.timings:
-            self.timings[stage] = max(0.0, self.timings[stage] - seconds)
-            self.timings[part] = seconds
-
-    @property
-    def failed(self) -> bool:
-        return any(d.severity == "error" for d in self.diagnostics)
+    site_dir: Path
+    options: BuildOptions
+    store: BuildCache | None
+    on_stage: StageCallback | None
+    on_parsed: ItemCallback | None
+    parse_cache: ParseCache | None
+    baked: Mapping[str, BakedThread]
+    key: str  # the up-to-date check's key of the options and baked comments
+    tampered: frozenset[str] = frozenset()  # output files changed by hand since the last build
+    taken: Snapshot | None = None  # the inputs' stats, as the check took them
+    seen_outputs: SeenOutputs = (None, None)
+    edited: Edited = None
 
 
 def build_site(
@@ -104,8 +99,13 @@ def build_site(
     skips even reading that cache. `baked` (thread id -> BakedThread) is what the
     publisher knows of each thread's comments, baked into the article pages.
     """
+    options = options or BuildOptions()
+    baked = baked or {}
+    request = _Request(
+        site_dir, options, None, on_stage, on_parsed, parse_cache, baked, stamp_key(options, baked)
+    )
     with _fewer_collections():
-        return _build_site(site_dir, options, on_stage, on_parsed, parse_cache, baked)
+        return _build_site(request)
 
 
 # A build allocates hundreds of thousands of objects that live until it ends (documents,
@@ -127,28 +127,16 @@ def _fewer_collections() -> Iterator[None]:
         gc.unfreeze()  # see `_settle`
 
 
-def _build_site(
-    site_dir: Path,
-    options: BuildOptions | None,
-    on_stage: StageCallback | None,
-    on_parsed: ItemCallback | None,
-    parse_cache: ParseCache | None,
-    baked: Mapping[str, BakedThread] | None,
-) -> BuildResult:
-    options = options or BuildOptions()
-    baked = baked or {}
-    key = stamp_key(options, baked)
-    tampered: frozenset[str] = frozenset()
-    taken: Snapshot | None = None
-    seen_outputs: SeenOutputs = (None, None)
-    edited: Edited = None
+def _build_site(request: _Request) -> BuildResult:
+    site_dir, options = request.site_dir, request.options
     if options.cache:
         start = time.perf_counter()
-        freshness = check(site_dir, key, aware(options.now))
-        fresh, tampered, taken = freshness.current, freshness.tampered, freshness.snapshot
-        seen_outputs = (freshness.output_dir, freshness.outputs)
+        freshness = check(site_dir, request.key, aware(options.now))
+        fresh = freshness.current
+        request.tampered, request.taken = freshness.tampered, freshness.snapshot
+        request.seen_outputs = (freshness.output_dir, freshness.outputs)
         if freshness.edited:
-            edited = (freshness.edited, freshness.pages)
+            request.edited = (freshness.edited, freshness.pages)
         if fresh is not None and search_due(options, fresh.output_dir):
             fresh = None  # the index was kept behind the pages: this build catches it up
         if fresh is not None and stages_left(fresh.output_dir):
@@ -162,33 +150,17 @@ def _build_site(
                 up_to_date=True,
                 page_count=fresh.pages,
             )
-    store = BuildCache(site_dir) if options.cache else None
-
-    def attempt() -> BuildResult:
-        return _build(
-            site_dir,
-            options,
-            store,
-            on_stage,
-            on_parsed,
-            parse_cache,
-            baked,
-            key,
-            tampered,
-            taken,
-            seen_outputs,
-            edited,
-        )
-
+        request.store = BuildCache(site_dir)
+    store, parse_cache = request.store, request.parse_cache
     try:
         try:
-            return attempt()
+            return _build(request)
         except StaleCacheError:  # the cache was deleted or reset under this build
             if store is not None:
                 store.forget_parsed()
             if parse_cache is not None:
                 parse_cache.clear()
-            return attempt()
+            return _build(request)
     finally:
         if store is not None:
             store.close()
@@ -201,67 +173,31 @@ def _settle() -> None:
     gc.freeze()
 
 
-def _build(
-    site_dir: Path,
-    options: BuildOptions,
-    store: BuildCache | None,
-    on_stage: StageCallback | None,
-    on_parsed: ItemCallback | None,
-    parse_cache: ParseCache | None,
-    baked: Mapping[str, BakedThread],
-    key: str,
-    tampered: frozenset[str],
-    taken: Snapshot | None = None,
-    seen_outputs: SeenOutputs = (None, None),
-    edited: Edited = None,
-) -> BuildResult:
+def _build(request: _Request) -> BuildResult:
     from builder.collect import collect_site
     from builder.config import ConfigError, load_config
-    from builder.incremental import reuse_for
-    from builder.parse import ParseSettings
-    from builder.write import Tree, recover_output
+    from builder.write import recover_output
 
-    run = _Run(on_stage)
+    site_dir, options, store = request.site_dir, request.options, request.store
+    run = BuildRun(request.on_stage)
     with run.stage("config"):
         try:
             config = effective_config(load_config(site_dir), options)
         except ConfigError as exc:
             output_dir = options.output_dir or site_dir / "public"
             return BuildResult(output_dir, tuple(exc.diagnostics), run.timings)
-        snapshot = snapshot_for(site_dir, config.theme, taken) if store is not None else None
+        snapshot = snapshot_for(site_dir, config.theme, request.taken) if store else None
     output_dir = options.output_dir or site_dir / config.output_dir
     recover_output(output_dir)  # a killed build must not leave the site without its output
     with run.stage("load"):
-        known, recorded = store.get_stats() if store is not None else ({}, 0)
-        seen = snapshot.files if snapshot is not None else None
-        sources, problems = load_sources(site_dir, known, recorded_ns=recorded, seen=seen)
-        run.diagnostics.extend(problems)
-        if store is not None:
-            records = stat_records(site_dir, sources)
-            # Nothing read and nothing changed: the stored records (and their older time,
-            # which only makes more files count as possibly changed) are still right.
-            if records != known or any(s.loaded for s in (*sources.posts, *sources.pages)):
-                store.put_stats(records, time.time_ns())
+        sources = load_stage(run, site_dir, store, snapshot)
     with run.stage("parse"):
-        counter: list[int] = []
-        documents = parse_all(
-            [*sources.posts, *sources.pages],
-            ParseSettings.from_config(config),
-            parse_cache,
-            on_parsed=on_parsed,
-            store=store,
-            counter=counter,
-            reread=lambda source: read_source(site_dir, source.path)[0] or source,
-        )
-        for _, problems in documents:
-            run.diagnostics.extend(problems)
-        authors, problems = parse_authors(sources.authors)
-        run.diagnostics.extend(problems)
-        sources = _without_text(sources)  # parsed: the texts are not needed any more
+        documents, authors, parsed = _parse(run, request, sources, config)
+        sources = without_text(sources)  # parsed: the texts are not needed any more
         _settle()
     with run.stage("collect"):
         site, problems = collect_site(
-            [doc for doc, _ in documents if doc is not None],
+            documents,
             authors=authors,
             config=config,
             options=options,
@@ -270,82 +206,142 @@ def _build(
         run.diagnostics.extend(problems)
     if run.failed:
         return BuildResult(output_dir, tuple(run.diagnostics), run.timings, site=site)
+    done = _Done(request, run, site, output_dir, snapshot, documents, parsed)
+    if request.edited is not None and store is not None and snapshot is not None:
+        quick = _quick(done, sources, request.edited)
+        if quick is not None:
+            return quick
+    return _render_and_write(done, sources)
+
+
+def _parse(
+    run: BuildRun, request: _Request, sources: Sources, config: SiteConfig
+) -> tuple[list[Document], dict[str, Author], int]:
+    """The documents (parsed, or as the cache keeps them), the authors, and how many
+    sources were parsed."""
+    from builder.parse import ParseSettings
+
+    counter: list[int] = []
+    site_dir = request.site_dir
+    results = parse_all(
+        [*sources.posts, *sources.pages],
+        ParseSettings.from_config(config),
+        request.parse_cache,
+        on_parsed=request.on_parsed,
+        store=request.store,
+        counter=counter,
+        reread=lambda source: read_source(site_dir, source.path)[0] or source,
+    )
+    for _, problems in results:
+        run.diagnostics.extend(problems)
+    authors, problems = parse_authors(sources.authors)
+    run.diagnostics.extend(problems)
+    documents = [doc for doc, _ in results if doc is not None]
+    return documents, authors, counter[0] if counter else 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """A build whose sources are collected without errors, ready to render and write."""
+
+    request: _Request
+    run: BuildRun
+    site: Site
+    output_dir: Path
+    snapshot: Snapshot | None
+    documents: list[Document]
+    parsed: int  # sources parsed (not taken from a cache)
 
     def stamp(
-        outputs: Iterable[str], pages: int, changed: Iterable[str], removed: Iterable[str]
+        self, outputs: Iterable[str], pages: int, changed: Iterable[str], removed: Iterable[str]
     ) -> None:
         """Record this successful build for the next up-to-date check."""
-        assert snapshot is not None
+        request = self.request
+        if self.snapshot is None:
+            return
         record_build(
-            site_dir,
-            snapshot,
-            key=key,
-            output_dir=output_dir,
+            request.site_dir,
+            self.snapshot,
+            key=request.key,
+            output_dir=self.output_dir,
             outputs=outputs,
             pages=pages,
-            documents=[doc for doc, _ in documents if doc is not None],
-            diagnostics=run.diagnostics,
-            options=options,
-            base_url=config.base_url,
-            untouched=untouched(seen_outputs, output_dir, changed, removed),
+            documents=self.documents,
+            diagnostics=self.run.diagnostics,
+            options=request.options,
+            base_url=self.site.config.base_url,
+            untouched=untouched(request.seen_outputs, self.output_dir, changed, removed),
         )
 
-    if edited is not None and store is not None and snapshot is not None:
-        quick = _quick(run, site, site_dir, output_dir, options, store, sources, baked, edited)
-        if quick is not None:
-            changed, rendered = quick
-            run.diagnostics.extend(check_links(site, seen_outputs[1] or {}))
-            stamp(seen_outputs[1] or {}, edited[1], changed, ())
-            return BuildResult(
-                output_dir,
-                tuple(run.diagnostics),
-                run.timings,
-                changed=changed,
-                site=site,
-                parsed=counter[0] if counter else 0,
-                rendered=rendered,
-                base_url=config.base_url,
-                patched=True,
-                page_count=edited[1],
-            )
+
+def _quick(done: _Done, sources: Sources, edited: tuple[frozenset[str], int]) -> BuildResult | None:
+    """The quick path after body edits (builder.quick); None when it does not apply."""
+    from builder.quick import quick_build
+
+    request, run, site = done.request, done.run, done.site
+    assert request.store is not None
+    quick = quick_build(
+        run,
+        site,
+        request.site_dir,
+        done.output_dir,
+        request.options,
+        request.store,
+        sources,
+        request.baked,
+        edited[0],
+    )
+    if quick is None:
+        return None
+    changed, rendered = quick
+    outputs = request.seen_outputs[1] or {}
+    run.diagnostics.extend(check_links(site, outputs))
+    done.stamp(outputs, edited[1], changed, ())
+    return BuildResult(
+        done.output_dir,
+        tuple(run.diagnostics),
+        run.timings,
+        changed=changed,
+        site=site,
+        parsed=done.parsed,
+        rendered=rendered,
+        base_url=site.config.base_url,
+        patched=True,
+        page_count=edited[1],
+    )
+
+
+def _render_and_write(done: _Done, sources: Sources) -> BuildResult:
+    """The render and write stages: the pages whose inputs changed rendered, the files
+    whose bytes changed written (everything, into a new tree, when there is no output)."""
+    from builder.incremental import reuse_for
+    from builder.write import Tree
+
+    request, run, site, output_dir = done.request, done.run, done.site, done.output_dir
+    site_dir, options, store = request.site_dir, request.options, request.store
     # No output yet: a new tree, which the render workers write their pages into (the
     # pages, 200 MB for 5,000 posts, do not travel back to this process to be written)
     tree = Tree.beside(output_dir) if not (output_dir / MANIFEST_NAME).is_file() else None
     try:
         with run.stage("render"):
-            reuse = reuse_for(store, sources, site_dir, output_dir, config, options, tampered)
+            reuse = reuse_for(
+                store, sources, site_dir, output_dir, site.config, options, request.tampered
+            )
             _settle()
-            files = _render(site, site_dir, run.diagnostics, reuse, baked, tree)
+            files = render_stage(site, site_dir, run.diagnostics, reuse, request.baked, tree)
         if run.failed:
             return BuildResult(output_dir, tuple(run.diagnostics), run.timings, site=site)
         with run.stage("write"):
+            stage = (site, sources, site_dir, output_dir, options)
             try:
                 previous = reuse.manifest if reuse is not None else None
-                written = _write(
-                    files, site, sources, site_dir, output_dir, options, previous, tree, store
-                )
+                present = seen_in(request.seen_outputs, output_dir)  # not stat-ed again
+                written = write_stage(files, *stage, previous, tree, store, present)
             except FileNotFoundError:  # a page reused from the last build was deleted by hand
-                reuse = reuse_for(None, sources, site_dir, output_dir, config, options)
-                files = _render(site, site_dir, [], reuse, baked)
-                written = _write(files, site, sources, site_dir, output_dir, options, store=store)
-            run.diagnostics.extend(written.diagnostics)
-            if store is not None and reuse is not None and written.manifest is not None:
-                entries = written.manifest.files
-                store.put_outputs(
-                    output_dir,
-                    {
-                        path: OutputRecord(record.fingerprint, entries[path].sha256)
-                        for path, record in reuse.records.items()
-                        if path in entries
-                    },
-                )
-                store.put_values(output_dir, reuse.snapshot())
-            if written.manifest is not None:
-                run.diagnostics.extend(check_links(site, written.manifest.files))
-            if snapshot is not None and written.manifest is not None and not run.failed:
-                built = written.manifest.files
-                pages = sum(1 for e in built.values() if e.kind == "html")
-                stamp(built, pages, written.changed, written.removed)
+                reuse = reuse_for(None, sources, site_dir, output_dir, site.config, options)
+                files = render_stage(site, site_dir, [], reuse, request.baked)
+                written = write_stage(files, *stage, store=store)
+            _after_write(done, written, reuse)
         run.split("write", "search", written.search_seconds)
     finally:
         if tree is not None and tree.tmp.exists():
@@ -358,164 +354,25 @@ def _build(
         changed=written.changed,
         removed=written.removed,
         site=site,
-        parsed=counter[0] if counter else 0,
+        parsed=done.parsed,
         rendered=sum(1 for f in files if not f.reused),
-        base_url=config.base_url,
-    )
-
-
-def _quick(
-    run: _Run,
-    site: Site,
-    site_dir: Path,
-    output_dir: Path,
-    options: BuildOptions,
-    store: BuildCache,
-    sources: Sources,
-    baked: Mapping[str, BakedThread],
-    edited: tuple[frozenset[str], int],
-) -> tuple[tuple[str, ...], int] | None:
-    """The quick path (builder.quick) when it applies: the files it wrote and the pages
-    it rendered; None when the build must take the normal path (nothing was written)."""
-    from builder.incremental import reuse_for
-    from builder.quick import write_quick
-    from builder.render import render_edited
-    from builder.render.env import compiled_templates
-    from builder.search_index import QuickPathRefused, index_for_build
-
-    with run.stage("render"):
-        reuse = reuse_for(store, sources, site_dir, output_dir, site.config, options, outputs=False)
-        try:
-            theme_dir = resolve_theme(site.config.theme, site_dir)
-        except ThemeError:
-            return None
-        rendered = None
-        if reuse is not None:
-            rendered = render_edited(
-                site,
-                theme_dir=theme_dir,
-                baked=baked,
-                reuse=reuse,
-                edited=edited[0],
-                compiled=compiled_templates(site_dir),
-            )
-    if rendered is None or reuse is None:
-        return None
-    with run.stage("write"):
-        files, problems = rendered
-        started = time.perf_counter()
-        try:
-            index = index_for_build(site, output_dir, options, store, sources, only=edited[0])
-        except QuickPathRefused:
-            return None
-        searched = time.perf_counter() - started if index is not None else None
-        files = [*files, *(index.files if index else ())]
-        changed = write_quick(files, reuse, output_dir=output_dir, options=options, store=store)
-    if changed is None:
-        return None
-    if index is not None:
-        index.commit()
-    run.split("write", "search", searched)
-    run.diagnostics.extend(problems)
-    return changed, len(files)
-
-
-def _without_text(sources: Sources) -> Sources:
-    """The sources with their texts dropped (paths and hashes kept), to save memory."""
-    return replace(
-        sources,
-        posts=tuple(Source(s.path, "", s.sha256) for s in sources.posts),
-        pages=tuple(Source(s.path, "", s.sha256) for s in sources.pages),
-    )
-
-
-def _write(
-    files: list[OutputFile],
-    site: Site,
-    sources: Sources,
-    site_dir: Path,
-    output_dir: Path,
-    options: BuildOptions,
-    previous: Manifest | None = None,
-    tree: Tree | None = None,
-    store: BuildCache | None = None,
-) -> WriteResult:
-    from builder.search_index import index_for_build
-    from builder.write import write_output
-
-    old = previous.files if previous is not None else None
-    started = time.perf_counter()
-    index = index_for_build(site, output_dir, options, store, sources, old_files=old)
-    seconds = time.perf_counter() - started
-    written = write_output(
-        [*files, *(index.files if index else ())],
-        site_dir=site_dir,
-        output_dir=output_dir,
-        static_files=sources.static_files,
-        threads=threads_of(site),
-        redirects=redirects_of(site),
         base_url=site.config.base_url,
-        keep_search=not options.search_index,  # index anyway when there is none yet
-        previous=previous,
-        tree=tree,
     )
-    if index is None or written.manifest is None:
-        return written
-    index.commit()
-    return replace(written, search_seconds=seconds)
 
 
-def effective_config(config: SiteConfig, options: BuildOptions) -> SiteConfig:
-    """The site config with this build's overrides (the preview server's base URL)."""
-    if options.base_url is None:
-        return config
-    return config.model_copy(update={"base_url": options.base_url.rstrip("/")})
+def _after_write(done: _Done, written: WriteResult, reuse: Reuse | None) -> None:
+    """What the written output tells: its problems and broken links, kept for the next
+    build (what each file was made from, the up-to-date stamp)."""
+    run, store, manifest = done.run, done.request.store, written.manifest
+    run.diagnostics.extend(written.diagnostics)
+    if manifest is None:
+        return
+    if store is not None and reuse is not None:
+        record_outputs(store, done.output_dir, reuse, manifest)
+    run.diagnostics.extend(check_links(done.site, manifest.files))
+    if not run.failed:
+        pages = sum(1 for e in manifest.files.values() if e.kind == "html")
+        done.stamp(manifest.files, pages, written.changed, written.removed)
 
 
-def threads_of(site: Site) -> dict[str, Thread]:
-    """The comment threads of a site: every published post and page, by stable id."""
-    return {
-        doc.id: Thread(
-            url=doc.url,
-            title=doc.title,
-            date=doc.date.isoformat() if doc.date else None,
-            source=doc.source,
-        )
-        for doc in (*site.posts, *site.pages)
-    }
-
-
-def redirects_of(site: Site) -> dict[str, str]:
-    """Every alias (old URL path) and the page it now redirects to."""
-    return {alias: doc.url for doc in (*site.posts, *site.pages) for alias in doc.aliases}
-
-
-def _render(
-    site: Site,
-    site_dir: Path,
-    diagnostics: list[Diagnostic],
-    reuse: Reuse | None,
-    baked: Mapping[str, BakedThread],
-    tree: Tree | None = None,
-) -> list[OutputFile]:
-    from builder.render import render_site
-    from builder.render.env import compiled_templates
-
-    try:
-        theme_dir = resolve_theme(site.config.theme, site_dir)
-    except ThemeError as exc:
-        diagnostics.append(Diagnostic("error", "quire.toml", str(exc), field="theme"))
-        return []
-    over_budget = check_widget_budget(theme_dir)  # a theme whose widgets grew fails here
-    if over_budget is not None:
-        diagnostics.append(over_budget)
-    place = tree.place if tree is not None else None
-    compiled = compiled_templates(site_dir) if reuse is not None else None  # no cache: none
-    files, problems = render_site(
-        site, theme_dir=theme_dir, baked=baked, reuse=reuse, place=place, compiled=compiled
-    )
-    diagnostics.extend(problems)
-    return files
-
-
-__all__ = ["STAGES", "BuildResult", "ParseCache", "Sources", "build_site"]
+__all__ = ["STAGES", "BuildResult", "ParseCache", "Sources", "build_site", "effective_config"]

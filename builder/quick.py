@@ -18,16 +18,74 @@ the files and the manifest are replaced all together or not at all.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from builder.build_run import BuildRun
 from builder.cache import BuildCache, OutputRecord
 from builder.config import BuildOptions
-from builder.incremental import Reuse
+from builder.incremental import Reuse, reuse_for
+from builder.load import Sources
 from builder.manifest import MANIFEST_NAME, FileEntry, entry_in, lists_kind, with_entries
-from builder.model import OutputFile
+from builder.model import OutputFile, Site
+from builder.render import BakedThread, render_edited
+from builder.render.env import compiled_templates
 from builder.search import mark_search_stale
+from builder.themes import ThemeError, resolve_theme
 from builder.write_staged import apply_patch
+
+
+def quick_build(
+    run: BuildRun,
+    site: Site,
+    site_dir: Path,
+    output_dir: Path,
+    options: BuildOptions,
+    store: BuildCache,
+    sources: Sources,
+    baked: Mapping[str, BakedThread],
+    edited: frozenset[str],
+) -> tuple[tuple[str, ...], int] | None:
+    """The quick path when it applies: the files it wrote and the pages it rendered;
+    None when the build must take the normal path (nothing was written)."""
+    from builder.search_index import QuickPathRefused, index_for_build
+
+    with run.stage("render"):
+        reuse = reuse_for(store, sources, site_dir, output_dir, site.config, options, outputs=False)
+        try:
+            theme_dir = resolve_theme(site.config.theme, site_dir)
+        except ThemeError:
+            return None
+        rendered = None
+        if reuse is not None:
+            rendered = render_edited(
+                site,
+                theme_dir=theme_dir,
+                baked=baked,
+                reuse=reuse,
+                edited=edited,
+                compiled=compiled_templates(site_dir),
+            )
+    if rendered is None or reuse is None:
+        return None
+    with run.stage("write"):
+        files, problems = rendered
+        started = time.perf_counter()
+        try:
+            index = index_for_build(site, output_dir, options, store, sources, only=edited)
+        except QuickPathRefused:
+            return None
+        searched = time.perf_counter() - started if index is not None else None
+        files = [*files, *(index.files if index else ())]
+        changed = write_quick(files, reuse, output_dir=output_dir, options=options, store=store)
+    if changed is None:
+        return None
+    if index is not None:
+        index.commit()
+    run.split("write", "search", searched)
+    run.diagnostics.extend(problems)
+    return changed, len(files)
 
 
 def write_quick(

@@ -330,12 +330,21 @@ def snapshot_for(site_dir: Path, theme: str, taken: Snapshot | None) -> Snapshot
     return take_snapshot(site_dir, theme, theme_dir)
 
 
+def seen_in(seen: SeenOutputs, output_dir: Path) -> Mapping[str, list[int]] | None:
+    """The stats (size, mtime) the up-to-date check found of the output files that were
+    as the last build left them, when it looked at `output_dir`."""
+    folder, stats = seen
+    if folder is None or stats is None or folder.resolve() != output_dir.resolve():
+        return None
+    return stats
+
+
 def untouched(
     seen: SeenOutputs, output_dir: Path, changed: Iterable[str], removed: Iterable[str]
 ) -> Mapping[str, list[int]] | None:
     """The output stats the up-to-date check found, less the files the build wrote."""
-    folder, stats = seen
-    if folder is None or stats is None or folder.resolve() != output_dir.resolve():
+    stats = seen_in(seen, output_dir)
+    if stats is None:
         return None
     touched = {*changed, *removed}
     return {path: stat for path, stat in stats.items() if path not in touched}

@@ -142,10 +142,12 @@ def write_output(
     keep_search: bool = False,
     previous: Manifest | None = None,
     tree: Tree | None = None,
+    present: Mapping[str, list[int]] | None = None,
 ) -> WriteResult:
     """Write a complete new output folder and swap it in, or leave the old one untouched.
 
-    `previous`: the output's manifest when the caller has already read it. `tree`: the
+    `previous`: the output's manifest when the caller has already read it (`present`: the
+    stats of its files found unchanged by the up-to-date check). `tree`: the
     new tree (`Tree.beside`) the render stage has written some `files` into (`placed`);
     the output is then written whole, never in place. It is removed on failure.
     """
@@ -172,6 +174,7 @@ def write_output(
             redirects=redirects or {},
             base_url=base_url,
             keep_search=keep_search,
+            present=present,
         )
     tree = tree or Tree.beside(output_dir, old)
     tmp = tree.tmp
@@ -210,10 +213,11 @@ def _write_incremental(
     redirects: Mapping[str, str],
     base_url: str,
     keep_search: bool,
+    present: Mapping[str, list[int]] | None,
 ) -> WriteResult:
     """Write only what changed into the existing output (see builder.write_staged)."""
     statics = [(_static_target(rel), site_dir / rel, (rel,)) for rel in static_files]
-    plan = plan_changes(files, statics, output_dir=output_dir, old=old)
+    plan = plan_changes(files, statics, output_dir=output_dir, old=old, present=present)
     pages = {"html", "redirect"}
     pages_changed = any(plan.entries[p].kind in pages for p in plan.changed) or any(
         e.kind in pages for p, e in old.files.items() if p not in plan.entries

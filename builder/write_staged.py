@@ -39,8 +39,14 @@ NUMBERED = "numbered"  # the journal's "staged" layout: files/<n> for its n-th c
 class _Plan:
     """The new manifest's entries and what must be written or removed to get there."""
 
-    def __init__(self, output_dir: Path, old: Manifest) -> None:
+    def __init__(
+        self, output_dir: Path, old: Manifest, present: Mapping[str, list[int]] | None = None
+    ) -> None:
         self.output_dir, self.old = output_dir, old
+        # [size, mtime] of files found as the last build wrote them moments ago (by the
+        # up-to-date check): not stat-ed again (a file deleted since is found by the next
+        # build's check, which then rebuilds it)
+        self.present = present or {}
         self.root = str(output_dir)
         self.entries: dict[str, FileEntry] = {}
         self.data: dict[str, bytes] = {}  # changed path -> new bytes
@@ -50,6 +56,9 @@ class _Plan:
         entry = self.old.files.get(path)
         if entry is None or entry.sha256 != digest or entry.size != size:
             return False
+        known = self.present.get(path)
+        if known is not None and known[0] == size:
+            return True
         try:  # the file must still be there (someone may have deleted it by hand)
             return os.stat(f"{self.root}/{path}").st_size == size  # noqa: PTH116  # hot loop
         except OSError:
@@ -95,10 +104,11 @@ def plan_changes(
     *,
     output_dir: Path,
     old: Manifest,
+    present: Mapping[str, list[int]] | None = None,
 ) -> _Plan:
     """Compare the new files with the previous output; raises FileNotFoundError if a file
-    the render stage reused has disappeared from the output folder."""
-    plan = _Plan(output_dir, old)
+    the render stage reused has disappeared from the output folder. `present`: see _Plan."""
+    plan = _Plan(output_dir, old, present)
     for out in files:
         plan.put(out)
     for path, source, inputs in statics:
@@ -120,7 +130,11 @@ def apply_plan(
     """
     entries = dict(plan.entries)
     manifest = Manifest(
-        files=entries, threads=dict(threads), redirects=dict(redirects), base_url=base_url
+        files=entries,
+        threads=dict(threads),
+        redirects=dict(redirects),
+        base_url=base_url,
+        lines=plan.old.lines,
     )
     removed = sorted(set(plan.old.files) - set(entries))
     changed = plan.changed

@@ -4,6 +4,7 @@ share. Used by builder.render.context."""
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -140,8 +141,13 @@ def human_date(value: datetime) -> str:
     return f"{_MONTHS[value.month - 1]} {value.day}, {value.year}"
 
 
+_PLAIN_PAGE = re.compile(r"/(?:[^/?#\\\x00]+/)*\Z")  # "/", "/a/b/": no query, no empty part
+
+
 def url_to_path(url: str) -> str | None:
     """The output file for a site URL path ("/a/b/" -> "a/b/index.html"); None if unsafe."""
+    if _PLAIN_PAGE.match(url) and "/./" not in url and "/../" not in url:
+        return url[1:] + "index.html"  # a page's own URL (tens of thousands per build)
     path = url.split("?", 1)[0].split("#", 1)[0]
     if "\\" in path or "\x00" in path:
         return None

@@ -7,6 +7,7 @@ building the same site twice gives the same bytes.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _URI_SAFE = ":/?#[]@!$&'()*+,;=%-._~"  # `updated` of a feed with no entries
+_PLAIN_URI = re.compile(r"[A-Za-z0-9:/?#\[\]@!$'()*+,;=%._~-]*")  # _URI_SAFE but `&`
 
 
 def newest_first(posts: Sequence[Document], limit: int) -> list[Document]:
@@ -148,7 +150,9 @@ def sitemap(config: Any, entries: Iterable[tuple[str, datetime | None]]) -> byte
     lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for path, modified in sorted(set(entries), key=lambda e: e[0]):
         # Sitemaps want URIs: percent-encode non-ASCII slugs (e.g. /tags/café/).
-        loc = escape(quote(absolute(config.base_url, path), safe=_URI_SAFE), quote=False)
+        loc = absolute(config.base_url, path)
+        if not _PLAIN_URI.fullmatch(loc):  # what quoting and escaping would leave as it is
+            loc = escape(quote(loc, safe=_URI_SAFE), quote=False)
         lines += ["  <url>", f"    <loc>{loc}</loc>"]
         if modified is not None:
             lines.append(f"    <lastmod>{iso(modified)}</lastmod>")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from builder.model import Document, Site
 from builder.render.feeds import EPOCH
@@ -24,24 +26,24 @@ class Related:
 
     def __init__(self, site: Site) -> None:
         self.site = site
-        self.position = {
-            slug: {doc.url: index for index, doc in enumerate(posts)}
-            for slug, posts in site.tags.items()
-        }
+        tags = site.tags
+        # per tag, made when first asked for: an incremental build asks for a few tags
+        self.position = _PerTag(lambda slug: {d.url: n for n, d in enumerate(tags[slug])})
+        self.urls = _PerTag(lambda slug: [d.url for d in tags[slug]])
+        self.cards = _PerTag(lambda slug: [card_input(d.source) for d in tags[slug]])
         # each post's tags as bits of an int (shared tags: one AND and a bit count) and its
         # date in whole microseconds since EPOCH (exact: ties rank as with timedeltas)
-        self.bits = {slug: 1 << number for number, slug in enumerate(site.tags)}
-        self.facts = {doc.url: (self._mask(doc), _microseconds(doc)) for doc in site.posts}
-        self.urls = {slug: [d.url for d in posts] for slug, posts in site.tags.items()}
-        self.cards = {
-            slug: [card_input(d.source) for d in posts] for slug, posts in site.tags.items()
-        }
+        self.bits = {slug: 1 << number for number, slug in enumerate(tags)}
+        self.facts: dict[str, tuple[int, int]] = {}  # URL -> (tag bits, date), as needed
+
+    def _index(self, slug: str, doc: Document) -> int | None:
+        return self.position[slug].get(doc.url) if slug in self.site.tags else None
 
     def window(self, doc: Document) -> set[str]:
         """The cards `of(doc)` chooses from: its neighbours in each of its tags' lists."""
         found: set[str] = set()
         for tag in doc.tags:
-            index = self.position.get(tag.slug, {}).get(doc.url)
+            index = self._index(tag.slug, doc)
             if index is not None:
                 cards = self.cards[tag.slug]
                 found.update(cards[max(0, index - RELATED_WINDOW) : index + RELATED_WINDOW + 1])
@@ -51,13 +53,16 @@ class Related:
         """The `limit` posts most related to `doc`."""
         candidates: dict[str, Document] = {}
         for tag in doc.tags:
-            index = self.position.get(tag.slug, {}).get(doc.url)
+            index = self._index(tag.slug, doc)
             if index is not None:
                 start, end = max(0, index - RELATED_WINDOW), index + RELATED_WINDOW + 1
                 urls, posts = self.urls[tag.slug], self.site.tags[tag.slug]
                 candidates.update(zip(urls[start:end], posts[start:end], strict=True))
         candidates.pop(doc.url, None)
         mask, when, facts = self._mask(doc), _microseconds(doc), self.facts
+        for url, other in candidates.items():
+            if url not in facts:
+                facts[url] = (self._mask(other), _microseconds(other))
         ranked = [
             (-(mask & tags).bit_count(), abs(stamp - when), url)
             for url in candidates
@@ -69,6 +74,18 @@ class Related:
     def _mask(self, doc: Document) -> int:
         bits = self.bits
         return sum({bits.get(tag.slug, 0) for tag in doc.tags})
+
+
+class _PerTag(dict[str, Any]):
+    """Tag slug -> a value made from the tag's posts when first asked for."""
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, slug: str) -> Any:
+        value = self[slug] = self.make(slug)
+        return value
 
 
 def _microseconds(doc: Document) -> int:

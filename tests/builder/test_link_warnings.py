@@ -93,3 +93,21 @@ def test_the_quick_path_warns_too(make_site: MakeSite, monkeypatch: pytest.Monke
         "warning: content/posts/links.md:9: links to /about-us/, which no page or file of "
         "the site provides. Fix the link, or add the page it points to."
     ]
+
+
+def test_absolute_links_are_checked_only_when_they_name_the_site(make_site: MakeSite) -> None:
+    body = (
+        "[own, broken](https://blog.example.com/posts/none/), [own](https://blog.example.com/about/),"
+        " [lookalike](https://blog.example.com.evil/posts/none/), [other](http://x.example/none/)"
+    )
+    site = make_site(
+        {
+            "content/posts/abs.md": post(title="Abs", body=body),
+            "content/about.md": "---\ntitle: About\n---\n\nUs.\n",
+        }
+    )
+    result = build_site(site, options(skip_search=True))
+    assert [str(w) for w in result.warnings] == [
+        "warning: content/posts/abs.md:6: links to https://blog.example.com/posts/none/, which "
+        "no page or file of the site provides. Fix the link, or add the page it points to."
+    ]

@@ -1,4 +1,4 @@
-"""The manifest's bytes: deterministic, one line per entry, and read back exactly.
+"""The manifest's bytes (and the sitemap's): deterministic, one line per entry, read back exactly.
 
 Publishing compares manifests and a no-change build must not rewrite the file, so the
 same manifest must always give the same bytes, whatever order it was built in.
@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import asdict
+from types import SimpleNamespace
 
 import pytest
 
-from builder.manifest import FileEntry, Manifest, Thread, _block, _files_block
+from builder.manifest import FileEntry, Manifest, Thread, _block, _files_block, _threads_block
+from builder.render.feeds import sitemap
 
 ALPHABET = 'ab/é"\\\n\t\x00\x1f\u2028 😀<>&'
 
@@ -75,3 +78,35 @@ def test_the_fast_file_lines_are_the_generic_json(seed: int) -> None:
         for path, e in sorted(files.items())
     )
     assert _files_block(files) == generic
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_fast_thread_lines_are_the_generic_json(seed: int) -> None:
+    threads = _manifest(random.Random(seed)).threads
+    generic = _block((key, asdict(t)) for key, t in sorted(threads.items()))
+    assert _threads_block(threads) == generic
+
+
+def test_sitemap_locations_are_percent_encoded_and_escaped_only_when_needed() -> None:
+    config = SimpleNamespace(base_url="https://example.com")
+    text = sitemap(config, [("/tags/café/", None), ("/a&b/", None), ("/posts/plain-1/", None)])
+    locs = [line.strip() for line in text.decode().splitlines() if "<loc>" in line]
+    assert locs == [
+        "<loc>https://example.com/a&amp;b/</loc>",
+        "<loc>https://example.com/posts/plain-1/</loc>",
+        "<loc>https://example.com/tags/caf%C3%A9/</loc>",
+    ]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_manifest_read_back_and_changed_writes_what_a_new_one_would(seed: int) -> None:
+    rng = random.Random(seed)
+    before, after = _manifest(rng), _manifest(rng)
+    read = Manifest.from_json(before.to_json())
+    assert len(read.lines) == len(before.files)  # every line is known
+    files = {**dict(list(read.files.items())[::2]), **after.files}  # kept, changed, added
+    changed = Manifest(files, after.threads, after.redirects, after.base_url, lines=read.lines)
+    assert (
+        changed.to_json()
+        == Manifest(files, after.threads, after.redirects, after.base_url).to_json()
+    )

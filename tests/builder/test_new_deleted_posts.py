@@ -67,9 +67,10 @@ def _add(name: str, day: str, tags: str) -> Callable[[Path], None]:
     return change
 
 
-def _delete(name: str) -> Callable[[Path], None]:
+def _delete(*names: str) -> Callable[[Path], None]:
     def change(root: Path) -> None:
-        (root / "content" / "posts" / name).unlink()
+        for name in names:
+            (root / "content" / "posts" / name).unlink()
 
     return change
 
@@ -83,6 +84,8 @@ CHANGES = {
     "deleted newest": _delete("p023.md"),
     "deleted in the middle": _delete("p010.md"),
     "deleted oldest": _delete("p000.md"),
+    # 24 posts, 3 a page: 21 leave one numbered page fewer (its file removed)
+    "deleted newest three, a page fewer": _delete("p021.md", "p022.md", "p023.md"),
 }
 
 
