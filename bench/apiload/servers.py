@@ -107,10 +107,10 @@ def quire_env(workdir: Path, *, origin: str, database_url: str, redis_url: str) 
 def start_uvicorn(
     env: dict[str, str], port: int, workers: int, cwd: Path
 ) -> subprocess.Popen[bytes]:
-    """The API under uvicorn with `workers` processes; its log goes to `cwd`/api.log."""
-    command = [sys.executable, "-m", "uvicorn", "interactions_api.main:create_app", "--factory"]
+    """The API as shipped, `quire api --workers N` (uvicorn in N processes, a socket each);
+    its log goes to `cwd`/api.log."""
+    command = [sys.executable, "-c", "from interactions_api.cli import main; main()", "api"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    command += ["--log-level", "warning", "--no-access-log"]
     with (cwd / "api.log").open("ab") as log:
         return subprocess.Popen(command, env=python_env(env), cwd=cwd, stdout=log, stderr=log)
 
