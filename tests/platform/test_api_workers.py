@@ -3,7 +3,6 @@ worker that dies is replaced, and SIGTERM stops them all with the embedded Redis
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -13,9 +12,15 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-from processes import QUIRE, free_port, reap_redis, redis_servers_under, survivors, wait_exit
-
-from interactions_api.db import run_migrations
+from processes import (
+    QUIRE,
+    api_env,
+    free_port,
+    reap_redis,
+    redis_servers_under,
+    survivors,
+    wait_exit,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("reap_redis")]
 __all__ = ["reap_redis"]  # a fixture, imported to be used
@@ -75,13 +80,7 @@ def _keep_alive_connections(port: int) -> list[socket.socket]:
 def test_two_workers_share_connections_restart_and_stop(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    database = f"sqlite:///{tmp_path / 'quire.db'}"
-    run_migrations(database)
-    (tmp_path / "tmp").mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIRE_")}
-    env |= {"QUIRE_ENV": "development", "QUIRE_DATABASE_URL": database,
-            "QUIRE_DATA_DIR": str(tmp_path / "data"), "QUIRE_SITE_ORIGINS": base,
-            "QUIRE_COOKIE_SECURE": "false", "TMPDIR": str(tmp_path / "tmp")}  # fmt: skip
+    env = api_env(tmp_path, base)
     server = subprocess.Popen(  # an embedded Redis, shared by both workers
         [QUIRE, "api", "--port", str(port), "--workers", "2"], env=env, text=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
