@@ -43,24 +43,22 @@ def limit_comments(
 ) -> None:
     """Count a comment (or preview) against the per-account and per-address limits."""
     per_minute = settings.comments_per_minute
-    message = "You are commenting too fast; wait a moment."
+    limits = []
     if user is not None:
-        limiter.hit(f"comment:user:{user.id}", limit=per_minute, window_s=WINDOW, message=message)
+        limits.append((f"comment:user:{user.id}", per_minute, WINDOW))
         per_minute *= ADDRESS_FACTOR
-    limiter.hit(f"comment:ip:{address}", limit=per_minute, window_s=WINDOW, message=message)
+    limits.append((f"comment:ip:{address}", per_minute, WINDOW))
+    limiter.hit_all(limits, message="You are commenting too fast; wait a moment.")
 
 
 def limit_likes(limiter: RateLimiter, settings: Settings, *, user: User, address: str) -> None:
     """Count a like/unlike/bookmark change against the per-account and per-address limits."""
     per_minute = settings.likes_per_minute
-    message = "Too many likes in a short time; wait a moment."
-    limiter.hit(f"like:user:{user.id}", limit=per_minute, window_s=WINDOW, message=message)
-    limiter.hit(
-        f"like:ip:{address}",
-        limit=per_minute * ADDRESS_FACTOR,
-        window_s=WINDOW,
-        message=message,
-    )
+    limits = [
+        (f"like:user:{user.id}", per_minute, WINDOW),
+        (f"like:ip:{address}", per_minute * ADDRESS_FACTOR, WINDOW),
+    ]
+    limiter.hit_all(limits, message="Too many likes in a short time; wait a moment.")
 
 
 def cacheable_json(
