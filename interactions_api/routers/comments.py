@@ -39,6 +39,7 @@ from interactions_api.routers._interactions import (
     NO_STORE,
     ThreadsDep,
     cacheable_json,
+    json_answer,
     limit_comments,
     role_doc,
 )
@@ -117,7 +118,7 @@ def post_comment(
     user: OptionalUser,
     redis: RedisDep,
     thread_id: str = ThreadId,
-) -> dict[str, Any]:
+) -> Response:
     """Post a comment or reply. Role: reader; anyone if anonymous comments are on."""
     thread = threads.require(thread_id)
     limit_comments(limiter, settings, user=user, address=address)
@@ -136,10 +137,10 @@ def post_comment(
     commit_and_invalidate(request, db, thread_id)
     if rebake:
         baking.request_rebake(redis, settings)
-    if public:
+    if public and comment.parent_id is not None:  # only a reply notifies anyone
         with reading(db):  # after the commit: reads only, no write lock
             replies.notify_reply(db, redis, settings, comment, thread)
-    return listing.comment_out(comment, user, 0)
+    return json_answer(listing.comment_out(comment, user, 0), status_code=201)
 
 
 @router.patch(

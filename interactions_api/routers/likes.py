@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 
 from interactions_api.db import reading
 from interactions_api.deps import ClientIP, LimiterDep, Reader, SessionDep, SettingsDep
 from interactions_api.errors import error_responses
 from interactions_api.models.comment_io import CommentId, EmptyIn, LikeOut
 from interactions_api.routers._cache import commit_and_invalidate
-from interactions_api.routers._interactions import ThreadsDep, limit_likes, role_doc
+from interactions_api.routers._interactions import (
+    ThreadsDep,
+    json_answer,
+    limit_likes,
+    role_doc,
+)
 from interactions_api.services import likes
 
 router = APIRouter(prefix="/api", tags=["likes"])
@@ -28,12 +33,12 @@ def _thread_like(
     user: Reader,
     thread_id: str,
     liked: bool,
-) -> LikeOut:
+) -> Response:
     threads.require(thread_id)
     limit_likes(limiter, settings, user=user, address=address)
     count = likes.set_thread_like(db, user=user, thread_id=thread_id, liked=liked)
     commit_and_invalidate(request, db, thread_id)
-    return LikeOut(liked=liked, likes=count)
+    return json_answer({"liked": liked, "likes": count})
 
 
 @router.put(
@@ -52,7 +57,7 @@ def like_thread(
     user: Reader,
     _body: EmptyIn | None = None,
     thread_id: str = ThreadId,
-) -> LikeOut:
+) -> Response:
     """Like an article (idempotent). Role: reader."""
     return _thread_like(request, db, settings, threads, limiter, address, user, thread_id, True)
 
@@ -73,7 +78,7 @@ def unlike_thread(
     user: Reader,
     _body: EmptyIn | None = None,
     thread_id: str = ThreadId,
-) -> LikeOut:
+) -> Response:
     """Take back a like on an article (idempotent). Role: reader."""
     return _thread_like(request, db, settings, threads, limiter, address, user, thread_id, False)
 
@@ -88,14 +93,14 @@ def _comment_like(
     user: Reader,
     comment_id: CommentId,
     liked: bool,
-) -> LikeOut:
+) -> Response:
     with reading(db):  # the write transaction starts only at the like itself
         comment = likes.likeable_comment(db, comment_id)
     threads.require(comment.thread_id)
     limit_likes(limiter, settings, user=user, address=address)
     count = likes.set_comment_like(db, user=user, comment=comment, liked=liked)
     commit_and_invalidate(request, db, comment.thread_id)
-    return LikeOut(liked=liked, likes=count)
+    return json_answer({"liked": liked, "likes": count})
 
 
 @router.put(
@@ -114,7 +119,7 @@ def like_comment(
     address: ClientIP,
     user: Reader,
     _body: EmptyIn | None = None,
-) -> LikeOut:
+) -> Response:
     """Like a comment (idempotent). Role: reader."""
     return _comment_like(request, db, settings, threads, limiter, address, user, comment_id, True)
 
@@ -135,6 +140,6 @@ def unlike_comment(
     address: ClientIP,
     user: Reader,
     _body: EmptyIn | None = None,
-) -> LikeOut:
+) -> Response:
     """Take back a like on a comment (idempotent). Role: reader."""
     return _comment_like(request, db, settings, threads, limiter, address, user, comment_id, False)
