@@ -40,6 +40,26 @@ def wait_http(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"server at {url} did not come up")
 
 
+def wait_listening(pid: int, port: int, count: int, timeout: float = 60) -> None:
+    """Wait until `count` processes under `pid` listen on `port`: with a socket per
+    worker, connections made before a worker listens all stay with the others."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = 0
+        for proc in psutil.Process(pid).children(recursive=True):
+            try:
+                held = proc.net_connections("tcp")
+            except psutil.Error:
+                continue
+            found += any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in held)
+        if found >= count:
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"{count} server processes did not all listen on port {port}")
+
+
 def stop(process: subprocess.Popen[bytes] | None, timeout: float = 15) -> None:
     """SIGTERM, then SIGKILL if it does not go; never raises for a process already gone."""
     if process is None or process.poll() is not None:
