@@ -72,11 +72,19 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
     return app
 
 
+# Mounted first: what every article view and reader action calls. A request is matched
+# against the routes one by one, and a like toggle went through 65 other routes first
+# (about a tenth of its CPU). No two routers' routes match the same request (a test
+# checks), so the order decides nothing else.
+FIRST = ("comments", "likes", "counts")
+
+
 def _routers() -> list[APIRouter]:
-    # Every module in routers/ exposing `router` is mounted, in name order, so adding a
-    # router file is enough (no shared list for parallel work to collide on).
+    # Every module in routers/ exposing `router` is mounted, the readers' ones first, then
+    # in name order, so adding a router file is enough (no shared list to collide on).
     found: list[APIRouter] = []
-    for info in sorted(pkgutil.iter_modules(routers_pkg.__path__), key=lambda i: i.name):
+    modules = pkgutil.iter_modules(routers_pkg.__path__)
+    for info in sorted(modules, key=lambda i: (i.name not in FIRST, i.name)):
         module = importlib.import_module(f"{routers_pkg.__name__}.{info.name}")
         router = getattr(module, "router", None)
         if isinstance(router, APIRouter):
