@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -76,8 +75,7 @@ async def list_comments(
 
 def _render_listing(engine: Engine, thread_id: str, since: int) -> bytes:
     with Session(reader(engine)) as db:
-        data = listing.thread_listing(db, thread_id, since=since)
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+        return listing.thread_listing_json(db, thread_id, since=since)
 
 
 @router.get(
