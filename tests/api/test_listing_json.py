@@ -32,13 +32,13 @@ def test_pieced_listing_is_the_same_bytes_through_every_change(
     app: FastAPI, client: Any, make_user: Any, manifest: Any
 ) -> None:
     manifest(THREAD)
-    ada = member(app, make_user, display_name="Ada «ünïcode» \"quoted\"")
+    ada = member(app, make_user, display_name='Ada «ünïcode» "quoted"')
     bob = member(app, make_user, display_name="Bob")
     editor = member(app, make_user, Role.editor)
     empty, pieces = _both(app)
     assert pieces == empty and json.loads(pieces)["comments"] == []
 
-    first = posted(ada, "Hello *world* — ünïcode \\ \"quotes\" </script>")
+    first = posted(ada, 'Hello *world* — ünïcode \\ "quotes" </script>')
     reply = posted(bob, "A reply", parent_id=first["id"])
     posted(bob, "Another")
     assert _both(app)[0] == _both(app)[1]
