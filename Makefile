@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.run-stamp
 NODE_TOOLS := node_modules/.installed-stamp
 RUN_DIR ?= .run
 
-.PHONY: setup run test lint fmt bench bench-api clean lock
+.PHONY: setup run test lint fmt bench bench-api clean lock widgets
 
 setup: $(STAMP)
 
@@ -37,18 +37,25 @@ lock:
 	  $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable; } > constraints.txt
 	rm -rf $(LOCK_VENV)
 
-# Node-side test tools (the Nu HTML checker); npm is only needed for tests.
-$(NODE_TOOLS): package.json
-	npm install --no-audit --no-fund --silent
+# Node-side tools, at the versions package-lock.json pins: the widgets' esbuild, ESLint and
+# happy-dom, and the Nu HTML checker. npm is only needed to build the widgets and for tests.
+$(NODE_TOOLS): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
 	touch $@
+
+# The reader widgets: widgets/src -> themes/default/static/js/quire-widgets*.js (minified).
+# Run after changing a widget and commit both; a test fails when they differ.
+widgets: $(NODE_TOOLS)
+	node widgets/build.js
 
 run: $(RUN_STAMP)
 	$(BIN)/quire run --dir $(RUN_DIR) --host 127.0.0.1 --port 8000
 
-lint: setup
+lint: setup $(NODE_TOOLS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	node_modules/.bin/eslint widgets
 
 fmt: setup
 	$(BIN)/ruff format .
@@ -58,7 +65,10 @@ fmt: setup
 # The slowest tests are listed at the end of every run, so a slow newcomer is seen.
 PYTEST_ARGS ?= -n 3 --durations=25
 
+# The widgets' unit tests (Node's test runner, a happy-dom page, a loopback API) come first:
+# they take seconds, and one of them checks the shipped files are a fresh build.
 test: setup $(NODE_TOOLS) lint
+	node --test --test-reporter=spec widgets/test/*.test.js
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: setup

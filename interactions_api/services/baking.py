@@ -2,10 +2,10 @@
 
 At publish time the build job asks for every thread with something to show and hands the
 result to the builder, so readers without JavaScript (and search engines) see the comments
-as of the last publish. The markup is the widget's own (`quire-widgets.js`): an
+as of the last publish. The markup is the widget's own (`widgets/src/comment-tree.js`): an
 ``<ol class="quire-list">`` of ``<li class="quire-c" data-quire-comment="N"
 data-quire-json="...">`` items, each holding the API's comment JSON, so the widget takes
-them over instead of fetching them again and then asks only for newer ones.
+them over in place; its first load of the whole thread then refreshes their text and counts.
 
 Escaping follows the widget: the stored, already sanitised `html` is the only markup
 taken from a comment; names, links, times and the JSON are escaped text or attributes.

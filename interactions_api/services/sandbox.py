@@ -7,9 +7,12 @@ and never re-runs its main script), one job at a time each:
 - a job gets `BUDGET_S` of CPU time (`ITIMER_PROF` in the child, so a busy machine does
   not refuse ordinary posts); past it the job stops with 422 `markdown_too_complex`;
 - an exception from the renderer is 422 `markdown_error`, never a 500;
-- a child that stops answering (stuck in C code) is killed after `HARD_LIMIT_S` and
-  replaced; all children are daemons, gone when this process exits, and each also exits
-  when its pipe closes;
+- a child that ignores its timer (stuck in C code) is killed once it has used
+  `HARD_LIMIT_S` of CPU past the budget, and replaced. That limit is CPU time too: on a
+  machine busy enough that a fresh child needs seconds of wall time to import the builder,
+  an ordinary preview still gets its answer. A child that neither answers nor uses CPU
+  (a deadlock) is killed after `WALL_LIMIT_S`. All children are daemons, gone when this
+  process exits, and each also exits when its pipe closes;
 - when every child is busy, a request waits up to `cpu.WAIT_S`, then gets 503.
 """
 
@@ -20,8 +23,10 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from pathlib import Path
 from types import FrameType
 from typing import Any, ParamSpec, TypeVar
 
@@ -32,7 +37,9 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 BUDGET_S = 1.0
-HARD_LIMIT_S = 10.0  # wall time; only for a child that ignores its CPU timer
+HARD_LIMIT_S = 10.0  # CPU seconds past the budget; only for a child that ignores its timer
+WALL_LIMIT_S = 120.0  # for a child that neither answers nor uses CPU
+POLL_S = 0.25
 WHAT = "article previews"
 
 
@@ -80,16 +87,41 @@ class _Child:
         self.jobs = Connection(job_write, readable=False)
         self.answers = Connection(answer_read, writable=False)
 
-    def ask(self, job: tuple[Any, ...], timeout: float) -> Any:
-        """Send a job, wait up to `timeout` for its answer; None if none came."""
+    def ask(self, job: tuple[Any, ...], cpu_limit: float) -> Any:
+        """Send a job and wait for its answer; None once the child has used `cpu_limit`
+        seconds of CPU on it (or `WALL_LIMIT_S` passed) without answering."""
+        start_cpu, start = _cpu_seconds(self.process.pid), time.monotonic()
         self.jobs.send(job)
-        return self.answers.recv() if self.answers.poll(timeout) else None
+        while not self.answers.poll(POLL_S):
+            waited = time.monotonic() - start
+            used = _cpu_seconds(self.process.pid)
+            if used is None or start_cpu is None:
+                if waited > cpu_limit:  # no CPU clock for other processes: wall time
+                    return None
+            elif used - start_cpu > cpu_limit:
+                return None
+            if waited > WALL_LIMIT_S:
+                return None
+        return self.answers.recv()
 
     def stop(self) -> None:
         self.jobs.close()
         self.answers.close()
         self.process.kill()
         self.process.wait(5)
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time used so far by process `pid` (Linux /proc), or None where unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / _CLOCK_TICKS
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 class RenderPool:
@@ -136,7 +168,7 @@ class RenderPool:
 
     def _ask(self, child: _Child, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         try:
-            answer = child.ask((fn, args, self.budget_s), HARD_LIMIT_S)
+            answer = child.ask((fn, args, self.budget_s), self.budget_s + HARD_LIMIT_S)
             if answer is not None:
                 return answer
         except (EOFError, OSError):

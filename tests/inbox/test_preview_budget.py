@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import threading
 import time
 from typing import Any
@@ -87,5 +88,44 @@ def test_a_full_render_pool_answers_503_soon_and_recovers() -> None:
         assert busy.value.status == 503 and busy.value.headers["Retry-After"].isdigit()
         slow.join()
         assert pool.run(str.upper, "later") == "LATER"
+    finally:
+        pool.close()
+
+
+def _burn_ignoring_the_timer(seconds: float) -> None:
+    """Burn CPU with the budget's signal blocked: a renderer stuck where no signal reaches."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGPROF})
+    until = time.process_time() + seconds
+    while time.process_time() < until:
+        pass
+
+
+def test_a_slow_machine_does_not_turn_an_ordinary_preview_into_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # On a machine loaded twenty-fold, a fresh renderer needed more than the old 10 s of
+    # wall time to answer, and authors were told their Markdown "stopped the renderer".
+    # The limit is CPU time now: a job that waits (here: sleeps) past it is not killed.
+    monkeypatch.setattr(sandbox, "HARD_LIMIT_S", 0.5)
+    pool = sandbox.RenderPool(1, budget_s=0.5)
+    try:
+        assert pool.run(time.sleep, 2.0) is None
+    finally:
+        pool.close()
+
+
+def test_a_renderer_ignoring_its_timer_is_killed_by_its_cpu_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sandbox, "HARD_LIMIT_S", 0.5)
+    pool = sandbox.RenderPool(1, budget_s=0.5)
+    try:
+        started = time.perf_counter()
+        with pytest.raises(Exception) as refused:
+            pool.run(_burn_ignoring_the_timer, 30.0)
+        assert refused.value.status == 422  # type: ignore[attr-defined]
+        assert "stopped the renderer" in str(refused.value)
+        assert time.perf_counter() - started < 25
+        assert pool.run(str.upper, "next") == "NEXT"  # a fresh child took its place
     finally:
         pool.close()

@@ -1,0 +1,37 @@
+/** The reader widgets' words, by language; English is the fallback for a missing one.
+    `{n}` is replaced by a number or a name; a pair is [one, other] for plural rules. */
+export const READER_WORDS = {
+  en: {
+    like: "Like", bookmark: "Bookmark", reply: "Reply", edit: "Edit", del: "Delete",
+    confirmDel: "Delete this comment?", yes: "Yes, delete", no: "Keep it",
+    write: "Write a comment", signin: "Sign in", signup: "Create an account",
+    signout: "Sign out", as: "Signed in as {n}", anon: "Sign in to comment and like.",
+    edited: "edited", pending: "Awaiting moderation", deleted: "This comment was deleted.",
+    guest: "Guest", newc: ["{n} new comment", "{n} new comments"],
+    nc: ["{n} comment", "{n} comments"], nl: ["{n} like", "{n} likes"],
+    offline: "You seem to be offline. Nothing was lost; try again when you are back online.",
+    rate: "Too many requests. Please wait {n} seconds and try again.",
+    expired: "Your session has expired. Please sign in again; your text is kept.",
+    long: "Your comment is too long. Please shorten it.", window: "The time to edit this comment is over.",
+    failed: "Something went wrong", posted: "Comment posted.", queued: "Your comment is awaiting moderation.",
+    removed: "Comment deleted.", out: "Signed out.", loading: "Loading…", comments: "Comments",
+  },
+  fr: {
+    like: "J’aime", bookmark: "Marque-page", reply: "Répondre", edit: "Modifier", del: "Supprimer",
+    confirmDel: "Supprimer ce commentaire ?", yes: "Oui, supprimer", no: "Le garder",
+    write: "Écrire un commentaire", signin: "Se connecter", signup: "Créer un compte",
+    signout: "Se déconnecter", as: "Connecté·e en tant que {n}",
+    anon: "Connectez-vous pour commenter et aimer.", edited: "modifié",
+    pending: "En attente de modération", deleted: "Ce commentaire a été supprimé.",
+    guest: "Invité·e", newc: ["{n} nouveau commentaire", "{n} nouveaux commentaires"],
+    nc: ["{n} commentaire", "{n} commentaires"], nl: ["{n} j’aime", "{n} j’aime"],
+    offline: "Vous semblez hors ligne. Rien n’est perdu ; réessayez une fois reconnecté·e.",
+    rate: "Trop de requêtes. Attendez {n} secondes puis réessayez.",
+    expired: "Votre session a expiré. Reconnectez-vous ; votre texte est conservé.",
+    long: "Votre commentaire est trop long. Raccourcissez-le.",
+    window: "Le délai pour modifier ce commentaire est passé.", failed: "Une erreur est survenue",
+    posted: "Commentaire publié.", queued: "Votre commentaire est en attente de modération.",
+    removed: "Commentaire supprimé.", out: "Déconnecté·e.", loading: "Chargement…",
+    comments: "Commentaires",
+  },
+};
