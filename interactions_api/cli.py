@@ -86,7 +86,7 @@ def api(
 
     from interactions_api.db import DatabaseNotReady, check_database, make_engine
     from interactions_api.main import create_app
-    from interactions_api.serve import supervise, uvicorn_options
+    from interactions_api.serve import refuse_if_taken, supervise, uvicorn_options
     from interactions_api.shutdown import exit_cleanly_on_signals
 
     settings = _settings()
@@ -102,8 +102,13 @@ def api(
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options())
         return
-    with _shared_redis(settings) as shared:
-        supervise(shared, host=host, port=port, workers=workers)
+    try:
+        refuse_if_taken(host, port)  # before starting an embedded Redis
+        with _shared_redis(settings) as shared:
+            supervise(shared, host=host, port=port, workers=workers)
+    except OSError as exc:  # the port is taken
+        typer.secho(f"cannot serve on {host}:{port}: {exc}", err=True, fg="red")
+        raise typer.Exit(1) from exc
 
 
 @contextmanager

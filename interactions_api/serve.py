@@ -67,7 +67,7 @@ def supervise(settings: Settings, *, host: str, port: int, workers: int) -> None
         process.start()
         return process
 
-    listening_socket(host, port).close()  # a port in use fails here, once, not N times
+    refuse_if_taken(host, port)
     stopping: list[int] = []
     previous = _on_stop_signals(lambda signum: stopping.append(signum))
     running = [start() for _ in range(workers)]
@@ -82,6 +82,18 @@ def supervise(settings: Settings, *, host: str, port: int, workers: int) -> None
     finally:
         _stop_all(running)
         _on_stop_signals(previous)
+
+
+def refuse_if_taken(host: str, port: int) -> None:
+    """Fail once, here, when the port is in use: by a server without SO_REUSEPORT (the
+    bind fails) or by another `quire api --workers` (which would silently share it)."""
+    listening_socket(host, port).close()
+    probe = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
+    try:
+        socket.create_connection((probe, port), timeout=1).close()
+    except OSError:
+        return
+    raise OSError(f"port {port} on {host} is already served by another process")
 
 
 def _on_stop_signals(handler: Any) -> Any:

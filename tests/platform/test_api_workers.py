@@ -94,6 +94,11 @@ def test_two_workers_share_connections_restart_and_stop(tmp_path: Path) -> None:
             sock.close()
         assert len(held) == 2, f"connections by worker: {held}"
         assert len(redis_servers_under(tmp_path)) == 1  # one Redis for both workers
+        second = subprocess.run(  # another server on the same port: refused, not sharing it
+            [QUIRE, "api", "--port", str(port), "--workers", "2"], env=env, text=True,
+            capture_output=True, timeout=60,
+        )  # fmt: skip
+        assert second.returncode == 1 and "already served" in second.stderr
 
         killed = _workers(server)[0]
         killed.send_signal(signal.SIGKILL)
