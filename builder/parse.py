@@ -28,7 +28,7 @@ from builder.markdown import (
     safe_url,
     slugify,
 )
-from builder.markdown_errors import MarkdownError
+from builder.markdown.errors import MarkdownError
 from builder.model import Cover, Diagnostic, Document, Heading, Source, Term
 
 KNOWN_KEYS = (

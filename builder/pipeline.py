@@ -378,7 +378,7 @@ def _quick(
     from builder.incremental import reuse_for
     from builder.quick import write_quick
     from builder.render import render_edited
-    from builder.render_env import compiled_templates
+    from builder.render.env import compiled_templates
 
     with run.stage("render"):
         reuse = reuse_for(store, sources, site_dir, output_dir, site.config, options, outputs=False)
@@ -477,7 +477,7 @@ def _render(
     tree: Tree | None = None,
 ) -> list[OutputFile]:
     from builder.render import render_site
-    from builder.render_env import compiled_templates
+    from builder.render.env import compiled_templates
 
     try:
         theme_dir = resolve_theme(site.config.theme, site_dir)

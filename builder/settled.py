@@ -15,7 +15,7 @@ the same as the last build's without that:
   list's oldest post names it: so a term's pages count only when its first page does
   (same oldest posts, same cards).
 
-Such pages are reused as written (render._Renderer.reuse_unchecked, which still checks
+Such pages are reused as written (RenderContext.reuse_unchecked, which still checks
 that the file is what the last build wrote). Anything else is fingerprinted as before.
 """
 
@@ -25,12 +25,12 @@ from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from builder.pagination import Pager
-from builder.render_env import url_to_path
-from builder.render_pages import AUTHORS, CONFIG, THEME, list_input
+from builder.render.env import url_to_path
+from builder.render.inputs import AUTHORS, CONFIG, THEME, list_input
+from builder.render.pagination import Pager
 
 if TYPE_CHECKING:
-    from builder.render import _Renderer
+    from builder.render.context import RenderContext
 
 _KNOWN = ("content/", "card:", "comments:", "list:")  # inputs a post's change moves
 
@@ -64,7 +64,7 @@ def only_added(changed: set[str] | None, before: Mapping[str, str] | None) -> bo
     return True
 
 
-def settled_pages(r: _Renderer, base: str, pagers: Sequence[Pager]) -> set[str]:
+def settled_pages(r: RenderContext, base: str, pagers: Sequence[Pager]) -> set[str]:
     """The URLs of the pages of the list at `base` that are as the last build left them
     (see the module's docstring); empty when that is not known."""
     changed, reuse = r.list_changes, r.reuse

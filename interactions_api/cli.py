@@ -186,7 +186,7 @@ def worker(
 ) -> None:
     """Run the background worker (site builds, scheduled posts, mail) on the app's Redis."""
     from interactions_api.db import DatabaseNotReady
-    from interactions_api.worker import run_worker  # the worker's code, only here
+    from interactions_api.worker.process import run_worker  # the worker's code, only here
 
     settings = _settings()
     try:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from builder.cli import app
-from builder.commands import Drafts, Future, SiteArg, print_report
+from builder.cli.commands import Drafts, Future, SiteArg, print_report
 from builder.options import BuildOptions
 
 # The builder registered a preview-only `serve`; the console script serves the API too.
@@ -46,7 +46,7 @@ def serve(
     ] = True,
 ) -> None:
     """Build, serve on http://HOST:PORT with the API under /api, and reload on every change."""
-    from builder.serve import serve as serve_preview
+    from builder.preview.serve import serve as serve_preview
 
     wrap = _with_api(site, host, port) if api else None
     typer.echo(f"Serving {site} on http://{host}:{port}/ (Ctrl+C to stop)")

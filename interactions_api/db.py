@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
@@ -184,6 +184,16 @@ def check_database(engine: Engine) -> None:
     applied, expected = schema_revisions(engine)
     if applied != expected:
         raise DatabaseNotReady(NOT_UP_TO_DATE)
+
+
+def database_answers(engine: Engine) -> bool:
+    """Whether the database answers a trivial query (the readiness probe)."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:  # any failure means "not ready"; the cause is for the logs
+        return False
+    return True
 
 
 def connect_redis(settings: Settings, *, fail_fast: bool = False) -> Any:

@@ -21,6 +21,7 @@ from interactions_api.models.common import utcnow
 from interactions_api.models.user import Role, User
 from interactions_api.security import bearer_token, client_ip
 from interactions_api.services import auth, sessions
+from interactions_api.services.guard import Guard
 from interactions_api.services.ratelimit import RateLimiter
 
 
@@ -139,6 +140,11 @@ async def get_limiter(request: Request) -> RateLimiter:
     return _limiter(request)
 
 
+async def get_guard(request: Request) -> Guard:
+    """The rate-limit decisions (`services.guard`) on the app's limiter and settings."""
+    return Guard(_limiter(request), get_settings(request))
+
+
 async def _client_ip_dep(request: Request) -> str:
     return get_client_ip(request)
 
@@ -149,7 +155,7 @@ async def get_auth_context(request: Request) -> auth.Context:
         settings=get_settings(request),
         redis=get_redis(request),
         ip=get_client_ip(request),
-        limiter=_limiter(request),
+        guard=Guard(_limiter(request), get_settings(request)),
     )
 
 
@@ -160,6 +166,7 @@ SettingsDep = Annotated[Settings, Depends(_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 RedisDep = Annotated[Any, Depends(_redis_dep)]
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
+GuardDep = Annotated[Guard, Depends(get_guard)]
 ClientIP = Annotated[str, Depends(_client_ip_dep)]
 AuthContext = Annotated[auth.Context, Depends(get_auth_context)]
 

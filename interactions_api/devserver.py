@@ -16,7 +16,7 @@ from typing import Any
 from starlette.staticfiles import StaticFiles
 
 from builder.manifest import MANIFEST_NAME
-from builder.serve import Reloader, create_preview_app
+from builder.preview.serve import Reloader, create_preview_app
 from interactions_api.config import Settings
 from interactions_api.main import create_app
 

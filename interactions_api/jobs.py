@@ -1,47 +1,13 @@
-"""RQ job entry points (thin: the work lives in the modules they call).
+"""Jobs queued under their names from before the worker package (`interactions_api.jobs.*`).
 
-Jobs are enqueued by dotted name with the JSON serializer; each builds its Settings from
-the worker's environment, so no secret ever travels through Redis.
+RQ finds a job's function by its dotted name when the worker takes it, so a mail or a
+build queued just before an upgrade still names this module. These names run the same
+jobs; the API enqueues the new names (`interactions_api.worker.jobs`). Remove once no
+installation can hold jobs queued by a release older than the worker package.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from interactions_api.worker.jobs import build_site, refresh_search, send_mail
 
-from rq import get_current_job
-
-from interactions_api import mail
-from interactions_api.config import Settings
-
-
-def send_mail(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> None:
-    """Send one mail through the configured SMTP server (`headers`: e.g. List-Unsubscribe)."""
-    mail.send_now(Settings(), to=to, subject=subject, body=body, headers=headers)
-
-
-def build_site(site: str) -> dict[str, Any]:
-    """Commit what editors approved, build the site incrementally and publish it."""
-    from builder.publish.settings import PublishSettings
-    from interactions_api.db import make_engine
-    from interactions_api.services.buildjobs import run_build  # the worker's code, lazily
-
-    settings = Settings()
-    if site != settings.site_id:
-        raise ValueError(f"this worker builds site {settings.site_id!r}, not {site!r}")
-    job = get_current_job()  # its connection queues the search refresh that follows
-    engine = make_engine(settings.database_url)
-    try:
-        return run_build(settings, PublishSettings(), engine, job.connection if job else None)
-    finally:
-        engine.dispose()
-
-
-def refresh_search(site: str) -> dict[str, Any]:
-    """Re-index the built site with Pagefind and publish the index (after a build)."""
-    from builder.publish.settings import PublishSettings
-    from interactions_api.services.buildjobs import run_search_refresh
-
-    settings = Settings()
-    if site != settings.site_id:
-        raise ValueError(f"this worker builds site {settings.site_id!r}, not {site!r}")
-    return run_search_refresh(settings, PublishSettings())
+__all__ = ["build_site", "refresh_search", "send_mail"]

@@ -1,4 +1,4 @@
-"""Outgoing mail: built here, sent by the `interactions_api.jobs.send_mail` RQ job.
+"""Outgoing mail: built here, sent by the `interactions_api.worker.jobs.send_mail` RQ job.
 
 Without `smtp_host` (development) there is nothing to send to: the mail is written to the
 log instead, from the API process itself, so a developer sees links without a worker.
@@ -26,7 +26,7 @@ log = logging.getLogger("quire.mail")
 # fold at, and the default 78 would turn it into an encoded word mail clients cannot use.
 _POLICY = email.policy.default.clone(max_line_length=998)
 
-SEND_MAIL_JOB = "interactions_api.jobs.send_mail"  # enqueued by name: no worker imports here
+SEND_MAIL_JOB = "interactions_api.worker.jobs.send_mail"  # enqueued by name: no worker imports here
 
 
 def build_message(

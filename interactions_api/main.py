@@ -80,13 +80,18 @@ FIRST = ("comments", "likes", "counts")
 
 
 def _routers() -> list[APIRouter]:
-    # Every module in routers/ exposing `router` is mounted, the readers' ones first, then
-    # in name order, so adding a router file is enough (no shared list to collide on).
-    found: list[APIRouter] = []
+    return [router for _, router in mounted_routers()]
+
+
+def mounted_routers() -> list[tuple[str, APIRouter]]:
+    """Every module in routers/ exposing `router`, by module name: the readers' ones
+    first, then in name order."""
+    # Adding a router file is enough (no shared list for parallel work to collide on).
+    found: list[tuple[str, APIRouter]] = []
     modules = pkgutil.iter_modules(routers_pkg.__path__)
     for info in sorted(modules, key=lambda i: (i.name not in FIRST, i.name)):
         module = importlib.import_module(f"{routers_pkg.__name__}.{info.name}")
         router = getattr(module, "router", None)
         if isinstance(router, APIRouter):
-            found.append(router)
+            found.append((info.name, router))
     return found

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from builder.preview.serve import create_preview_app
 from builder.publish.settings import PublishSettings
-from builder.serve import create_preview_app
 from interactions_api.config import Settings
 from interactions_api.db import close_redis, connect_redis, make_engine, run_migrations
 from interactions_api.devserver import DevApp
@@ -112,7 +112,7 @@ def ensure_admin(platform: Platform) -> tuple[str, str | None]:
 
 def first_publish(platform: Platform) -> None:
     """Build the content repository and publish it once, so the site is there at start."""
-    from interactions_api.services.buildjobs import run_build
+    from interactions_api.worker.buildjob import run_build
 
     engine = make_engine(platform.settings.database_url)
     try:

@@ -1,9 +1,11 @@
 """The authoring inbox: submissions, their revisions, review remarks, history, the outbox
-of builds owed and the record of each build (tables)."""
+of builds owed and the record of each build (tables), and an article's fields as the
+services take them."""
 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import JSON, Column, DateTime, String, Text, UniqueConstraint
@@ -22,6 +24,19 @@ class Status(enum.StrEnum):
     scheduled = "scheduled"  # approved, waiting for its publish_at
     published = "published"
     rejected = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class PostFields:
+    """The front matter fields an author fills in, and the body."""
+
+    title: str
+    body: str
+    tags: tuple[str, ...] = ()
+    summary: str = ""
+    cover_src: str = ""
+    cover_alt: str = ""
+    date: datetime | None = None
 
 
 class Submission(SQLModel, table=True):

@@ -11,11 +11,11 @@ from interactions_api.models.common import StrictBody
 from interactions_api.models.inbox import (
     BuildRecord,
     HistoryEntry,
+    PostFields,
     ReviewRemark,
     Revision,
     Submission,
 )
-from interactions_api.services.postfile import PostFields
 
 
 class PostIn(StrictBody):

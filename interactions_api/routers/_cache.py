@@ -117,3 +117,8 @@ def commit_and_invalidate(request: Request, db: Session, thread_id: str) -> None
     """Commit a write now (not after the response) and drop the thread's cached answers."""
     db.commit()
     invalidate(request, thread_id)
+
+
+def committer(request: Request, db: Session) -> Callable[[str], None]:
+    """`commit_and_invalidate` for this request, as the services' change flows take it."""
+    return lambda thread_id: commit_and_invalidate(request, db, thread_id)

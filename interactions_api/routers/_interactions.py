@@ -9,14 +9,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 
-from interactions_api.config import Settings
 from interactions_api.deps import get_settings
-from interactions_api.models.user import User
-from interactions_api.services.ratelimit import RateLimiter
 from interactions_api.services.threads import ThreadRegistry
-
-WINDOW = 60  # seconds: the per-minute limits in settings
-ADDRESS_FACTOR = 5  # several people can share one address (NAT, offices)
 
 
 async def get_threads(request: Request) -> ThreadRegistry:
@@ -37,29 +31,6 @@ ThreadsDep = Annotated[ThreadRegistry, Depends(get_threads)]
 def role_doc(role: str) -> dict[str, Any]:
     """OpenAPI extension naming the role a route needs (also said in its description)."""
     return {"x-quire-role": role}
-
-
-def limit_comments(
-    limiter: RateLimiter, settings: Settings, *, user: User | None, address: str
-) -> None:
-    """Count a comment (or preview) against the per-account and per-address limits."""
-    per_minute = settings.comments_per_minute
-    limits = []
-    if user is not None:
-        limits.append((f"comment:user:{user.id}", per_minute, WINDOW))
-        per_minute *= ADDRESS_FACTOR
-    limits.append((f"comment:ip:{address}", per_minute, WINDOW))
-    limiter.hit_all(limits, message="You are commenting too fast; wait a moment.")
-
-
-def limit_likes(limiter: RateLimiter, settings: Settings, *, user: User, address: str) -> None:
-    """Count a like/unlike/bookmark change against the per-account and per-address limits."""
-    per_minute = settings.likes_per_minute
-    limits = [
-        (f"like:user:{user.id}", per_minute, WINDOW),
-        (f"like:ip:{address}", per_minute * ADDRESS_FACTOR, WINDOW),
-    ]
-    limiter.hit_all(limits, message="Too many likes in a short time; wait a moment.")
 
 
 def cacheable_json(

@@ -30,7 +30,7 @@ from interactions_api.errors import ApiError
 from interactions_api.models.user import Role, User
 from interactions_api.pages import ACCOUNT, ASSETS, INBOX, TEMPLATES, render, safe_next
 from interactions_api.pages import signin_page as _signin_page
-from interactions_api.routers.auth import clear_session_cookie, set_session_cookie
+from interactions_api.routers._cookies import clear_session_cookie, set_session_cookie
 from interactions_api.security import presession_cookie_name
 from interactions_api.services import auth, sessions
 from interactions_api.services.cpu import off_loop

@@ -70,7 +70,7 @@ def users_page(
     """Accounts, newest first, with a search box and a role form per account."""
     admin = need_role(user, Role.admin)
     notice = ""
-    if changed and (target := db.get(User, changed)) is not None:
+    if changed and (target := users.find(db, changed)) is not None:
         notice = f"{target.display_name} is now {Role(target.role).name}."
     return _page(request, db, settings, admin, q=q, offset=offset, notice=notice)
 

@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from interactions_api.config import Settings
 from interactions_api.deps import (
     AuthContext,
     CurrentUser,
+    GuardDep,
     SessionDep,
     SettingsDep,
     no_store,
@@ -19,6 +19,7 @@ from interactions_api.deps import (
 from interactions_api.errors import error_responses
 from interactions_api.models.common import StrictBody
 from interactions_api.models.user import MeOut
+from interactions_api.routers._cookies import clear_session_cookie, set_session_cookie
 from interactions_api.services import auth, sessions
 from interactions_api.services.passwords import MAX_LENGTH
 
@@ -76,30 +77,6 @@ class PasswordChangedOut(BaseModel):
 
     status: Literal["password_changed"] = "password_changed"
     message: str = auth.RENEWAL_NOTICE
-
-
-def set_session_cookie(response: Response, settings: Settings, token: str) -> None:
-    """Put the session in a `__Host-` cookie (Secure, HttpOnly, SameSite=Lax, Path=/)."""
-    response.set_cookie(
-        session_cookie_name(settings),
-        token,
-        max_age=int(sessions.SESSION_LIFETIME.total_seconds()),
-        path="/",
-        secure=settings.cookie_secure,
-        httponly=True,
-        samesite="lax",
-    )
-
-
-def clear_session_cookie(response: Response, settings: Settings) -> None:
-    """Tell the browser to drop the session cookie."""
-    response.delete_cookie(
-        session_cookie_name(settings),
-        path="/",
-        secure=settings.cookie_secure,
-        httponly=True,
-        samesite="lax",
-    )
 
 
 @router.post(
@@ -169,9 +146,9 @@ def verify(body: TokenIn, db: SessionDep, settings: SettingsDep) -> StatusOut:
     response_model=StatusOut,
     responses=error_responses(401, 415, 429),
 )
-def resend_verification(user: CurrentUser, ctx: AuthContext) -> StatusOut:
+def resend_verification(user: CurrentUser, ctx: AuthContext, guard: GuardDep) -> StatusOut:
     """Mail the verification link again. Any signed-in user."""
-    ctx.limiter.hit(f"verify:user:{user.id}", limit=3, window_s=auth.HOUR_S)
+    guard.verification_mail(user).enforce()
     if not user.email_verified:
         auth.send_verification(ctx, user)
     return StatusOut(status="check_email")

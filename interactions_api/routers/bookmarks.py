@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path, Response
 
-from interactions_api.deps import ClientIP, LimiterDep, Reader, SessionDep, SettingsDep
+from interactions_api.deps import ClientIP, GuardDep, Reader, SessionDep
 from interactions_api.errors import error_responses
 from interactions_api.models.comment_io import BookmarkItem, BookmarkOut, BookmarksOut, EmptyIn
-from interactions_api.routers._interactions import NO_STORE, ThreadsDep, limit_likes, role_doc
+from interactions_api.routers._interactions import NO_STORE, ThreadsDep, role_doc
 from interactions_api.services import bookmarks
 
 router = APIRouter(prefix="/api", tags=["bookmarks"])
@@ -24,9 +24,8 @@ ERRORS = error_responses(401, 403, 404, 415, 422, 429)
 )
 def add_bookmark(
     db: SessionDep,
-    settings: SettingsDep,
     threads: ThreadsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     user: Reader,
     _body: EmptyIn | None = None,
@@ -34,7 +33,7 @@ def add_bookmark(
 ) -> BookmarkOut:
     """Save an article to the reading list (idempotent). Role: reader."""
     threads.require(thread_id)
-    limit_likes(limiter, settings, user=user, address=address)
+    guard.like(user=user, address=address).enforce()
     bookmarks.set_bookmark(db, user=user, thread_id=thread_id, bookmarked=True)
     return BookmarkOut(bookmarked=True)
 
@@ -47,15 +46,14 @@ def add_bookmark(
 )
 def remove_bookmark(
     db: SessionDep,
-    settings: SettingsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     user: Reader,
     _body: EmptyIn | None = None,
     thread_id: str = ThreadId,
 ) -> BookmarkOut:
     """Remove an article from the reading list (idempotent; works for unpublished ones too)."""
-    limit_likes(limiter, settings, user=user, address=address)
+    guard.like(user=user, address=address).enforce()
     bookmarks.set_bookmark(db, user=user, thread_id=thread_id, bookmarked=False)
     return BookmarkOut(bookmarked=False)
 

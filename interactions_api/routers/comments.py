@@ -9,10 +9,10 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from interactions_api.db import reader, reading
+from interactions_api.db import reader
 from interactions_api.deps import (
     ClientIP,
-    LimiterDep,
+    GuardDep,
     OptionalUser,
     Reader,
     RedisDep,
@@ -21,7 +21,6 @@ from interactions_api.deps import (
     get_engine,
 )
 from interactions_api.errors import error_responses
-from interactions_api.models.comment import Comment, CommentStatus
 from interactions_api.models.comment_io import (
     ID_MAX,
     CommentBodyIn,
@@ -32,17 +31,15 @@ from interactions_api.models.comment_io import (
     PreviewOut,
     ThreadOut,
 )
-from interactions_api.models.user import User
-from interactions_api.routers._cache import commit_and_invalidate, response_cache
+from interactions_api.routers._cache import committer, response_cache
 from interactions_api.routers._interactions import (
     NO_STORE,
     ThreadsDep,
     cacheable_json,
     json_answer,
-    limit_comments,
     role_doc,
 )
-from interactions_api.services import baking, comments, likes, listing, markup, replies
+from interactions_api.services import comment_changes, comments, likes, listing, markup, users
 
 router = APIRouter(prefix="/api", tags=["comments"])
 
@@ -111,7 +108,7 @@ def post_comment(
     db: SessionDep,
     settings: SettingsDep,
     threads: ThreadsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     user: OptionalUser,
     redis: RedisDep,
@@ -119,7 +116,7 @@ def post_comment(
 ) -> Response:
     """Post a comment or reply. Role: reader; anyone if anonymous comments are on."""
     thread = threads.require(thread_id)
-    limit_comments(limiter, settings, user=user, address=address)
+    guard.comment(user=user, address=address).enforce()
     new = comments.NewComment(
         body=payload.body,
         parent_id=payload.parent_id,
@@ -129,15 +126,16 @@ def post_comment(
         elapsed_ms=payload.elapsed_ms,
         notify_replies=payload.notify_replies,
     )
-    comment = comments.create(db, settings, user=user, thread_id=thread_id, new=new)
-    public = comment.status == CommentStatus.approved.value
-    rebake = public and baking.owe_rebake(db, settings)  # in the comment's transaction
-    commit_and_invalidate(request, db, thread_id)
-    if rebake:
-        baking.request_rebake(redis, settings)
-    if public and comment.parent_id is not None:  # only a reply notifies anyone
-        with reading(db):  # after the commit: reads only, no write lock
-            replies.notify_reply(db, redis, settings, comment, thread)
+    comment = comment_changes.post(
+        db,
+        redis,
+        settings,
+        user=user,
+        thread=thread,
+        thread_id=thread_id,
+        new=new,
+        commit=committer(request, db),
+    )
     return json_answer(listing.comment_out(comment, user, 0), status_code=201)
 
 
@@ -153,21 +151,24 @@ def edit_comment(
     payload: CommentBodyIn,
     db: SessionDep,
     settings: SettingsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     user: Reader,
     redis: RedisDep,
 ) -> dict[str, Any]:
     """Change a comment's text. Role: its author within the edit window, or an editor."""
-    limit_comments(limiter, settings, user=user, address=address)
-    rebake = _was_public(db, comment_id)
-    comment = comments.edit(db, settings, user=user, comment_id=comment_id, body=payload.body)
-    rebake = rebake and baking.owe_rebake(db, settings)
-    commit_and_invalidate(request, db, comment.thread_id)
-    if rebake:
-        baking.request_rebake(redis, settings)
-    author = user if comment.author_id == user.id else _author(db, comment.author_id)
-    return listing.comment_out(comment, author, _likes(db, comment_id))
+    guard.comment(user=user, address=address).enforce()
+    comment = comment_changes.edit(
+        db,
+        redis,
+        settings,
+        user=user,
+        comment_id=comment_id,
+        body=payload.body,
+        commit=committer(request, db),
+    )
+    author = user if comment.author_id == user.id else users.find(db, comment.author_id)
+    return listing.comment_out(comment, author, likes.comment_likes(db, comment_id))
 
 
 @router.delete(
@@ -185,12 +186,9 @@ def delete_comment(
     redis: RedisDep,
 ) -> Response:
     """Delete a comment (a placeholder stays if it has replies). Role: author or editor."""
-    rebake = _was_public(db, comment_id)
-    thread_id = comments.remove(db, settings, user=user, comment_id=comment_id)
-    rebake = rebake and baking.owe_rebake(db, settings)
-    commit_and_invalidate(request, db, thread_id)
-    if rebake:
-        baking.request_rebake(redis, settings)
+    comment_changes.remove(
+        db, redis, settings, user=user, comment_id=comment_id, commit=committer(request, db)
+    )
     return Response(status_code=204)
 
 
@@ -203,30 +201,10 @@ def delete_comment(
 def preview_comment(
     payload: CommentBodyIn,
     settings: SettingsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
 ) -> PreviewOut:
     """Render a comment body exactly as it would be stored. Public, rate-limited."""
-    # Previews are cheap but unauthenticated CPU: a looser per-address limit.
-    limiter.hit(
-        f"preview:ip:{address}",
-        limit=settings.comments_per_minute * 10,
-        window_s=60,
-        message="Too many previews; wait a moment.",
-    )
+    guard.comment_preview(address=address).enforce()
     body = comments.check_body(settings, payload.body)
     return PreviewOut(html=markup.render(body))
-
-
-def _was_public(db: SessionDep, comment_id: int) -> bool:
-    # A change to a published comment changes the page it is baked into.
-    comment = db.get(Comment, comment_id)
-    return comment is not None and comment.status == CommentStatus.approved.value
-
-
-def _author(db: SessionDep, author_id: int | None) -> User | None:
-    return None if author_id is None else db.get(User, author_id)
-
-
-def _likes(db: SessionDep, comment_id: int) -> int:
-    return likes.comment_likes(db, comment_id)

@@ -8,9 +8,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from redis.exceptions import RedisError
 from rq import Worker
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
 
+from interactions_api.db import database_answers
 from interactions_api.deps import RedisDep, get_engine
 from interactions_api.errors import ServiceUnavailable, error_responses
 
@@ -46,7 +45,7 @@ def health() -> HealthOut:
 def ready(request: Request, redis: RedisDep) -> ReadyOut:
     """The database and Redis are reachable; 503 names the ones that are not. Public."""
     checks: dict[str, str] = {
-        "database": _database(get_engine(request)),
+        "database": "ok" if database_answers(get_engine(request)) else "down",
         "redis": "down",
         "worker": "unknown",
     }
@@ -61,12 +60,3 @@ def ready(request: Request, redis: RedisDep) -> ReadyOut:
     if down:
         raise ServiceUnavailable(f"Not ready: {', '.join(down)} unreachable.", checks=checks)
     return ReadyOut.model_validate(checks)
-
-
-def _database(engine: Engine) -> Check:
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception:  # any failure means "not ready"; the cause is for the logs
-        return "down"
-    return "ok"

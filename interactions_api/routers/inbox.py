@@ -9,18 +9,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, UploadFile
-from sqlmodel import col, select
 
-from interactions_api.config import Settings
-from interactions_api.deps import Author, Editor, LimiterDep, RedisDep, SessionDep, SettingsDep
+from interactions_api.deps import Author, Editor, GuardDep, RedisDep, SessionDep, SettingsDep
 from interactions_api.errors import NotFound, error_responses
-from interactions_api.models.inbox import BuildRecord, Submission
+from interactions_api.models.inbox import Submission
 from interactions_api.models.inbox_io import (
     ActionIn,
     ApproveIn,
     ApproveOut,
     BuildOut,
-    BuildState,
     DetailOut,
     DiffOut,
     HistoryOut,
@@ -35,53 +32,23 @@ from interactions_api.models.inbox_io import (
     SubmissionCreate,
     SubmissionOut,
 )
-from interactions_api.models.user import User
-from interactions_api.services import diffs, inbox, review
+from interactions_api.services import diffs, inbox, publishing
 from interactions_api.services.cpu import off_loop
-from interactions_api.services.notifications import notify, take_action
-from interactions_api.services.outbox import enqueue_build, schedule_build
 from interactions_api.services.postfile import image_url
-from interactions_api.services.ratelimit import RateLimiter
 from interactions_api.services.uploads import add_image, submission_images
 
 router = APIRouter(prefix="/api/inbox", tags=["inbox"])
 ERRORS = error_responses(401, 403, 404, 409, 422, 429)
 
 
-def throttle(limiter: RateLimiter, settings: Settings, user: User) -> None:
-    """Count one inbox write (save, preview, upload) of `user`; 429 over the limit.
-
-    An unreachable Redis does not stop authors saving their work: the limiter counts
-    in-process meanwhile.
-    """
-    limiter.hit(
-        f"inbox:user:{user.id}",
-        limit=settings.inbox_writes_per_minute,
-        window_s=60,
-        message="Too many saves or previews in a minute; wait a moment.",
-    )
-
-
 def _out(db: SessionDep, sub: Submission) -> SubmissionOut:
     return SubmissionOut.of(sub, inbox.current_revision(db, sub))
 
 
-def build_state(db: SessionDep, sub: Submission) -> tuple[BuildState, BuildRecord | None]:
-    """Where the submission's publish stands, and the build that handled it."""
-    entry, build = inbox.build_state(db, sub)
-    if entry is None or entry.outcome == "canceled":
-        return "none", build
-    if entry.done_at is None:
-        return ("scheduled" if entry.reason == "schedule" else "pending"), build
-    return ("published" if entry.outcome == "published" else "failed"), build
-
-
 @router.post("/submissions", status_code=201, responses=ERRORS)
-def create(
-    body: SubmissionCreate, user: Author, db: SessionDep, limiter: LimiterDep, settings: SettingsDep
-) -> SubmissionOut:
+def create(body: SubmissionCreate, user: Author, db: SessionDep, guard: GuardDep) -> SubmissionOut:
     """Start a submission (a draft with its first revision)."""
-    throttle(limiter, settings, user)
+    guard.inbox_write(user).enforce()
     sub = inbox.create_submission(db, user, body.fields(), slug=body.slug)
     return _out(db, sub)
 
@@ -104,7 +71,7 @@ def list_submissions(
 def detail(submission_id: int, user: Author, db: SessionDep) -> DetailOut:
     """A submission with its remarks, history and build status."""
     sub = inbox.get_submission(db, submission_id, user)
-    state, build = build_state(db, sub)
+    state, build = publishing.build_state(db, sub)
     return DetailOut(
         submission=_out(db, sub),
         revisions=[r.number for r in inbox.revisions(db, sub)],
@@ -132,11 +99,10 @@ def revise(
     body: RevisionIn,
     user: Author,
     db: SessionDep,
-    limiter: LimiterDep,
-    settings: SettingsDep,
+    guard: GuardDep,
 ) -> SubmissionOut:
     """Save a new revision (made from `version`)."""
-    throttle(limiter, settings, user)
+    guard.inbox_write(user).enforce()
     sub = inbox.get_submission(db, submission_id, user)
     inbox.save_revision(db, sub, user, body.fields(), version=body.version)
     return _out(db, sub)
@@ -162,7 +128,9 @@ def act(
 ) -> SubmissionOut:
     """submit, withdraw (author); request_changes, reject, unschedule (editor)."""
     sub = inbox.get_submission(db, submission_id, user)
-    take_action(db, redis, settings, sub, user, action, version=body.version, note=body.note)
+    publishing.take_action(
+        db, redis, settings, sub, user, action, version=body.version, note=body.note
+    )
     return _out(db, sub)
 
 
@@ -177,24 +145,16 @@ def approve(
 ) -> ApproveOut:
     """Approve now or at `publish_at`; the build is queued, or pending if Redis is down."""
     sub = inbox.get_submission(db, submission_id, user)
-    entry = review.approve(
+    state = publishing.approve(
         db,
+        redis,
+        settings,
         sub,
         user,
         version=body.version,
-        site=settings.site_id,
         publish_at=body.publish_at,
         note=body.note,
-        allow_self=settings.allow_self_approval,
     )
-    db.commit()  # the approval and its outbox row are stored before any job can look
-    state: BuildState
-    if entry.reason == "schedule":
-        queued = schedule_build(redis, settings, review.aware(entry.due_at))
-        state = "pending" if queued == "pending" else "scheduled"
-    else:
-        state = enqueue_build(redis, settings)
-    notify(db, redis, settings, sub, inbox.current_revision(db, sub).title, "approve", body.note)
     return ApproveOut(submission=_out(db, sub), build=state)
 
 
@@ -214,9 +174,9 @@ def diff(submission_id: int, user: Author, db: SessionDep) -> DiffOut:
 
 
 @router.post("/preview", responses=ERRORS)
-def preview(body: PostIn, user: Author, limiter: LimiterDep, settings: SettingsDep) -> PreviewOut:
+def preview(body: PostIn, user: Author, guard: GuardDep) -> PreviewOut:
     """Render a body with the builder's renderer, and list what would stop it building."""
-    throttle(limiter, settings, user)
+    guard.inbox_write(user).enforce()
     html, errors = diffs.preview(body.fields())
     return PreviewOut(html=html, errors=errors)
 
@@ -232,10 +192,10 @@ async def upload_image(
     user: Author,
     db: SessionDep,
     settings: SettingsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
 ) -> ImageOut:
     """Upload an image (checked, re-encoded, EXIF stripped); any revision may place it."""
-    throttle(limiter, settings, user)
+    guard.inbox_write(user).enforce()
     sub = inbox.get_submission(db, submission_id, user)
     data = await file.read(settings.inbox_image_max_bytes + 1)
     name = await off_loop(
@@ -247,5 +207,4 @@ async def upload_image(
 @router.get("/builds", responses=ERRORS)
 def builds(user: Editor, db: SessionDep, limit: int = Query(20, ge=1, le=100)) -> list[BuildOut]:
     """The newest builds of the site."""
-    rows = db.exec(select(BuildRecord).order_by(col(BuildRecord.id).desc()).limit(limit)).all()
-    return [BuildOut.of(b) for b in rows]
+    return [BuildOut.of(b) for b in publishing.recent_builds(db, limit)]

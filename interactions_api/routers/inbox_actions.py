@@ -14,18 +14,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from interactions_api.deps import LimiterDep, OptionalUser, RedisDep, SessionDep, SettingsDep
+from interactions_api.deps import GuardDep, OptionalUser, RedisDep, SessionDep, SettingsDep
 from interactions_api.errors import ApiError, Unprocessable
 from interactions_api.models.inbox import Submission
 from interactions_api.models.user import User
-from interactions_api.routers.inbox import throttle
 
 # the page helpers both inbox page modules share
 from interactions_api.routers.inbox_pages import BASE, _detail, _need_author, _version
-from interactions_api.services import inbox, review
+from interactions_api.services import inbox, publishing
 from interactions_api.services.cpu import off_loop
-from interactions_api.services.notifications import notify, take_action
-from interactions_api.services.outbox import enqueue_build, schedule_build
+from interactions_api.services.guard import Guard
 from interactions_api.services.uploads import add_image
 
 router = APIRouter(prefix=BASE, include_in_schema=False)
@@ -40,14 +38,14 @@ async def act(
     db: SessionDep,
     settings: SettingsDep,
     redis: RedisDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
 ) -> Response:
     """Submit, withdraw, request changes, reject, unschedule, approve, remark, restore."""
     actor = _need_author(user)
     form = await request.form()
     # approving checks the body, an image is re-encoded: all of it off the event loop
     return await off_loop(
-        _act, request, db, settings, redis, limiter, actor, submission_id, action, form
+        _act, request, db, settings, redis, guard, actor, submission_id, action, form
     )
 
 
@@ -56,7 +54,7 @@ def _act(
     db: Any,
     settings: Any,
     redis: Any,
-    limiter: Any,
+    guard: Guard,
     actor: User,
     submission_id: int,
     action: str,
@@ -76,21 +74,21 @@ def _act(
             number = form.get("number")
             inbox.restore_revision(db, sub, actor, int(str(number or 0)), version=_version(form))
         elif action == "image":
-            throttle(limiter, settings, actor)
+            guard.inbox_write(actor).enforce()
             upload = form.get("image")
             if not isinstance(upload, UploadFile):
                 raise Unprocessable("Choose an image file to upload.", code="invalid")
             data = upload.file.read(settings.inbox_image_max_bytes + 1)
             add_image(db, settings, sub, actor, data, filename=upload.filename or "upload")
         else:
-            take_action(db, redis, settings, sub, actor, action, version=_version(form), note=note)
+            publishing.take_action(
+                db, redis, settings, sub, actor, action, version=_version(form), note=note
+            )
     except ApiError as exc:
         db.rollback()
         page = _detail(request, db, settings, actor, submission_id, exc.message, exc.status)
         page.headers.update(exc.headers)  # a busy server's Retry-After
         return page
-    if action == "approve":  # take_action mailed about the others
-        notify(db, redis, settings, sub, inbox.current_revision(db, sub).title, action, note)
     return RedirectResponse(f"{BASE}/{submission_id}", status_code=303)
 
 
@@ -106,18 +104,6 @@ def _approve(
             raise Unprocessable(f"{raw!r} is not a date and time.", code="invalid") from None
         if publish_at.tzinfo is None:
             publish_at = publish_at.replace(tzinfo=UTC)
-    entry = review.approve(
-        db,
-        sub,
-        editor,
-        version=_version(form),
-        site=settings.site_id,
-        publish_at=publish_at,
-        note=note,
-        allow_self=settings.allow_self_approval,
+    publishing.approve(
+        db, redis, settings, sub, editor, version=_version(form), publish_at=publish_at, note=note
     )
-    db.commit()
-    if entry.reason == "schedule":
-        schedule_build(redis, settings, review.aware(entry.due_at))
-    else:
-        enqueue_build(redis, settings)

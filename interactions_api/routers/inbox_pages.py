@@ -13,12 +13,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlmodel import col, select
 from starlette.datastructures import FormData
 
 from interactions_api import pages
 from interactions_api.deps import (
-    LimiterDep,
+    GuardDep,
     OptionalUser,
     RedisDep,
     SessionDep,
@@ -28,10 +27,8 @@ from interactions_api.errors import ApiError
 from interactions_api.models.inbox import Status, Submission
 from interactions_api.models.inbox_io import PostIn
 from interactions_api.models.user import Role, User
-from interactions_api.routers.inbox import build_state, throttle
-from interactions_api.services import diffs, inbox, review
+from interactions_api.services import diffs, inbox, publishing, review, users
 from interactions_api.services.cpu import off_loop
-from interactions_api.services.notifications import take_action
 from interactions_api.services.postfile import image_url
 from interactions_api.services.uploads import submission_images
 
@@ -79,7 +76,7 @@ def home(request: Request, user: OptionalUser, db: SessionDep, settings: Setting
     """The author's submissions with their status, remarks and build."""
     user = _need_author(user)
     rows = [
-        (s, r, build_state(db, s)[0], len(inbox.remarks(db, s)))
+        (s, r, publishing.build_state(db, s)[0], len(inbox.remarks(db, s)))
         for s, r in inbox.list_submissions(db, user, mine=True)
     ]
     return _page(
@@ -105,7 +102,7 @@ def queue(
     user = pages.need_role(user, Role.editor)
     statuses = [status] if status in Status.__members__ else []
     rows = [
-        (s, r, build_state(db, s)[0], 0)
+        (s, r, publishing.build_state(db, s)[0], 0)
         for s, r in inbox.list_submissions(db, user, status=statuses, q=q[:100])
     ]
     return _page(
@@ -133,12 +130,12 @@ async def new_post(
     user: OptionalUser,
     db: SessionDep,
     settings: SettingsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     redis: RedisDep,
 ) -> Response:
     """Preview, or create the draft (and submit it, with the submit button)."""
     author = _need_author(user)
-    throttle(limiter, settings, author)
+    guard.inbox_write(author).enforce()
     form = await request.form()
     # rendering and checking the body take up to a second: off the event loop
     return await off_loop(_new_post, request, db, settings, redis, author, form)
@@ -155,7 +152,7 @@ def _new_post(
         slug = values.get("slug", "").strip() or None
         sub = inbox.create_submission(db, author, post.fields(), slug=slug)
         if form.get("do") == "submit":
-            take_action(db, redis, settings, sub, author, "submit", version=sub.version)
+            publishing.take_action(db, redis, settings, sub, author, "submit", version=sub.version)
     except (ApiError, ValidationError) as exc:
         db.rollback()
         return _form(request, settings, author, None, values, None, exc)
@@ -216,7 +213,7 @@ def _detail(
 ) -> HTMLResponse:
     sub = inbox.get_submission(db, submission_id, user)
     rev = inbox.current_revision(db, sub)
-    state, build = build_state(db, sub)
+    state, build = publishing.build_state(db, sub)
     against, fields, lines = diffs.diff(db, sub, rev)
     remarks = inbox.remarks(db, sub)
     people = {u.id: u.display_name for u in _people(db, sub, remarks)}
@@ -250,7 +247,7 @@ def _detail(
 def _people(db: Any, sub: Submission, remarks: list[Any]) -> list[User]:
     ids = {sub.author_id, *(r.author_id for r in remarks)}
     ids |= {h.actor_id for h in inbox.history(db, sub) if h.actor_id}
-    return list(db.exec(select(User).where(col(User.id).in_(ids))).all())
+    return users.by_ids(db, ids)
 
 
 @router.get("/{submission_id}/edit", response_class=HTMLResponse)
@@ -281,12 +278,12 @@ async def edit_post(
     user: OptionalUser,
     db: SessionDep,
     settings: SettingsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     redis: RedisDep,
 ) -> Response:
     """Preview, or save a new revision (and submit it)."""
     author = _need_author(user)
-    throttle(limiter, settings, author)
+    guard.inbox_write(author).enforce()
     form = await request.form()
     return await off_loop(_edit_post, request, db, settings, redis, author, submission_id, form)
 
@@ -308,7 +305,7 @@ def _edit_post(
             return _form(request, settings, author, sub, values, post)
         inbox.save_revision(db, sub, author, post.fields(), version=_version(form))
         if form.get("do") == "submit":
-            take_action(db, redis, settings, sub, author, "submit", version=sub.version)
+            publishing.take_action(db, redis, settings, sub, author, "submit", version=sub.version)
     except (ApiError, ValidationError) as exc:
         db.rollback()
         return _form(request, settings, author, sub, values, None, exc)

@@ -5,16 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Request, Response
 
 from interactions_api.db import reading
-from interactions_api.deps import ClientIP, LimiterDep, Reader, SessionDep, SettingsDep
+from interactions_api.deps import ClientIP, GuardDep, Reader, SessionDep
 from interactions_api.errors import error_responses
 from interactions_api.models.comment_io import CommentId, EmptyIn, LikeOut
 from interactions_api.routers._cache import commit_and_invalidate
-from interactions_api.routers._interactions import (
-    ThreadsDep,
-    json_answer,
-    limit_likes,
-    role_doc,
-)
+from interactions_api.routers._interactions import ThreadsDep, json_answer, role_doc
 from interactions_api.services import likes
 
 router = APIRouter(prefix="/api", tags=["likes"])
@@ -26,16 +21,15 @@ ERRORS = error_responses(401, 403, 404, 415, 422, 429)
 def _thread_like(
     request: Request,
     db: SessionDep,
-    settings: SettingsDep,
     threads: ThreadsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     user: Reader,
     thread_id: str,
     liked: bool,
 ) -> Response:
     threads.require(thread_id)
-    limit_likes(limiter, settings, user=user, address=address)
+    guard.like(user=user, address=address).enforce()
     count = likes.set_thread_like(db, user=user, thread_id=thread_id, liked=liked)
     commit_and_invalidate(request, db, thread_id)
     return json_answer({"liked": liked, "likes": count})
@@ -50,16 +44,15 @@ def _thread_like(
 def like_thread(
     request: Request,
     db: SessionDep,
-    settings: SettingsDep,
     threads: ThreadsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     user: Reader,
     _body: EmptyIn | None = None,
     thread_id: str = ThreadId,
 ) -> Response:
     """Like an article (idempotent). Role: reader."""
-    return _thread_like(request, db, settings, threads, limiter, address, user, thread_id, True)
+    return _thread_like(request, db, threads, guard, address, user, thread_id, True)
 
 
 @router.delete(
@@ -71,24 +64,22 @@ def like_thread(
 def unlike_thread(
     request: Request,
     db: SessionDep,
-    settings: SettingsDep,
     threads: ThreadsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     user: Reader,
     _body: EmptyIn | None = None,
     thread_id: str = ThreadId,
 ) -> Response:
     """Take back a like on an article (idempotent). Role: reader."""
-    return _thread_like(request, db, settings, threads, limiter, address, user, thread_id, False)
+    return _thread_like(request, db, threads, guard, address, user, thread_id, False)
 
 
 def _comment_like(
     request: Request,
     db: SessionDep,
-    settings: SettingsDep,
     threads: ThreadsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     user: Reader,
     comment_id: CommentId,
@@ -97,7 +88,7 @@ def _comment_like(
     with reading(db):  # the write transaction starts only at the like itself
         comment = likes.likeable_comment(db, comment_id)
     threads.require(comment.thread_id)
-    limit_likes(limiter, settings, user=user, address=address)
+    guard.like(user=user, address=address).enforce()
     count = likes.set_comment_like(db, user=user, comment=comment, liked=liked)
     commit_and_invalidate(request, db, comment.thread_id)
     return json_answer({"liked": liked, "likes": count})
@@ -113,15 +104,14 @@ def like_comment(
     request: Request,
     comment_id: CommentId,
     db: SessionDep,
-    settings: SettingsDep,
     threads: ThreadsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     user: Reader,
     _body: EmptyIn | None = None,
 ) -> Response:
     """Like a comment (idempotent). Role: reader."""
-    return _comment_like(request, db, settings, threads, limiter, address, user, comment_id, True)
+    return _comment_like(request, db, threads, guard, address, user, comment_id, True)
 
 
 @router.delete(
@@ -134,12 +124,11 @@ def unlike_comment(
     request: Request,
     comment_id: CommentId,
     db: SessionDep,
-    settings: SettingsDep,
     threads: ThreadsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     user: Reader,
     _body: EmptyIn | None = None,
 ) -> Response:
     """Take back a like on a comment (idempotent). Role: reader."""
-    return _comment_like(request, db, settings, threads, limiter, address, user, comment_id, False)
+    return _comment_like(request, db, threads, guard, address, user, comment_id, False)

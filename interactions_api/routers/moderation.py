@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlmodel import Session
 
-from interactions_api.deps import Editor, SessionDep, get_redis, get_settings
+from interactions_api.deps import Editor, RedisDep, SessionDep, SettingsDep
 from interactions_api.errors import error_responses
-from interactions_api.models.comment import Comment, CommentStatus
+from interactions_api.models.comment import CommentStatus
 from interactions_api.models.comment_io import (
     AuthorOut,
     BanIn,
@@ -22,10 +21,9 @@ from interactions_api.models.comment_io import (
     QueueOut,
     UserId,
 )
-from interactions_api.routers._cache import commit_and_invalidate
+from interactions_api.routers._cache import committer
 from interactions_api.routers._interactions import NO_STORE, ThreadsDep, role_doc
-from interactions_api.services import listing, moderation, moderation_decisions
-from interactions_api.services.threads import ThreadRegistry
+from interactions_api.services import comment_changes, listing, moderation
 
 router = APIRouter(prefix="/api/moderation", tags=["moderation"])
 
@@ -80,22 +78,6 @@ def moderation_queue(
     return QueueOut(status=status, total=moderation.queue_size(db, wanted), comments=items)
 
 
-def decide(
-    request: Request, db: Session, threads: ThreadRegistry, comment_id: int, status: CommentStatus
-) -> Comment:
-    """An editor's decision, from the API or the moderation page: committed, this
-    worker's cached listing dropped, the baked page re-published, the reply mailed."""
-    return moderation_decisions.apply_decision(
-        db,
-        redis=get_redis(request),
-        settings=get_settings(request),
-        threads=threads,
-        comment_id=comment_id,
-        status=status,
-        commit=lambda thread_id: commit_and_invalidate(request, db, thread_id),
-    )
-
-
 @router.post(
     "/comments/{comment_id}/{action}",
     response_model=ModeratedOut,
@@ -109,10 +91,20 @@ def moderate_comment(
     db: SessionDep,
     _editor: Editor,
     threads: ThreadsDep,
+    redis: RedisDep,
+    settings: SettingsDep,
     _body: EmptyIn | None = None,
 ) -> ModeratedOut:
     """Approve, reject or mark a comment as spam. Role: editor."""
-    comment = decide(request, db, threads, comment_id, _STATUS_FOR[action])
+    comment = comment_changes.decide(
+        db,
+        redis,
+        settings,
+        threads=threads,
+        comment_id=comment_id,
+        status=_STATUS_FOR[action],
+        commit=committer(request, db),
+    )
     return ModeratedOut(id=comment_id, status=comment.status, deleted=comment.deleted)
 
 

@@ -13,15 +13,15 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from interactions_api.deps import OptionalUser, SessionDep, SettingsDep
+from interactions_api.deps import OptionalUser, RedisDep, SessionDep, SettingsDep
 from interactions_api.errors import ApiError
 from interactions_api.models.comment import CommentStatus
 from interactions_api.models.comment_io import CommentId
 from interactions_api.models.user import Role, User
 from interactions_api.pages import MODERATION, need_role, render
+from interactions_api.routers._cache import committer
 from interactions_api.routers._interactions import ThreadsDep
-from interactions_api.routers.moderation import decide as decide_comment
-from interactions_api.services import moderation
+from interactions_api.services import comment_changes, moderation
 
 router = APIRouter(prefix="/api/moderation/ui", include_in_schema=False)
 BASE = MODERATION
@@ -64,11 +64,20 @@ def decide(
     db: SessionDep,
     settings: SettingsDep,
     threads: ThreadsDep,
+    redis: RedisDep,
 ) -> Response:
     """Approve or remove one comment, then back to the list."""
     editor = need_role(user, Role.editor)
     try:
-        decide_comment(request, db, threads, comment_id, _DECISIONS[action])
+        comment_changes.decide(
+            db,
+            redis,
+            settings,
+            threads=threads,
+            comment_id=comment_id,
+            status=_DECISIONS[action],
+            commit=committer(request, db),
+        )
     except ApiError as exc:
         db.rollback()
         return _page(request, settings, editor, exc.status, rows=[], total=0, error=exc.message)

@@ -16,12 +16,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from interactions_api.config import Settings
-from interactions_api.deps import ClientIP, LimiterDep, SessionDep, SettingsDep
-from interactions_api.errors import RateLimited, error_responses
-from interactions_api.routers._interactions import WINDOW, role_doc
+from interactions_api.deps import ClientIP, GuardDep, SessionDep, SettingsDep
+from interactions_api.errors import error_responses
+from interactions_api.routers._interactions import role_doc
 from interactions_api.services import replies
-from interactions_api.services.ratelimit import RateLimiter
+from interactions_api.services.guard import Guard
 
 router = APIRouter(prefix="/api/comments", tags=["comments"])
 
@@ -54,18 +53,15 @@ def _page(
     return HTMLResponse(html, status_code=status, headers=_HEADERS)
 
 
-def _too_fast(limiter: RateLimiter, settings: Settings, address: str) -> HTMLResponse | None:
+def _too_fast(guard: Guard, address: str) -> HTMLResponse | None:
     """A 429 page when this address asked too often this minute, else None."""
-    try:
-        limiter.hit(
-            f"unsubscribe:ip:{address}", limit=settings.unsubscribes_per_minute, window_s=WINDOW
-        )
-    except RateLimited as exc:
-        page = _page("Too many requests", "Please wait a minute, then open the link again.",
-                     status=429)  # fmt: skip
-        page.headers["Retry-After"] = str(exc.retry_after)
-        return page
-    return None
+    decision = guard.unsubscribe(address=address)
+    if decision.allowed:
+        return None
+    page = _page("Too many requests", "Please wait a minute, then open the link again.",
+                 status=429)  # fmt: skip
+    page.headers["Retry-After"] = str(decision.retry_after)
+    return page
 
 
 @router.get(
@@ -75,10 +71,10 @@ def _too_fast(limiter: RateLimiter, settings: Settings, address: str) -> HTMLRes
     openapi_extra=SIGNED_LINK,
 )
 def confirm_unsubscribe(
-    settings: SettingsDep, limiter: LimiterDep, address: ClientIP, token: str = TOKEN
+    settings: SettingsDep, guard: GuardDep, address: ClientIP, token: str = TOKEN
 ) -> HTMLResponse:
     """A confirmation page for the unsubscribe link of a reply mail. Public (token)."""
-    if (refused := _too_fast(limiter, settings, address)) is not None:
+    if (refused := _too_fast(guard, address)) is not None:
         return refused
     try:
         replies.read_token(settings, token)
@@ -100,12 +96,12 @@ def confirm_unsubscribe(
 def unsubscribe(
     db: SessionDep,
     settings: SettingsDep,
-    limiter: LimiterDep,
+    guard: GuardDep,
     address: ClientIP,
     token: str = TOKEN,
 ) -> HTMLResponse:
     """Turn reply mails off for the token's comment (RFC 8058 one-click). Public (token)."""
-    if (refused := _too_fast(limiter, settings, address)) is not None:
+    if (refused := _too_fast(guard, address)) is not None:
         return refused
     try:
         replies.unsubscribe(db, settings, token)

@@ -7,17 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
-from sqlmodel import col, delete, func, select
 
 from interactions_api.deps import CurrentUser, SessionDep, no_store
-from interactions_api.errors import Conflict, NotFound, error_responses
+from interactions_api.errors import error_responses
 from interactions_api.models.common import DbId, StrictBody
 from interactions_api.models.user import ApiToken, MeOut, PublicProfileOut
 from interactions_api.services import sessions, users
 
 router = APIRouter(prefix="/api", tags=["users"], dependencies=[Depends(no_store)])
 
-MAX_TOKENS = 20
 Tag = Annotated[str, Field(max_length=1000)]
 
 
@@ -94,10 +92,7 @@ def public_profile(user_id: DbId, db: SessionDep) -> PublicProfileOut:
 @router.get("/me/tokens", response_model=TokensOut, responses=error_responses(401))
 def list_tokens(user: CurrentUser, db: SessionDep) -> TokensOut:
     """The caller's personal API tokens (names and dates only). Any signed-in user."""
-    rows = db.exec(
-        select(ApiToken).where(col(ApiToken.user_id) == user.id).order_by(col(ApiToken.id))
-    ).all()
-    return TokensOut(tokens=[TokenOut.of(r) for r in rows])
+    return TokensOut(tokens=[TokenOut.of(r) for r in sessions.api_tokens(db, user)])
 
 
 @router.post(
@@ -108,12 +103,7 @@ def list_tokens(user: CurrentUser, db: SessionDep) -> TokensOut:
 )
 def create_token(body: TokenCreateIn, user: CurrentUser, db: SessionDep) -> NewTokenOut:
     """Create a token for scripts (`Authorization: Bearer`); its value is shown once."""
-    count = db.exec(
-        select(func.count()).select_from(ApiToken).where(col(ApiToken.user_id) == user.id)
-    ).one()
-    if count >= MAX_TOKENS:
-        raise Conflict(f"At most {MAX_TOKENS} tokens; revoke one first.", code="too_many_tokens")
-    row, token = sessions.create_api_token(db, user, body.name.strip() or "token")
+    row, token = sessions.create_api_token(db, user, body.name)
     return NewTokenOut(**TokenOut.of(row).model_dump(), token=token)
 
 
@@ -124,9 +114,5 @@ def create_token(body: TokenCreateIn, user: CurrentUser, db: SessionDep) -> NewT
 )
 def revoke_token(token_id: DbId, user: CurrentUser, db: SessionDep) -> Response:
     """Revoke one of the caller's tokens; it stops working at once."""
-    result = db.exec(
-        delete(ApiToken).where(col(ApiToken.id) == token_id, col(ApiToken.user_id) == user.id)
-    )
-    if result.rowcount == 0:
-        raise NotFound(f"You have no token {token_id}.", code="token_not_found")
+    sessions.revoke_api_token(db, user, token_id)
     return Response(status_code=204)

@@ -8,12 +8,9 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from interactions_api.deps import RedisDep, SessionDep, SettingsDep
-from interactions_api.errors import NotFound, Unprocessable, error_responses
-from interactions_api.models.inbox import BuildRecord, OutboxEntry
+from interactions_api.errors import Unprocessable, error_responses
+from interactions_api.services import publishing
 from interactions_api.services.contentrepo import open_repo
-from interactions_api.services.inbox import current_revision
-from interactions_api.services.notifications import notify
-from interactions_api.services.outbox import enqueue_build, owe_publish
 from interactions_api.services.webhooks import (
     INBOX_PREFIX,
     parse_push,
@@ -52,15 +49,11 @@ async def push(request: Request, db: SessionDep, redis: RedisDep, settings: Sett
         raise Unprocessable("The push event is not JSON.", code="invalid_event") from exc
     repo = open_repo(settings)
     if event.ref == repo.ref:
-        entry = owe_publish(db, settings.site_id, "push")
-        db.commit()  # owed before any job can look
-        state = enqueue_build(redis, settings)
-        return PushOut(message=f"build {state}", build=state, entry=entry.id)
+        entry_id, state = publishing.publish_now(db, redis, settings, "push")
+        return PushOut(message=f"build {state}", build=state, entry=entry_id)
     if event.ref.startswith(INBOX_PREFIX):
         subs = submit_branch(db, repo, event)
-        db.commit()  # mail only about what is stored
-        for sub in subs:
-            notify(db, redis, settings, sub, current_revision(db, sub).title, "submit")
+        publishing.submitted(db, redis, settings, subs)
         slugs = ", ".join(s.slug for s in subs) or "no posts changed"
         return PushOut(
             message=f"submitted for review: {slugs}",
@@ -78,10 +71,7 @@ async def status(request: Request, db: SessionDep, settings: SettingsDep) -> Sta
         entry_id = json.loads(body).get("entry")
     except (json.JSONDecodeError, AttributeError) as exc:
         raise Unprocessable('Send {"entry": <id>}.', code="invalid_event") from exc
-    entry = db.get(OutboxEntry, entry_id) if isinstance(entry_id, int) else None
-    if entry is None:
-        raise NotFound(f"There is no publish {entry_id!r}.", code="entry_not_found")
-    build = db.get(BuildRecord, entry.build_id) if entry.build_id else None
+    entry, build = publishing.publish_result(db, entry_id)
     return StatusOut(
         done=entry.done_at is not None,
         outcome=entry.outcome,

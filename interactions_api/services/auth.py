@@ -19,6 +19,7 @@ from interactions_api.db import reading
 from interactions_api.errors import ApiError, Unauthorized
 from interactions_api.models.user import User
 from interactions_api.services import emails, sessions, tokens, users
+from interactions_api.services.guard import Guard
 from interactions_api.services.passwords import (
     burn_verification,
     check_password,
@@ -26,11 +27,7 @@ from interactions_api.services.passwords import (
     needs_rehash,
     verify_password,
 )
-from interactions_api.services.ratelimit import RateLimiter, key_part
 
-SIGNIN_WINDOW_S = 15 * 60
-HOUR_S = 3600
-THROTTLED = "Too many attempts; wait a little and try again."
 # Where mailed links land: pages served by the API (the CDN routes /api/* to it).
 VERIFY_PAGE = "/api/account/verify"
 RESET_PAGE = "/api/account/reset"
@@ -49,12 +46,12 @@ class Context:
     settings: Settings
     redis: Any
     ip: str
-    limiter: RateLimiter
+    guard: Guard
 
 
 def sign_up(db: Session, ctx: Context, *, email: str, display_name: str, password: str) -> None:
     """Create an account and mail a verification link; an existing address gets a notice."""
-    ctx.limiter.hit(f"signup:ip:{ctx.ip}", limit=ctx.settings.signups_per_ip, window_s=HOUR_S)
+    ctx.guard.sign_up(address=ctx.ip).enforce()
     email = emails.check_email(email)
     display_name = users.clean_display_name(display_name)
     check_password(password, email=email, display_name=display_name)
@@ -88,11 +85,9 @@ def resend_verification_to(db: Session, ctx: Context, *, email: str) -> None:
     For a signed-out visitor whose link expired. Nothing is sent otherwise, and the
     caller answers the same either way (no account enumeration).
     """
-    ctx.limiter.hit(f"verify:ip:{ctx.ip}", limit=ctx.settings.resets_per_ip, window_s=HOUR_S)
+    ctx.guard.mail_request("verify", address=ctx.ip).enforce()
     normal = emails.check_email(email, new=False)
-    ctx.limiter.hit(
-        f"verify:email:{key_part(normal)}", limit=ctx.settings.resets_per_email, window_s=HOUR_S
-    )
+    ctx.guard.mail_recipient("verify", email=normal).enforce()
     user = users.by_email(db, normal)
     if user is not None and not user.email_verified:
         send_verification(ctx, user)
@@ -146,11 +141,7 @@ def reset_link(db: Session, settings: Settings, token: str) -> LinkState:
 def sign_in(db: Session, ctx: Context, *, email: str, password: str) -> User:
     """The account for these credentials, or 401 `invalid_credentials` (429 when throttled)."""
     normal = emails.normalize_email(email)
-    account_key = f"signin:acct:{key_part(normal)}"
-    ip_key = f"signin:ip:{ctx.ip}"
-    settings = ctx.settings
-    ctx.limiter.check(account_key, limit=settings.signin_failures_per_account, message=THROTTLED)
-    ctx.limiter.check(ip_key, limit=settings.signin_failures_per_ip, message=THROTTLED)
+    ctx.guard.sign_in(email=normal, address=ctx.ip).enforce()
     with reading(db):  # the password check below must not run inside the write lock
         user = users.by_email(db, normal)
     if user is None:
@@ -159,10 +150,9 @@ def sign_in(db: Session, ctx: Context, *, email: str, password: str) -> User:
     else:
         ok = verify_password(user.password_hash, password)
     if not ok or user is None:
-        ctx.limiter.count(account_key, window_s=SIGNIN_WINDOW_S)
-        ctx.limiter.count(ip_key, window_s=SIGNIN_WINDOW_S)
+        ctx.guard.sign_in_failed(email=normal, address=ctx.ip)
         raise Unauthorized("The email or password is wrong.", code="invalid_credentials")
-    ctx.limiter.reset(account_key)
+    ctx.guard.sign_in_succeeded(email=normal)
     if needs_rehash(user.password_hash):
         # Parameters were raised since this hash was made: upgrade it while we know the password.
         user.password_hash = hash_password(password)
@@ -172,11 +162,9 @@ def sign_in(db: Session, ctx: Context, *, email: str, password: str) -> User:
 
 def request_reset(db: Session, ctx: Context, *, email: str) -> None:
     """Mail a reset link (or, for an unknown address, a note saying there is no account)."""
-    ctx.limiter.hit(f"reset:ip:{ctx.ip}", limit=ctx.settings.resets_per_ip, window_s=HOUR_S)
+    ctx.guard.mail_request("reset", address=ctx.ip).enforce()
     normal = emails.check_email(email, new=False)  # accounts made before the script rule
-    ctx.limiter.hit(
-        f"reset:email:{key_part(normal)}", limit=ctx.settings.resets_per_email, window_s=HOUR_S
-    )
+    ctx.guard.mail_recipient("reset", email=normal).enforce()
     user = users.by_email(db, normal)
     if user is None:
         _mail(ctx, normal, "Password reset requested", _NO_ACCOUNT_TEXT)
@@ -210,10 +198,9 @@ def change_password(
     Every other session of the account ends and every personal API token is revoked, so
     a stolen session or token dies with the old password.
     """
-    key = f"signin:acct:{key_part(user.email)}"
-    ctx.limiter.check(key, limit=ctx.settings.signin_failures_per_account, message=THROTTLED)
+    ctx.guard.sign_in(email=user.email).enforce()
     if not verify_password(user.password_hash, current_password):
-        ctx.limiter.count(key, window_s=SIGNIN_WINDOW_S)
+        ctx.guard.sign_in_failed(email=user.email)
         raise Unauthorized("The current password is wrong.", code="invalid_credentials")
     check_password(new_password, email=user.email, display_name=user.display_name)
     _set_password(db, user, new_password)

@@ -26,7 +26,7 @@ from sqlalchemy import false, union
 from sqlmodel import Session, col, select
 
 from builder.render import BakedThread
-from builder.render_env import human_date
+from builder.render.env import human_date
 from interactions_api.config import Settings
 from interactions_api.models.comment import Comment, CommentStatus, ThreadLike
 from interactions_api.services import listing

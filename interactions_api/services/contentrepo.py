@@ -219,7 +219,7 @@ def open_repo(settings: Settings) -> ContentRepo:
 
 def create_repo(path: Path, branch: str, *, seed: bool = True) -> ContentRepo:
     """Create a bare repository, seeded with the starter site, and return it."""
-    from builder.scaffold import new_site  # the starter site the builder ships
+    from builder.cli.scaffold import new_site  # the starter site the builder ships
 
     path.mkdir(parents=True, exist_ok=True)
     repo = ContentRepo(path, branch)

@@ -13,9 +13,9 @@ from sqlmodel import Session
 from builder.markdown import render_markdown
 from interactions_api.errors import ApiError
 from interactions_api.models.common import utcnow
-from interactions_api.models.inbox import Revision, Submission
+from interactions_api.models.inbox import PostFields, Revision, Submission
 from interactions_api.services import sandbox
-from interactions_api.services.postfile import PostFields, parse_problems, render_post
+from interactions_api.services.postfile import parse_problems, render_post
 
 DIFF_FIELDS = ("title", "tags", "summary", "cover_src", "cover_alt", "date")
 

@@ -19,13 +19,14 @@ from interactions_api.models.inbox import (
     BuildRecord,
     HistoryEntry,
     OutboxEntry,
+    PostFields,
     ReviewRemark,
     Revision,
     Status,
     Submission,
 )
 from interactions_api.models.user import Role, User
-from interactions_api.services.postfile import SLUG, PostFields, check_post, render_post
+from interactions_api.services.postfile import SLUG, check_post, render_post
 
 EDITABLE = frozenset({Status.draft, Status.changes_requested, Status.published})
 

@@ -15,8 +15,6 @@ from interactions_api import mail
 from interactions_api.config import Settings
 from interactions_api.models.inbox import Submission
 from interactions_api.models.user import Role, User
-from interactions_api.services.inbox import current_revision
-from interactions_api.services.review import transition
 
 _TO_AUTHOR = {
     "request_changes": ("Changes requested: {title}", "An editor asked for changes to"),
@@ -65,21 +63,3 @@ def notify(
     """Queue the mails of an action (spooled while Redis is away)."""
     for to, subject, body in messages(db, settings, sub, title, action, note):
         mail.queue_mail(redis, settings, to=to, subject=subject, body=body)
-
-
-def take_action(
-    db: Session,
-    redis: Any,
-    settings: Settings,
-    sub: Submission,
-    user: User,
-    action: str,
-    *,
-    version: int,
-    note: str = "",
-) -> None:
-    """Take a review action (submit, withdraw, request changes, ...), store it, then send
-    its mail: the one way every form and API call does it, so each mails exactly once."""
-    transition(db, sub, user, action, version=version, note=note)
-    db.commit()  # mail only about what is stored
-    notify(db, redis, settings, sub, current_revision(db, sub).title, action, note)

@@ -1,4 +1,4 @@
-"""From the outbox to RQ: enqueue (coalesced) build jobs, and reconcile what is owed.
+"""From the outbox to RQ: enqueue (coalesced) build jobs; what is owed and not done.
 
 One job id per site: while a build is queued, more approvals add nothing to the queue
 (the queued build will pick them up). While a build runs, at most one follow-up build is
@@ -20,7 +20,6 @@ from rq import Queue, Retry
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from sqlalchemy import insert
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from interactions_api.config import Settings
@@ -29,7 +28,7 @@ from interactions_api.models.inbox import OutboxEntry
 
 log = logging.getLogger("quire.outbox")
 
-BUILD_JOB = "interactions_api.jobs.build_site"
+BUILD_JOB = "interactions_api.worker.jobs.build_site"
 BUILD_QUEUE = "builds"
 WAITING = frozenset({JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED})
 EnqueueResult = Literal["queued", "coalesced", "pending"]
@@ -138,24 +137,6 @@ def outstanding(db: Session, site: str) -> list[OutboxEntry]:
             .order_by(col(OutboxEntry.due_at), col(OutboxEntry.id))
         ).all()
     )
-
-
-def reconcile(engine: Engine, redis: Any, settings: Settings) -> dict[str, int]:
-    """Enqueue a build for whatever is owed and due, and schedule what is owed later."""
-    from interactions_api.services.review import aware
-
-    now = utcnow()
-    with Session(engine) as db:
-        entries = outstanding(db, settings.site_id)
-    due = [e for e in entries if aware(e.due_at) <= now]
-    later = sorted({aware(e.due_at) for e in entries if aware(e.due_at) > now})
-    result = {"due": len(due), "scheduled": 0}
-    if due:
-        enqueue_build(redis, settings)
-    for moment in later:
-        if schedule_build(redis, settings, moment) != "pending":
-            result["scheduled"] += 1
-    return result
 
 
 def owe_publish(db: Session, site: str, reason: str) -> OutboxEntry:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,24 +11,12 @@ import yaml
 
 from builder.model import Diagnostic, Source
 from builder.parse import ParseSettings, parse_source
+from interactions_api.models.inbox import PostFields
 from interactions_api.services import sandbox
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 POSTS_DIR = "content/posts"
 IMAGES_DIR = "static/images/inbox"
-
-
-@dataclass(frozen=True, slots=True)
-class PostFields:
-    """The front matter fields an author fills in, and the body."""
-
-    title: str
-    body: str
-    tags: tuple[str, ...] = ()
-    summary: str = ""
-    cover_src: str = ""
-    cover_alt: str = ""
-    date: datetime | None = None
 
 
 def post_path(slug: str) -> str:

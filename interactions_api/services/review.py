@@ -133,30 +133,22 @@ def approve(
         )
     before = sub.status
     bump(db, sub, version, editor)
-    sub.status = (S.scheduled if scheduled else S.approved).value
+    due = when if scheduled else None
+    sub.status = (S.scheduled if due else S.approved).value
     sub.approved_revision_id = rev.id
-    sub.publish_at = when if scheduled else None
+    sub.publish_at = due
     entry = OutboxEntry(
         site=site,
         submission_id=sub.id,
         revision_id=rev.id,
         actor_id=editor.id,
-        reason="schedule" if scheduled else "approve",
-        due_at=when if scheduled and when else now,
+        reason="schedule" if due else "approve",
+        due_at=due or now,
     )
     db.add(entry)
-    detail = f"revision {rev.number}" + (
-        f", to publish at {when:%Y-%m-%d %H:%M} UTC" if scheduled and when else ""
-    )
-    record(
-        db,
-        sub,
-        editor,
-        "approve",
-        from_status=before,
-        to_status=sub.status,
-        detail=f"{detail}. {note}".strip(". ") if note else detail,
-    )
+    detail = f"revision {rev.number}" + (f", to publish at {due:%Y-%m-%d %H:%M} UTC" if due else "")
+    detail = f"{detail}. {note}".strip(". ") if note else detail
+    record(db, sub, editor, "approve", from_status=before, to_status=sub.status, detail=detail)
     db.flush()
     return entry
 

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam
-from sqlmodel import Session, col, delete, select, update
+from sqlmodel import Session, col, delete, func, select, update
 
 from interactions_api.db import writing
+from interactions_api.errors import Conflict, NotFound
 from interactions_api.models.common import utcnow
 from interactions_api.models.user import ApiToken, AuthSession, User
 
@@ -20,6 +21,7 @@ DEV_SESSION_COOKIE = "quire_session"  # `__Host-` requires Secure; plain-http de
 SESSION_LIFETIME = timedelta(days=14)
 API_TOKEN_PREFIX = "quire_"  # noqa: S105 - not a secret; recognisable in logs and secret scanners
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)  # avoid a write on every API call
+MAX_API_TOKENS = 20  # per account
 
 
 def cookie_name(cookie_secure: bool) -> str:
@@ -84,14 +86,40 @@ def _session_statement() -> Any:
     )
 
 
+def api_tokens(db: Session, user: User) -> list[ApiToken]:
+    """The user's personal API tokens, oldest first."""
+    return list(
+        db.exec(
+            select(ApiToken).where(col(ApiToken.user_id) == user.id).order_by(col(ApiToken.id))
+        ).all()
+    )
+
+
 def create_api_token(db: Session, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a personal API token; the clear value is returned once and never stored."""
+    """Create a personal API token (at most MAX_API_TOKENS, else 409 `too_many_tokens`);
+    the clear value is returned once and never stored."""
     assert user.id is not None
+    count = db.exec(
+        select(func.count()).select_from(ApiToken).where(col(ApiToken.user_id) == user.id)
+    ).one()
+    if count >= MAX_API_TOKENS:
+        raise Conflict(
+            f"At most {MAX_API_TOKENS} tokens; revoke one first.", code="too_many_tokens"
+        )
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(token_hash=hash_token(token), user_id=user.id, name=name)
+    row = ApiToken(token_hash=hash_token(token), user_id=user.id, name=name.strip() or "token")
     db.add(row)
     db.flush()
     return row, token
+
+
+def revoke_api_token(db: Session, user: User, token_id: int) -> None:
+    """Revoke one of the user's tokens (404 `token_not_found` if it has no such token)."""
+    result = db.exec(
+        delete(ApiToken).where(col(ApiToken.id) == token_id, col(ApiToken.user_id) == user.id)
+    )
+    if result.rowcount == 0:
+        raise NotFound(f"You have no token {token_id}.", code="token_not_found")
 
 
 def user_for_api_token(db: Session, token: str) -> tuple[User, ApiToken] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from sqlalchemy import func
@@ -79,6 +80,17 @@ def get(db: Session, user_id: int) -> User:
     if user is None:
         raise NotFound(f"There is no user {user_id}.", code="user_not_found")
     return user
+
+
+def find(db: Session, user_id: int | None) -> User | None:
+    """The account with this id, or None (no id, or no longer there)."""
+    return None if user_id is None else db.get(User, user_id)
+
+
+def by_ids(db: Session, ids: Iterable[int | None]) -> list[User]:
+    """The accounts with these ids (the unknown ones left out), in no set order."""
+    wanted = [i for i in ids if i is not None]
+    return list(db.exec(select(User).where(col(User.id).in_(wanted))).all())
 
 
 def create_user(

@@ -20,11 +20,11 @@ from sqlmodel import Session, select
 from builder.frontmatter import FrontMatterError, split_front_matter
 from interactions_api.config import Settings
 from interactions_api.errors import Forbidden, Unauthorized, Unprocessable
-from interactions_api.models.inbox import Status, Submission
+from interactions_api.models.inbox import PostFields, Status, Submission
 from interactions_api.models.user import Role, User
 from interactions_api.services import inbox, review
 from interactions_api.services.contentrepo import ContentRepo, ContentRepoError
-from interactions_api.services.postfile import POSTS_DIR, PostFields
+from interactions_api.services.postfile import POSTS_DIR
 
 INBOX_PREFIX = "refs/heads/inbox/"
 

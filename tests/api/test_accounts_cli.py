@@ -113,7 +113,7 @@ def test_worker_sends_queued_mail(
     redis_server.flushall()
     assert CliRunner().invoke(cli, ["db", "upgrade"]).exit_code == 0  # the worker checks it too
     Queue("default", connection=redis_server, serializer=JSONSerializer).enqueue(
-        "interactions_api.jobs.send_mail",
+        "interactions_api.worker.jobs.send_mail",
         kwargs={"to": "worker@example.org", "subject": "Hi", "body": "from the worker"},
     )
     env = {

@@ -51,9 +51,24 @@ def test_mail_is_queued_by_name_with_json(
     )
     queue = Queue("default", connection=redis, serializer=JSONSerializer)
     [job] = queue.get_jobs()
-    assert job.func_name == "interactions_api.jobs.send_mail"
+    assert job.func_name == "interactions_api.worker.jobs.send_mail"
     assert job.kwargs["to"] == "queued@example.org"
     assert smtp_server.messages == []  # nothing is sent from the request itself
+
+
+def test_a_mail_queued_under_the_old_job_name_is_still_sent(
+    redis: Any, smtp_server: Mailbox, run_jobs: Callable[[], int], settings_overrides: Any
+) -> None:
+    # Jobs were named interactions_api.jobs.* before the worker package: a mail queued by
+    # the old release just before an upgrade must reach its reader, not fail in the worker.
+    queue = Queue("default", connection=redis, serializer=JSONSerializer)
+    queue.enqueue(
+        "interactions_api.jobs.send_mail",
+        kwargs={"to": "old@example.org", "subject": "Queued before", "body": "Still sent."},
+    )
+    assert run_jobs() == 1
+    [message] = smtp_server.to("old@example.org")
+    assert message["Subject"] == "Queued before"
 
 
 def test_sign_up_mails_a_verification_link_that_verifies(

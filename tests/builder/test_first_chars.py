@@ -1,6 +1,7 @@
-"""builder.first_chars tells which characters a regex's match can begin with; fastlex then
-tries only those rules there. A wrong answer would silently skip a rule that matches, so
-every answer is checked against real matches, over whole lexers and tricky patterns."""
+"""builder.markdown.fast.first_chars tells which characters a regex's match can begin
+with; builder.markdown.fast.lexer then tries only those rules there. A wrong answer would
+silently skip a rule that matches, so every answer is checked against real matches, over
+whole lexers and tricky patterns."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from pygments.lexers import get_all_lexers, get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from builder.first_chars import first_chars
+from builder.markdown.fast.first_chars import first_chars
 from tests.builder.test_highlight import CODE, SNIPPETS
 
 # every ASCII character in and out of context, and non-ASCII ones that match ASCII letters

@@ -1,5 +1,5 @@
-"""Code fences without options skip Pygments' HtmlFormatter (builder.highlight._flat_html),
-and lexers try a state's rules with one regex (builder.fastlex): the HTML and the tokens
+"""Code fences without options skip Pygments' HtmlFormatter (builder.markdown.highlight._flat_html),
+and lexers try a state's rules with one regex (builder.markdown.fast.lexer): the HTML and the tokens
 must stay exactly what Pygments makes, for every lexer Pygments ships."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pygments.lexers import get_all_lexers, get_lexer_by_name, get_lexer_for_fil
 from pygments.token import Token
 from pygments.util import ClassNotFound
 
-from builder import fastlex
-from builder.fastlex import speed_up
-from builder.highlight import FenceInfo, highlight_code
+from builder.markdown.fast import lexer as fastlex
+from builder.markdown.fast.lexer import speed_up
+from builder.markdown.highlight import FenceInfo, highlight_code
 
 # what makes a formatter's life hard: blank lines first and last, a multi-line string and
 # comment, markup characters, quotes, tabs, CRLF, no final line end, non-ASCII text
@@ -42,7 +42,7 @@ def test_every_lexer_gives_the_html_pygments_gives(monkeypatch: pytest.MonkeyPat
     """Differential: Pygments' own formatter, with the options the builder gives it."""
     # The budget is not what this compares: a big lexer's first use (its regexes compiled)
     # on a machine busy with the rest of the suite can pass 1 s of CPU time.
-    monkeypatch.setattr("builder.highlight.HIGHLIGHT_BUDGET", 60.0)
+    monkeypatch.setattr("builder.markdown.highlight.HIGHLIGHT_BUDGET", 60.0)
     formatter = HtmlFormatter(cssclass="highlight", wrapcode=True)
     compared = 0
     for alias in _aliases():

@@ -1,6 +1,6 @@
 """The highlighting speed-up pays for itself: a process that highlights little (one post,
 the preview's first page, the inbox preview) never makes the joined regexes of
-builder.fastlex, whose making costs more than that little highlighting; one that lexes a
+builder.markdown.fast.lexer, whose making costs more than that little highlighting; one that lexes a
 lot of a language switches to them, with the same tokens throughout."""
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from pygments.lexer import RegexLexer
 from pygments.lexers import get_lexer_by_name
 from pygments.token import Token
 
-from builder import fastlex, highlight
-from builder.fastlex import speed_up
-from builder.highlight import FenceInfo, highlight_code
+from builder.markdown import highlight
+from builder.markdown.fast import lexer as fastlex
+from builder.markdown.fast.lexer import speed_up
+from builder.markdown.highlight import FenceInfo, highlight_code
 
 ROOT = Path(__file__).resolve().parents[2]
 POST_CODE = {  # one post's code blocks, as the shared corpus has them
@@ -60,8 +61,8 @@ def test_one_post_in_a_fresh_process_makes_no_joined_rules(tmp_path: Path) -> No
     the inbox for a preview: the same HTML as Pygments', and no joined regex made."""
     probe = (
         "import json, sys\n"
-        "from builder import fastlex\n"
-        "from builder.highlight import FenceInfo, highlight_code\n"
+        "from builder.markdown.fast import lexer as fastlex\n"
+        "from builder.markdown.highlight import FenceInfo, highlight_code\n"
         "code = json.loads(sys.argv[1])\n"
         "html = {lang: highlight_code(text, FenceInfo(lang))[0] for lang, text in code.items()}\n"
         "print(json.dumps({'html': html, 'joined': len(fastlex._states)}))\n"

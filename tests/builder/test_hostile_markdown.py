@@ -14,16 +14,16 @@ import time
 import pytest
 from builder_testlib import MakeSite, options, post
 
-from builder.highlight import FenceInfo, highlight_code
 from builder.markdown import render_markdown
-from builder.markdown_errors import MarkdownError
+from builder.markdown.errors import MarkdownError
+from builder.markdown.highlight import FenceInfo, highlight_code
 from builder.pipeline import build_site
 
 QUIRE = [sys.executable, "-c", "from builder.cli import main; main()"]
 # the admonition plugin reads past the end of this text (an upstream bug): IndexError
 CRASHER = "> a|b\n> -|-\n>"
 # a quote then backslashes: the Factor lexer's string regex backtracks exponentially
-# (about twice as long for each two more); Factor goes through builder.fastlex's loop
+# (about twice as long for each two more); Factor goes through builder.markdown.fast.lexer's loop
 FACTOR_BOMB = '"' + "\\" * 60
 
 

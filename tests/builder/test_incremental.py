@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from builder_testlib import AUTHORS_TOML, NOW, options, tree_digest
 
-from builder import load, render_pages, uptodate
+from builder import load, uptodate
 from builder.cache import CACHE_DIR
 from builder.pipeline import BuildResult, build_site
+from builder.render import related as render_related
 from builder.themes import resolve_theme
 
 TAGS = ["python", "rust", "web", "ops", "data", "C++"]
@@ -192,7 +193,7 @@ def test_random_edits_match_a_clean_build(
 ) -> None:
     # a related-posts window narrower than the lists: a list change then reaches some of
     # their posts and not others (at 12, every post of these small lists is in every window)
-    monkeypatch.setattr(render_pages, "RELATED_WINDOW", window)
+    monkeypatch.setattr(render_related, "RELATED_WINDOW", window)
     if trust_stat:
         # files edited within seconds of a build are normally re-read anyway, and a build
         # moments after one does not trust the up-to-date stamp: that takes the quick path
@@ -439,7 +440,7 @@ def test_a_deleted_post_lets_another_into_the_related_posts(
     # With one candidate on each side per tag, post P ranks A, C and B (two shared tags
     # each) above R (one). Deleting R brings Q (three shared tags) into P's window of
     # tag t: P's related posts change, though P never showed R.
-    monkeypatch.setattr(render_pages, "RELATED_WINDOW", 1)
+    monkeypatch.setattr(render_related, "RELATED_WINDOW", 1)
     posts = {
         "a.md": _post("A", "2024-01-01", "t, v"),
         "c.md": _post("C", "2024-01-02", "v, w"),

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from builder_testlib import SITES, free_port, running
 
-from builder.serve import Preview, open_preview
+from builder.preview.serve import Preview, open_preview
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -15,10 +15,11 @@ from markdown_it import helpers as markdown_it_helpers
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import inline as markdown_it_inline
 
-from builder.markdown import _parser, render_markdown, safe_url
-from builder.markdown_inline_speed import BY_CHARACTER_RULE
-from builder.markdown_render import QuickRenderer
-from builder.markdown_speed import CORE_GATES, FIRST_CHARACTER_RULE
+from builder.markdown import render_markdown, safe_url
+from builder.markdown.convert import _parser
+from builder.markdown.fast.block import CORE_GATES, FIRST_CHARACTER_RULE
+from builder.markdown.fast.inline import BY_CHARACTER_RULE
+from builder.markdown.fast.renderer import QuickRenderer
 
 STARTER = Path(__file__).resolve().parents[2] / "content_templates"
 
@@ -168,7 +169,7 @@ def test_unsafe_links_are_defused_even_if_validation_is_bypassed(
 
 
 # Lines of every block construct the parser knows, and inline text using every inline one:
-# the rules of builder.markdown_speed and markdown_inline_speed must change no output,
+# the rules of builder.markdown.fast.block and fast.inline must change no output,
 # whatever follows what.
 _LINES = (
     "Plain words", "word | other", "|---|---|", "--|--", "===", "---", ": a definition",
@@ -194,12 +195,12 @@ def _fast_and_plain(allow_html: bool) -> tuple[Any, Any]:
     assert FIRST_CHARACTER_RULE in fast.block.ruler.get_active_rules()
     assert BY_CHARACTER_RULE in fast.inline.ruler.get_active_rules()
     core = {rule.name: rule.fn for rule in fast.core.ruler.__rules__}
-    assert core["inline"] is not markdown_it_inline  # builder.markdown_inline_speed's
+    assert core["inline"] is not markdown_it_inline  # builder.markdown.fast.inline's
     plain.block.ruler.disable(FIRST_CHARACTER_RULE)
     plain.inline.ruler.disable(BY_CHARACTER_RULE)
-    assert "tokenize" in vars(fast.inline)  # builder.markdown_inline_speed's loop
+    assert "tokenize" in vars(fast.inline)  # builder.markdown.fast.inline's loop
     del plain.inline.tokenize  # markdown-it's own
-    assert "skipToken" in vars(fast.inline)  # builder.markdown_inline_speed's
+    assert "skipToken" in vars(fast.inline)  # builder.markdown.fast.inline's
     del plain.inline.skipToken
     assert fast.helpers is not markdown_it_helpers
     plain.helpers = markdown_it_helpers

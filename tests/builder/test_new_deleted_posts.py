@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from builder_testlib import options, tree_digest
 
-from builder import incremental, render_pages
+from builder import incremental
 from builder.cache import CACHE_DIR
 from builder.pipeline import BuildResult, build_site
+from builder.render import related as render_related
 
 CONFIG = 'title = "N"\nbase_url = "https://n.example.com"\nper_page = 3\nfeed_items = 2\n'
 TAGS = ("red", "green", "blue")
@@ -90,7 +91,7 @@ CHANGES = {
 def test_a_new_or_deleted_post_matches_a_clean_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, what: str, window: int
 ) -> None:
-    monkeypatch.setattr(render_pages, "RELATED_WINDOW", window)  # 1: some neighbours only
+    monkeypatch.setattr(render_related, "RELATED_WINDOW", window)  # 1: some neighbours only
     root = _site(tmp_path / "site", 24)
     CHANGES[what](root)
     _build(root)
@@ -104,7 +105,7 @@ def test_a_new_or_deleted_post_matches_a_clean_build(
 def test_random_posts_added_and_deleted_match_a_clean_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, window: int
 ) -> None:
-    monkeypatch.setattr(render_pages, "RELATED_WINDOW", window)
+    monkeypatch.setattr(render_related, "RELATED_WINDOW", window)
     rng = random.Random(seed)
     root = _site(tmp_path / "site", 16)
     posts = root / "content" / "posts"

@@ -137,7 +137,7 @@ def test_random_body_edits_match_a_clean_build(site: Path, tmp_path: Path) -> No
 def test_an_edit_around_code_highlights_no_code_again(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from builder import highlight
+    from builder.markdown import highlight
 
     calls: list[str] = []
     real = highlight.highlight_code

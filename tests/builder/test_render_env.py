@@ -9,9 +9,9 @@ import pytest
 from builder_testlib import AUTHORS_TOML, QUIRE_TOML, MakeSite, options, post
 from markupsafe import Markup, escape
 
-from builder import render_env
-from builder.html_escape import quick_escape
 from builder.pipeline import build_site
+from builder.render import env as render_env
+from builder.render.html_escape import quick_escape
 
 TRICKY = 'Tom & Jerry\'s <b>"best"</b> > rest'
 

@@ -16,8 +16,8 @@ from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from builder.pipeline import BuildResult, build_site
-from builder.serve import LIVERELOAD_PATH, LIVERELOAD_SCRIPT, Reloader, create_preview_app
-from builder.watch import Watcher
+from builder.preview.serve import LIVERELOAD_PATH, LIVERELOAD_SCRIPT, Reloader, create_preview_app
+from builder.preview.watch import Watcher
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from builder_testlib import options
 
+from builder.cli.scaffold import new_site
 from builder.pipeline import BuildResult, build_site
-from builder.scaffold import new_site
 
 
 def _build(tmp_path: Path, **kwargs: object) -> BuildResult:

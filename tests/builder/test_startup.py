@@ -99,7 +99,7 @@ VALUES = [
 
 
 def test_plain_values_are_converted_as_typer_converts_them() -> None:
-    """builder.cli_coercion against Typer's own (Pydantic) conversion, for every parameter
+    """builder.cli.coercion against Typer's own (Pydantic) conversion, for every parameter
     of every `quire` command: the same value, or an error from both."""
     group = typer.main.get_command(app)
     checked = set()

@@ -141,7 +141,7 @@ def test_publishing_a_comment_owes_one_coalesced_build(
     assert [e.reason for e in owed] == [REBAKE_REASON] * 3  # nothing lost if Redis is down
     assert queue.count == 1  # one build job for the site: the burst coalesced
     [job] = queue.get_jobs()
-    assert job.func_name == "interactions_api.jobs.build_site"
+    assert job.func_name == "interactions_api.worker.jobs.build_site"
 
 
 class TestBakingOff:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from interactions_api.config import Settings
 from interactions_api.services.contentrepo import ContentRepo, Identity
 from interactions_api.services.outbox import enqueue_build, outstanding, owe_publish
-from interactions_api.worker import reconcile_safely
+from interactions_api.worker.reconcile import reconcile_safely
 
 
 def _push_post(repo: ContentRepo, at: datetime) -> None:

@@ -21,7 +21,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from interactions_api.config import Settings
-from interactions_api.services.searchjobs import SEARCH_QUEUE, search_job_ids
+from interactions_api.worker.search import SEARCH_QUEUE, search_job_ids
 from tests.rq_burst import BurstWorker
 
 ZEPPELIN = {"title": "Zeppelin season", "body": "Airships over the harbour at dawn.\n"}

@@ -24,7 +24,7 @@ from rq.scheduler import RQScheduler
 from rq.serializers import JSONSerializer
 
 pytestmark = pytest.mark.slow
-SEND_MAIL = "interactions_api.jobs.send_mail"
+SEND_MAIL = "interactions_api.worker.jobs.send_mail"
 
 
 @pytest.fixture

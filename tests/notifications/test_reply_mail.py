@@ -70,7 +70,7 @@ def test_a_reply_mails_the_author_who_asked_in_plain_text(
     reply = comment(bob, HOSTILE, parent_id=first["id"])
 
     [job] = Queue("default", connection=redis, serializer=JSONSerializer).get_jobs()
-    assert job.func_name == "interactions_api.jobs.send_mail"  # by name, JSON serializer
+    assert job.func_name == "interactions_api.worker.jobs.send_mail"  # by name, JSON serializer
     assert run_jobs() == 1
     [message] = smtp_server.messages
     assert message["To"] == ada.user.email

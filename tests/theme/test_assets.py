@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from themekit import REPO, find_all, html, make_site, post, render
 
-from builder.assets import build_assets, fingerprint
+from builder.render.assets import build_assets, fingerprint
 from builder.themes import ThemeError, resolve_theme
 
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 from themekit import BASE_URL, Rendered, find_all, html, make_site, post, render
 
-from builder.feeds import sitemap
 from builder.model import Site
+from builder.render.feeds import sitemap
 
 A = "{http://www.w3.org/2005/Atom}"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from themekit import Rendered, find_all, html, make_site, post, render
 
-from builder.pagination import paginate
+from builder.render.pagination import paginate
 
 
 def _ids(out: Rendered, path: str) -> list[str]:

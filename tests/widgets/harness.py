@@ -22,8 +22,8 @@ import httpx
 import uvicorn
 from sqlalchemy.engine import Engine
 
-from builder.assets import fingerprint
 from builder.manifest import MANIFEST_NAME, Manifest, Thread
+from builder.render.assets import fingerprint
 
 THEME_STATIC = Path(__file__).resolve().parents[2] / "themes" / "default" / "static"
 PASSWORD = "a sturdy test passphrase"

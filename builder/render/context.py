@@ -1,21 +1,15 @@
-"""The render stage: a collected Site in, every page, feed and asset of the site out.
+"""The state of one render: the site, the theme's environment, the files made so far.
 
-Rendering never reads content from disk: it gets plain data (``Site``) and returns plain
-data (``OutputFile``), each file listing the inputs it was made from. Templates come only
-from the theme's ``templates/`` folder; content is never compiled as a template (article
-HTML arrives already sanitised and is passed in as Markup).
-
-Inputs are site-relative source paths plus pseudo-inputs: ``theme`` (any template),
-``theme:static/<file>`` (one asset), ``config`` (quire.toml), ``authors`` (the authors
-file), ``list:<url>`` (which posts the list at <url> holds, in order: "/" for the
-whole site, a tag, series... URL otherwise), ``card:<source>`` (what pages other than its
-own show of a document: Document.card) and ``comments:<thread id>`` (the thread's baked
-comments, so a newly approved comment re-renders only its own article).
+`RenderContext` is what every page maker of the render stage (builder.render.pages,
+lists, machines) is given: it queues a page's template to run (`page`, `emit_made`),
+reuses the last build's file when the page's inputs are unchanged (`reusable`,
+`reuse_unchecked`), and runs the queued templates across processes (`render_pending`).
+What changed since the last build is worked out once, before any page, by
+builder.render.site (`know_changes`).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
@@ -29,25 +23,13 @@ from jinja2 import (
     TemplateNotFound,
 )
 
-from builder import feeds, render_feeds, render_pages, seo
-from builder.assets import AssetError, build_assets
 from builder.incremental import Reuse
 from builder.manifest import FileKind
 from builder.model import Author, Diagnostic, Document, OutputFile, Placed, Site
-from builder.pagination import Pager, paginate
 from builder.parallel import run_indexed
-from builder.render_env import make_environment, url_to_path
-from builder.render_pages import (
-    AUTHORS,
-    CONFIG,
-    MORE_INPUTS,
-    THEME,
-    as_cards,
-    comments_input,
-    list_input,
-    term_of,
-)
-from builder.settled import list_change, only_added, settled_pages
+from builder.render.assets import AssetError, build_assets
+from builder.render.env import make_environment, url_to_path
+from builder.render.inputs import AUTHORS, CONFIG, MORE_INPUTS, THEME, as_cards
 
 # a page whose template is still to run: (index in outputs, template, url, context)
 # (a file `make()` returns, such as a feed: template MADE and `make` as the context)
@@ -69,57 +51,7 @@ class BakedThread:
     likes: int = 0
 
 
-def render_site(
-    site: Site,
-    *,
-    theme_dir: Path,
-    baked: Mapping[str, BakedThread] | None = None,
-    reuse: Reuse | None = None,
-    place: Place | None = None,
-    compiled: BytecodeCache | None = None,
-) -> tuple[list[OutputFile], list[Diagnostic]]:
-    """Render every page, feed and theme asset of `site` with the theme in `theme_dir`.
-
-    `baked` (thread id -> BakedThread) is what the publisher knows of each thread's
-    comments; without it, pages carry empty comment sections that the widget fills.
-    With `reuse`, a page whose inputs are unchanged since the last build is not rendered
-    again: it comes back as an OutputFile with `reused=True` and no data.
-    `place(path, bytes)` writes a page where it is rendered (in the render workers, for a
-    new output tree: see write.Tree): the page then comes back `placed`, without data.
-    `compiled` keeps the theme's compiled templates between builds.
-    """
-    renderer = _Renderer(site, theme_dir, baked or {}, reuse, place, compiled)
-    renderer.render_all()
-    return renderer.outputs, renderer.diagnostics
-
-
-def render_edited(
-    site: Site,
-    *,
-    theme_dir: Path,
-    baked: Mapping[str, BakedThread],
-    reuse: Reuse,
-    edited: Collection[str],
-    compiled: BytecodeCache | None = None,
-) -> tuple[list[OutputFile], list[Diagnostic]] | None:
-    """The article pages of the `edited` sources alone, when nothing else can differ from
-    the last build: the only inputs that changed are those sources (their cards, which is
-    all other pages show of them, are the same); with the feeds that carry them in full.
-    None otherwise, or when a template failed: the caller renders the whole site (and
-    reports the failure). See builder.quick."""
-    renderer = _Renderer(site, theme_dir, baked, reuse, compiled=compiled)
-    if renderer.changes != set(edited):
-        return None
-    assets = len(renderer.outputs)  # the theme's, unchanged
-    render_pages.render_edited(renderer, edited)
-    render_feeds.render_machines(renderer, edited)
-    renderer.render_pending()
-    if any(d.severity == "error" for d in renderer.diagnostics):
-        return None
-    return renderer.outputs[assets:], renderer.diagnostics
-
-
-class _Renderer:
+class RenderContext:
     """Holds the environment and the files produced so far for one render."""
 
     def __init__(
@@ -148,10 +80,22 @@ class _Renderer:
         for post in site.posts:
             for key in post.authors:
                 self.by_author[key].append(post)
-        if reuse is not None:
-            self._declare_lists(reuse)
-        # what differs from the last build (see Reuse.differences), worked out once
-        self.differences = reuse.differences() if reuse is not None else None
+        # what differs from the last build: nothing known until `know_changes`
+        self.differences: tuple[set[str], bool] | None = None
+        self.changes: set[str] | None = None
+        self.changed_cards: set[str] = set()
+        self.list_changes: set[str] | None = None
+        self.changed_card_sources: set[str] = set()
+        self.only_added = False
+
+    def know_changes(
+        self,
+        differences: tuple[set[str], bool] | None,
+        list_changes: set[str] | None,
+        only_added: bool,
+    ) -> None:
+        """What differs from the last build (see Reuse.differences), worked out once."""
+        self.differences = differences
         self.changes = self._quiet_changes()
         self.changed_cards = (
             {name[5:] for name in self.changes if name.startswith("card:")}
@@ -159,9 +103,9 @@ class _Renderer:
             else set()
         )
         # a post added or deleted: the list pages it cannot reach are reused (settled.py)
-        self.list_changes = list_change(self.differences)
-        self.changed_card_sources = {n[5:] for n in self.list_changes or () if n[:5] == "card:"}
-        self.only_added = only_added(self.list_changes, reuse.previous_values if reuse else None)
+        self.list_changes = list_changes
+        self.changed_card_sources = {n[5:] for n in list_changes or () if n[:5] == "card:"}
+        self.only_added = only_added
 
     def _quiet_changes(self) -> set[str] | None:
         """The inputs changed since the last build when that change is "quiet": no list
@@ -177,25 +121,6 @@ class _Renderer:
         ):
             return None
         return changed
-
-    def _declare_lists(self, reuse: Reuse) -> None:
-        """The value of each `list:<url>` input (the list's members, in order) and of each
-        `comments:<thread id>` input (a hash of what is baked; absent threads are "-")."""
-        for thread_id, thread in self.baked.items():
-            raw = f"{thread.last_id}\0{thread.likes}\0{thread.html}".encode()
-            reuse.set_value(comments_input(thread_id), hashlib.sha256(raw).hexdigest())
-        site = self.site
-        reuse.docs = {d.source: d for d in (*site.posts, *site.pages)}
-        reuse.set_list("/", [d.source for d in site.posts])
-        for kind, groups in (
-            ("tags", site.tags),
-            ("categories", site.categories),
-            ("series", site.series),
-        ):
-            for slug, posts in groups.items():
-                reuse.set_list(term_of(posts, slug, kind).url, [d.source for d in posts])
-        for key in site.authors:
-            reuse.set_list(self.author_url(key), [d.source for d in self.by_author.get(key, ())])
 
     # -- output helpers -------------------------------------------------------------
     def emit(
@@ -384,15 +309,6 @@ class _Renderer:
                 out = replace(out, placed=result)
             self.outputs[job[0]] = out
 
-    # -- the site ---------------------------------------------------------------------
-    def render_all(self) -> None:
-        """Every page type, then feeds and sitemap (which need the list of pages)."""
-        render_pages.render_documents(self)
-        render_pages.render_lists(self)
-        render_pages.render_special(self)
-        render_feeds.render_machines(self)
-        self.render_pending()
-
     # -- helpers used by render_pages --------------------------------------------------
     def authors_of(self, doc: Document) -> list[Author]:
         """The Author records of a document, in front matter order."""
@@ -403,65 +319,8 @@ class _Renderer:
         author = self.site.authors.get(key)
         return author.url if author and author.url else f"/authors/{key}/"
 
-    def list_pages(
-        self,
-        template: str,
-        posts: tuple[Document, ...],
-        base: str,
-        context: dict[str, Any],
-        *,
-        title: str,
-        description: str = "",
-        extra_inputs: frozenset[str] = frozenset(),
-    ) -> None:
-        """A paginated list (anchored at the oldest posts) at `base` and `base`page/N/."""
-        pagers = paginate(posts, self.config.per_page, base)
-        settled = settled_pages(self, base, pagers)
-        for pager in pagers:
-            quiet = pager.url in settled or (
-                self.changes is not None
-                and not any(d.source in self.changed_cards for d in pager.posts)
-            )
-            if quiet and self.reuse_unchecked([(pager.url, "html")], _newest(pager)):
-                continue
-            page_title = title if pager.is_landing else f"{title} (page {pager.number})"
-            meta = seo.list_meta(
-                self.config, title=page_title, path=pager.url, description=description
-            )
-            self.page(
-                template,
-                pager.url,
-                {
-                    **context,
-                    "pager": pager,
-                    "posts": pager.posts,
-                    "meta": meta,
-                    "title": title,
-                    "author_url": self.author_url,
-                },
-                {d.source for d in pager.posts} | set(extra_inputs) | {list_input(base)},
-                lastmod=_newest(pager),
-                # its bytes: the cards it shows and where it sits in the list, not the
-                # whole list (anchored pages stay as they are when a post is added)
-                exact=as_cards({d.source for d in pager.posts} | set(extra_inputs))
-                | {_placed_in_list(pager, page_title, description)},
-            )
-
-
-def _placed_in_list(pager: Pager, title: str, description: str) -> str:
-    """A pseudo-input naming everything a list page shows besides its posts' cards: its
-    number, its neighbours, its posts' order, its title and description (the name is
-    the value: it changes when any of them does)."""
-    order = ",".join(d.source for d in pager.posts)
-    return f"pager={pager.number}|{pager.older_url}|{pager.newer_url}|{title}|{description}|{order}"
-
 
 def _origin(inputs: Collection[str]) -> str:
     """The content file to name in an error about a page: its first real source."""
     real = sorted(i for i in inputs if i not in {THEME, CONFIG, AUTHORS} and ":" not in i)
     return real[0] if real else "quire.toml"
-
-
-def _newest(pager: Pager) -> datetime | None:
-    dates = [feeds.last_change(d) for d in pager.posts]
-    return max(dates) if dates else None

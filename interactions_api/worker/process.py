@@ -1,9 +1,8 @@
 """`quire worker`: the RQ worker (builds and mail) with the scheduler and the reconciler.
 
-At start, and then every `reconcile_interval` seconds, the reconciler compares the outbox
-with the queue: approvals made while Redis was down get their build, schedules missed
-while no worker ran publish at once, and future ones are handed to the RQ scheduler. A
-short worker TTL lets another worker take over a crashed one's job quickly.
+At start, and then every `reconcile_interval` seconds, the reconciler (`reconcile`)
+compares the outbox with the queue. A short worker TTL lets another worker take over a
+crashed one's job quickly.
 
 Redis may restart under a running worker: every part waits for it and carries on (see
 `rq_resilient`), and should rq's work loop end anyway, it is started again once Redis
@@ -21,49 +20,15 @@ from redis.exceptions import RedisError
 from rq import Queue
 from rq.serializers import JSONSerializer
 from rq.worker import BaseWorker
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from interactions_api.config import Settings
 from interactions_api.db import check_database, close_redis, connect_redis, make_engine
-from interactions_api.rq_resilient import REDIS_DOWN, QuireWorker
-from interactions_api.services.outbox import BUILD_QUEUE, reconcile
+from interactions_api.services.outbox import BUILD_QUEUE
+from interactions_api.worker.reconcile import Reconciler, reconcile_safely
+from interactions_api.worker.rq_resilient import REDIS_DOWN, QuireWorker
 
 log = logging.getLogger("quire.worker")
 QUEUES = (BUILD_QUEUE, "default")  # builds first; mail shares the worker
-
-
-def reconcile_safely(engine: Engine, redis: Any, settings: Settings) -> dict[str, int] | None:
-    """Reconcile once; a dependency being down is logged, never fatal."""
-    try:
-        found = reconcile(engine, redis, settings)
-    except (RedisError, OSError, SQLAlchemyError) as exc:
-        log.warning("reconcile skipped: %s", exc)
-        return None
-    if found["due"] or found["scheduled"]:
-        log.info("reconciled: %(due)s publish(es) due, %(scheduled)s scheduled", found)
-    return found
-
-
-class Reconciler(threading.Thread):
-    """Reconciles every `interval` seconds until stopped."""
-
-    def __init__(self, engine: Engine, redis: Any, settings: Settings) -> None:
-        super().__init__(name="quire-reconciler", daemon=True)
-        self.engine, self.redis, self.settings = engine, redis, settings
-        self.stopped = threading.Event()
-
-    def run(self) -> None:
-        """Loop until `stop()`."""
-        while not self.stopped.wait(self.settings.reconcile_interval):
-            try:
-                reconcile_safely(self.engine, self.redis, self.settings)
-            except Exception:  # a bug in one pass must not end the schedule for good
-                log.exception("reconcile failed; next try in %ss", self.settings.reconcile_interval)
-
-    def stop(self) -> None:
-        """Ask the loop to end."""
-        self.stopped.set()
 
 
 def make_worker(redis: Any, settings: Settings, *, simple: bool = False) -> BaseWorker:
@@ -82,7 +47,7 @@ def warm_up() -> None:
     markdown-it, its plugins, Pygments and Jinja already imported instead of importing
     them again for every approved post (a few tenths of a second of each build).
     """
-    import interactions_api.jobs  # noqa: F401  # the build job and the builder behind it
+    import interactions_api.worker.jobs  # noqa: F401  # the build job and the builder behind it
     from builder.markdown import render_markdown
 
     render_markdown("```python\nwarm = True\n```\n")  # the parser and a common lexer

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import typer
 
-from builder import cli_coercion, commands
+from builder.cli import coercion, commands
 from builder.publish.command import deploy
 
-cli_coercion.install()  # no Pydantic for converting a folder or a port (see the module)
+coercion.install()  # no Pydantic for converting a folder or a port (see the module)
 
 app = typer.Typer(
     name="quire",

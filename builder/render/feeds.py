@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from builder.model import Author, Document
-from builder.seo import absolute, iso, plain_text
+from builder.render.seo import absolute, iso, plain_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -1,5 +1,5 @@
 """Ways of making markdown-it's block parser and core rules faster that leave what it makes
-unchanged (the inline parser's are in builder.markdown_inline_speed).
+unchanged (the inline parser's are in builder.markdown.fast.inline).
 
 tests/builder/test_markdown.py compares the parser with and without them on random text
 built from every block and inline construct, and on the starter site.
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from markdown_it.rules_block import StateBlock
     from markdown_it.rules_core import StateCore
 
-# env[WORDS], when a list: markdown_render.QuickRenderer adds the text a reader counts as
+# env[WORDS], when a list: renderer.QuickRenderer adds the text a reader counts as
 # words to it (the text and inline code of every paragraph, heading, item, cell; every
 # code block)
 WORDS = "words"

@@ -11,7 +11,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from builder.markdown_speed import WORDS
+from builder.markdown.fast.block import WORDS
 
 _WORDS = frozenset({"text", "code_inline"})
 _CODE_BLOCKS = frozenset({"fence", "code_block"})

@@ -4,7 +4,7 @@ Some Pygments lexers have regexes that backtrack catastrophically: a quote and a
 backslashes keep the Factor, Scala or Rego lexer busy for hours, and spaces make the
 AutoIt lexer quadratic. The lexing loop cannot see that: one regex match can take all the
 time. In the main thread (a build, and each forked worker of a parallel build) a CPU timer
-signal interrupts the match, whichever lexer runs (builder.fastlex's loop, Pygments' own,
+signal interrupts the match, whichever lexer runs (markdown.fast.lexer's loop, Pygments' own,
 or a lexer's custom one), at no cost per token. In other threads (the preview server's
 rebuild thread) signals cannot reach the code, so the tokens are counted and the thread's
 CPU clock read every `_EVERY` of them: that bounds lexers that are slow over many tokens,

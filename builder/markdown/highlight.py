@@ -7,7 +7,7 @@ Fence info syntax (one syntax, documented in the sample posts):
 `linenos` turns on line numbers, `hl_lines` lists lines or ranges to highlight.
 An unknown language renders as plain, escaped code and reports a warning.
 
-QUIRE_FAST_HIGHLIGHT=0 turns the speed-ups off (builder.fastlex's joined rules, and
+QUIRE_FAST_HIGHLIGHT=0 turns the speed-ups off (builder.markdown.fast.lexer's joined rules, and
 `_flat_html` in place of Pygments' formatter): the same HTML, by Pygments' own code, to
 compare with or to rule them out.
 """
@@ -28,8 +28,8 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import _TokenType  # the class of token types; no public name
 from pygments.util import ClassNotFound
 
-from builder.fastlex import SETUP_CHARS, speed_up
-from builder.highlight_budget import HIGHLIGHT_BUDGET, Overtime, counted, cpu_budget
+from builder.markdown.fast import speed_up_lexer
+from builder.markdown.highlight_budget import HIGHLIGHT_BUDGET, Overtime, counted, cpu_budget
 
 _OPTION = re.compile(r"""([A-Za-z_]+)\s*=\s*("[^"]*"|'[^']*'|\S+)|([A-Za-z_]+)""")
 _KNOWN_OPTIONS = {"linenos", "hl_lines"}
@@ -106,7 +106,7 @@ def _lexer(language: str) -> Lexer | None:
     except ClassNotFound:
         return None
     # joined rules once a language's code adds up to enough to repay making them
-    return speed_up(lexer, after=SETUP_CHARS) if fast_highlight() else lexer
+    return speed_up_lexer(lexer) if fast_highlight() else lexer
 
 
 @lru_cache(maxsize=64)

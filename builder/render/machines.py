@@ -1,22 +1,20 @@
 """The files made for machines rather than readers: the site's and each tag's Atom feed,
-the JSON feed, sitemap.xml and robots.txt. Called by ``render._Renderer``; they run in
-the render pool like pages (see _Renderer.emit_made)."""
+the JSON feed, sitemap.xml and robots.txt. Called by builder.render.site; they run in
+the render pool like pages (see RenderContext.emit_made)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from functools import partial
-from typing import TYPE_CHECKING
 
-from builder import feeds
-from builder.render_env import url_to_path
-from builder.render_pages import AUTHORS, CONFIG, as_cards, list_input, term_of
-
-if TYPE_CHECKING:
-    from builder.render import _Renderer
+from builder.render import feeds
+from builder.render.context import RenderContext
+from builder.render.env import url_to_path
+from builder.render.inputs import AUTHORS, CONFIG, as_cards, list_input
+from builder.render.lists import term_of
 
 
-def render_machines(r: _Renderer, edited: Collection[str] | None = None) -> None:
+def render_machines(r: RenderContext, edited: Collection[str] | None = None) -> None:
     """Feeds, sitemap.xml and robots.txt; with `edited`, only the feeds that show one of
     these sources (feeds carry whole posts, the sitemap only links)."""
     site, config = r.site, r.config
@@ -60,7 +58,7 @@ def render_machines(r: _Renderer, edited: Collection[str] | None = None) -> None
     r.emit_made("robots.txt", lambda: feeds.robots_txt(config), "meta", {CONFIG})
 
 
-def _site_feeds(r: _Renderer, sources: set[str]) -> None:
+def _site_feeds(r: RenderContext, sources: set[str]) -> None:
     site, config = r.site, r.config
     r.emit_made(
         "feed.xml",

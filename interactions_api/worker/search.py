@@ -22,8 +22,8 @@ from rq.serializers import JSONSerializer
 from interactions_api.config import Settings
 from interactions_api.services.outbox import EnqueueResult, enqueue_coalesced, site_job_options
 
-SEARCH_JOB = "interactions_api.jobs.refresh_search"
-SEARCH_QUEUE = "default"  # the worker's queue after builds (see interactions_api.worker)
+SEARCH_JOB = "interactions_api.worker.jobs.refresh_search"
+SEARCH_QUEUE = "default"  # the worker's queue after builds (see interactions_api.worker.process)
 
 
 def search_job_ids(site: str) -> tuple[str, str]:

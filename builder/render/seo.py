@@ -9,8 +9,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from builder.html_escape import quick_escape
 from builder.model import Author, Document
+from builder.render.html_escape import quick_escape
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """The builder's commands: `quire new site|post`, `quire build`, `quire serve`.
 
-Registered on the `quire` app in builder/cli.py. Diagnostics are printed one a line as
+Registered on the `quire` app in builder/cli/__init__.py. Diagnostics are printed one a line as
 `error: content/posts/a.md:3: <message> <hint>` (a warning found in many files: the first
 few, then a count); any error exits with status 1.
 """
@@ -35,7 +35,7 @@ def new_site_command(
     title: Annotated[str | None, typer.Option(help="Site title; default: from the folder.")] = None,
 ) -> None:
     """Create a new site with sample posts, an About page and settings."""
-    from builder.scaffold import ScaffoldError, new_site
+    from builder.cli.scaffold import ScaffoldError, new_site
 
     try:
         new_site(directory, title=title)
@@ -50,7 +50,7 @@ def new_post_command(
     site: Annotated[Path, typer.Option(help="The site folder.")] = Path(),
 ) -> None:
     """Create a post (a draft) from the archetype with today's date."""
-    from builder.scaffold import ScaffoldError, new_post
+    from builder.cli.scaffold import ScaffoldError, new_post
 
     try:
         path = new_post(site, title)
@@ -119,7 +119,7 @@ def serve_command(
     future: Future = False,
 ) -> None:
     """Build, serve on http://HOST:PORT, and rebuild and reload the page on every change."""
-    from builder.serve import serve  # the server stack is only loaded when serving
+    from builder.preview.serve import serve  # the server stack is only loaded when serving
 
     typer.echo(f"Serving {site} on http://{host}:{port}/ (Ctrl+C to stop)")
     serve(

@@ -11,7 +11,7 @@ on its own, so the callback sees the match object Pygments would give it.
 At a given character most of the joined rules cannot match (a keyword at a quote, a
 string at a letter), yet the regex would try each in turn. So a state keeps one joined
 regex per kind of character (see `_ByFirst`), of the rules whose match can begin with it
-(builder.first_chars): Python code is lexed 2.5 times as fast as with every rule joined.
+(first_chars.py): Python code is lexed 2.5 times as fast as with every rule joined.
 
 A rule that cannot join others (a backreference would point at another group once its
 rule is joined; flags a scoped group cannot express) is tried on its own, in its place.
@@ -40,7 +40,7 @@ from typing import Any
 from pygments.lexer import Lexer, RegexLexer
 from pygments.token import Error, Whitespace, _TokenType
 
-from builder.first_chars import first_chars, parse_tree
+from builder.markdown.fast.first_chars import first_chars, parse_tree
 
 Rule = tuple[Callable[..., Any], Any, Any]  # (regex match, action, new state) as Pygments has it
 # rules joined into one regex: (its match or None: none can match, group number -> rule)
@@ -202,7 +202,7 @@ def _join(run: list[tuple[Rule, str]], flags: int) -> list[Segment]:
 
 class _ByFirst(dict[str, Alternation]):
     """The joined rules to try at a position, by the character there: only those whose
-    match can begin with it (see builder.first_chars), in their order. One alternation
+    match can begin with it (see builder.markdown.fast.first_chars), in their order. One alternation
     serves all letters and `_` (the rules for any of them), one all digits, one each other
     ASCII character; at any other character, and at the end of the text, all the rules.
     Each is compiled the first time a lexer meets its character in this state: few, so

@@ -16,21 +16,8 @@ from functools import lru_cache
 from html import escape, unescape
 from typing import TYPE_CHECKING, Any
 
-from builder.markdown_errors import from_library
-from builder.markdown_inline_speed import (
-    add_by_character_rule,
-    add_inline_loop,
-    add_plain_inline_rule,
-    add_quick_link_destination,
-    add_quick_skip,
-)
-from builder.markdown_speed import (
-    WORDS,
-    add_first_character_rule,
-    gate_core_rules,
-    linear_task_lists,
-    quiet_block_rules,
-)
+from builder.markdown.errors import from_library
+from builder.markdown.fast import WORDS, quick_renderer, speed_up_parser
 from builder.model import Heading
 
 if TYPE_CHECKING:
@@ -114,7 +101,7 @@ def render_markdown(
 
     `fences`: code blocks highlighted by an earlier build (a post edited around its code
     costs no Pygments work, not even loading a lexer).
-    Raises builder.markdown_errors.MarkdownError (with the line) when a Markdown library
+    Raises builder.markdown.errors.MarkdownError (with the line) when a Markdown library
     fails on the text.
     """
     try:
@@ -174,10 +161,8 @@ def _parser(allow_html: bool) -> MarkdownIt:
     from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.tasklists import tasklists_plugin
 
-    from builder.markdown_render import QuickRenderer
-
     md = MarkdownIt(
-        "commonmark", {"html": allow_html, "typographer": False}, renderer_cls=QuickRenderer
+        "commonmark", {"html": allow_html, "typographer": False}, renderer_cls=quick_renderer()
     )
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(admon_plugin)
@@ -190,15 +175,7 @@ def _parser(allow_html: bool) -> MarkdownIt:
     md.core.ruler.push("quire_safe_links", _defuse_links)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_fence)
-    quiet_block_rules(md)  # before the rules below, which keep the rules they find
-    add_first_character_rule(md)  # last: they need the whole chains of rules
-    add_by_character_rule(md)
-    add_inline_loop(md)
-    add_quick_link_destination(md)
-    add_quick_skip(md)
-    add_plain_inline_rule(md)
-    gate_core_rules(md)
-    linear_task_lists(md)
+    speed_up_parser(md)  # last: the speed-ups need the whole chains of rules
     return md
 
 
@@ -258,7 +235,7 @@ def _render_fence(
     if known is not None:  # only blocks that gave no warning are remembered
         env["fences"].append((key, known))
         return known
-    from builder.highlight import highlight_code, parse_fence_info
+    from builder.markdown.highlight import highlight_code, parse_fence_info
 
     info = parse_fence_info(unescape(token.info) if token.info else "")
     line = token.map[0] + 1 if token.map else None

@@ -1,6 +1,6 @@
 """Which characters a regex can start a match at, from the regex's parse tree.
 
-builder.fastlex tries a lexer state's rules as one alternation; Python's `re` then tries
+builder.markdown.fast.lexer tries a lexer state's rules as one alternation; Python's `re` then tries
 every alternative, in order, at each position. Most cannot match there (a keyword rule at
 a quote, a string rule at a letter). `first_chars` tells, for one rule, the ASCII
 characters its match can begin with; a rule that might begin with anything else (or match

@@ -1,5 +1,5 @@
 """The Jinja environment of a theme (filters, tests, globals) and the URL helpers pages
-share. Used by ``render._Renderer``."""
+share. Used by builder.render.context."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 from markupsafe import escape
 
-from builder import seo
-from builder.assets import Assets
 from builder.cache import CACHE_DIR, cache_version
-from builder.html_escape import quick_escape
+from builder.render import seo
+from builder.render.assets import Assets
+from builder.render.html_escape import quick_escape
 
 COMPILED_DIR = "templates"  # in the build cache folder: the theme's compiled templates
 

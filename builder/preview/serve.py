@@ -33,8 +33,8 @@ from starlette.routing import BaseRoute, Route
 from builder.config import BuildOptions, ConfigError, load_config
 from builder.manifest import MANIFEST_NAME
 from builder.pipeline import BuildResult, ParseCache, build_site
+from builder.preview.watch import Watcher
 from builder.themes import ThemeError, resolve_theme
-from builder.watch import Watcher
 
 PREVIEW_DIR = ".quire/preview"  # never the publish folder: preview URLs point at localhost
 LIVERELOAD_PATH = "/__quire/livereload"

@@ -11,7 +11,7 @@ recorded and raised, so RQ retries the job with backoff; outbox rows stay open u
 build publishes them.
 
 Run from a worker (`redis` given), the build keeps the previous search index, publishes,
-and leaves Pagefind to a follow-up job (interactions_api.services.searchjobs), so an
+and leaves Pagefind to a follow-up job (interactions_api.worker.search), so an
 approved post is live in seconds; `run_search_refresh` is that job.
 """
 
@@ -47,7 +47,6 @@ from interactions_api.models.common import utcnow
 from interactions_api.models.inbox import BuildRecord, OutboxEntry, Revision, Submission
 from interactions_api.models.user import User
 from interactions_api.services.baking import active_threads, baked_threads
-from interactions_api.services.buildrecords import content_failed, finish, published, share_manifest
 from interactions_api.services.bylines import AUTHORS_FILE, author_key, with_author
 from interactions_api.services.contentrepo import (
     QUIRE_IDENTITY,
@@ -59,8 +58,9 @@ from interactions_api.services.inbox import revision_fields
 from interactions_api.services.outbox import outstanding, schedule_build
 from interactions_api.services.postfile import post_path, render_post
 from interactions_api.services.review import aware
-from interactions_api.services.searchjobs import request_refresh, search_job_ids
 from interactions_api.services.uploads import image_files
+from interactions_api.worker.records import content_failed, finish, published, share_manifest
+from interactions_api.worker.search import request_refresh, search_job_ids
 
 log = logging.getLogger("quire.search")
 
