@@ -6,7 +6,8 @@
 Quire is measured cold (no output, no cache), after editing one post's body, after
 changing one post's tags, after adding a post and after deleting it, with no change,
 and after a template change; first without the search index (the peers build none), then
-with it (Pagefind).
+with it (Quire's own, builder/search_index.py), beside Hugo followed by Pagefind over
+Hugo's output (the Pagefind binary of the pagefind-bin wheel, a dev dependency).
 Each build runs in a fresh process, like `quire build`. Hugo and Pelican are built by
 `../shared/bench/peers.sh`, one round at a time alternating with Quire's cold builds. So is
 the rendering floor (bench/floor.py: markdown-it-py with Pygments alone, one core, divided
@@ -29,13 +30,14 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+import ratios  # bench/ratios.py
+from ratios import median, print_ratios, print_search_ratios
 from startup import measure_fast_paths, measure_startup  # bench/startup.py
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,9 +142,13 @@ class Edits:
         # newer than every generated post, older than today (so not a future post)
         path.write_text(
             f'---\ntitle: "New post {self.count}"\ndate: 2025-01-{self.count % 28 + 1:02d}\n'
-            f'tags: ["python"]\n---\n\nA new post.\n',
+            f'tags: ["python"]\n---\n\nA new post about {self.word()}.\n',
             encoding="utf-8",
         )
+
+    def word(self) -> str:
+        """A word only the newest added post holds (what its search must find)."""
+        return f"quokka{self.count}"
 
     def delete_post(self) -> None:
         """Delete the post `new_post` added (the newest)."""
@@ -153,10 +159,6 @@ class Edits:
         base = self.site / "themes" / "bench" / "templates" / "base.html"
         text = base.read_text(encoding="utf-8")
         base.write_text(text.replace("</body>", f"<!-- {self.count} -->\n</body>", 1))
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
 
 
 def measure(site: Path, runs: int, search: bool, peers: list[dict[str, Any]] | None,
@@ -171,6 +173,8 @@ def measure(site: Path, runs: int, search: bool, peers: list[dict[str, Any]] | N
         if change is not None:
             change()
         results.setdefault(name, []).append(quire(site, search=search))
+        if search and name == "new post":  # found by the site's search after that build?
+            results[name][-1]["found"] = searchable(site / "public", edits.word())
 
     for round_number in range(runs):
         fresh_content(site, n, work)
@@ -180,6 +184,7 @@ def measure(site: Path, runs: int, search: bool, peers: list[dict[str, Any]] | N
             floor.extend(run_floor(site))
         if peers is not None:
             peers.extend(run_peers(n, work))
+            peers.extend(run_pagefind(n, work))
         if round_number == 0:
             record("warm-up no-op")  # the first rebuild also warms the OS file cache
         record("one edit", edits.body)
@@ -189,6 +194,40 @@ def measure(site: Path, runs: int, search: bool, peers: list[dict[str, Any]] | N
         record("no change")
         record("template change", edits.template)
     return results
+
+
+def searchable(out: Path, word: str) -> bool:
+    """Whether the built index lists `word` (the shard the reader would load holds it)."""
+    try:
+        meta = json.loads((out / "search" / "meta.json").read_text(encoding="utf-8"))
+        key = max((k for k in meta["shards"] if word.startswith(k)), key=len)
+        shard = json.loads((out / "search" / "t" / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return word in shard
+
+
+def run_pagefind(n: int, work: Path) -> list[dict[str, Any]]:
+    """Pagefind over Hugo's last output (left by peers.sh): the search half of Hugo's
+    cold build with search."""
+    public = work / "peers" / f"hugo-{n}" / "public"
+    try:
+        import pagefind_bin  # the dev extra: Quire itself no longer uses Pagefind
+    except ImportError:
+        return []
+    if not public.is_dir():
+        return []
+    shutil.rmtree(public / "pagefind", ignore_errors=True)
+    start = time.perf_counter()
+    out = subprocess.run(  # the wheel's binary, fixed argv
+        [pagefind_bin.get_executable(), "--site", str(public), "--silent"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    seconds = time.perf_counter() - start
+    if out.returncode != 0:
+        print(f"pagefind failed: {out.stderr.strip()[-300:]}", file=sys.stderr)
+        return []
+    return [{"tool": "pagefind", "posts": n, "cold_s": seconds}]
 
 
 def run_floor(site: Path) -> list[dict[str, Any]]:
@@ -233,6 +272,7 @@ def report(title: str, results: dict[str, list[dict[str, Any]]]) -> dict[str, fl
         medians[name + ":changed"] = median([r["changed"] for r in good])
         medians[name + ":removed"] = median([r["removed"] for r in good])
         medians[name + ":rss"] = max(r["rss_mb"] for r in good)
+        medians[name + ":search"] = median([r["timings"].get("search", 0.0) for r in good])
         print(
             f"{name:<18}{wall:>8.2f}{median([r['process'] for r in good]):>9.2f}"
             f"{median([r['parsed'] for r in good]):>8.0f}"
@@ -255,7 +295,7 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true", help="print every run")
     args = parser.parse_args()
     global VERBOSE
-    VERBOSE = args.verbose
+    VERBOSE = ratios.VERBOSE = args.verbose
     args.work.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg()
     print(f"corpus: {args.n} posts; {os.cpu_count()} CPUs; load {load[0]:.1f} {load[1]:.1f}")
@@ -269,72 +309,17 @@ def main() -> None:
     if not args.no_startup:  # `quire` as a command, on the site as the runs left it
         measure_startup(site, 7)
         measure_fast_paths(site, max(5, 2 * args.runs))
+    searched: dict[str, float] = {}
     if not args.no_search:
-        report("Quire, with the Pagefind index", measure(site, max(1, args.runs // 2), True,
-                                                         None, args.work, args.n))  # fmt: skip
+        runs = measure(site, max(1, args.runs // 2), True, None, args.work, args.n)
+        searched = report("Quire, with its search index", runs)
+        searched["new post:found"] = all(r.get("found") for r in runs.get("new post", []))
     clean(site)
     print_ratios(plain, peers or [], floor or [])
+    if searched:
+        print_search_ratios(searched, peers or [])
     load = os.getloadavg()
     print(f"\nload at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
-
-
-def print_floor(floor: list[dict[str, Any]]) -> float:
-    """The floor's medians over rounds; returns the floor in seconds (NaN when not run)."""
-    if not floor:
-        return float("nan")
-    if VERBOSE:
-        print("floor", [(round(f["one_core_s"], 2), f["posts"]) for f in floor])
-    one_core = median([f["one_core_s"] for f in floor])
-    per_cpus = median([f["floor_s"] for f in floor])
-    posts = median([f["posts"] for f in floor])
-    cpus = floor[-1]["cpus"]
-    print("\nrendering floor (markdown-it-py + Pygments alone, median over rounds)")
-    print(f"  one core             {one_core:.2f} s for {posts:.0f} posts, "
-          f"{one_core / posts * 1000:.2f} ms per post")  # fmt: skip
-    print(f"  / {cpus} usable CPUs      {per_cpus:.2f} s")
-    return per_cpus
-
-
-def print_ratios(
-    quire_medians: dict[str, float], peers: list[dict[str, Any]], floor: list[dict[str, Any]]
-) -> None:
-    floor_s = print_floor(floor)
-    tools: dict[str, dict[str, list[float]]] = {}
-    for line in peers:
-        for key in ("cold_s", "one_edit_s", "no_change_s"):
-            tools.setdefault(line["tool"], {}).setdefault(key, []).append(float(line[key]))
-    print("\npeers (median over rounds)")
-    for tool, values in sorted(tools.items()):
-        print(f"  {tool:<8} " + "  ".join(f"{k} {median(v):.2f}" for k, v in values.items()))
-    cold = quire_medians.get("cold", float("nan"))
-    hugo = median(tools.get("hugo", {}).get("cold_s", []))
-    pelican = median(tools.get("pelican", {}).get("cold_s", []))
-    print("\nratios (issue 6 targets)")
-    print(f"  quire/hugo cold      {cold / hugo:.2f}   (target < 1.0)")
-    print(f"  pelican/quire cold   {pelican / cold:.2f}   (target >= 5)")
-    print(f"  quire cold / floor   {cold / floor_s:.2f}   (target <= 1.3)")
-    print(
-        f"  one edit             {quire_medians.get('one edit', float('nan')):.2f} s, "
-        f"{quire_medians.get('one edit:changed', float('nan')):.0f} files written (target < 0.5 s)"
-    )
-    print(
-        f"  tag edit             {quire_medians.get('tag edit', float('nan')):.2f} s, "
-        f"{quire_medians.get('tag edit:changed', float('nan')):.0f} files written"
-    )
-    print(
-        f"  no change            {quire_medians.get('no change', float('nan')):.2f} s, "
-        f"{quire_medians.get('no change:changed', float('nan')):.0f} files written "
-        "(target < 0.3 s, 0 files)"
-    )
-    for name in ("new post", "delete post"):
-        print(
-            f"  {name:<20} {quire_medians.get(name, float('nan')):.2f} s, "
-            f"{quire_medians.get(name + ':changed', float('nan')):.0f} files written, "
-            f"{quire_medians.get(name + ':removed', float('nan')):.0f} removed "
-            "(target < 1 s, < 15 files)"
-        )
-    peak = max((v for k, v in quire_medians.items() if k.endswith(":rss")), default=float("nan"))
-    print(f"  peak memory          {peak:.0f} MB in the main process (target < 500 MB)")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ MANIFEST_VERSION = 1
 # static   the site's own static/ files and images (not fingerprinted)
 # html     a page (post, list, tag page, 404, ...)
 # redirect an alias page that redirects to its post's URL
-# search   the Pagefind index
+# search   the search index (builder.search_index)
 # feed     Atom / JSON feeds
 # meta     sitemap.xml, robots.txt (uploaded last)
 FileKind = Literal["asset", "static", "html", "redirect", "search", "feed", "meta"]

@@ -20,8 +20,8 @@ class BuildOptions:
     future: bool = False
     output_dir: Path | None = None  # overrides quire.toml's output_dir
     base_url: str | None = None  # overrides quire.toml's base_url (the preview server's own)
-    # False: keep the previous build's search index instead of re-indexing (fast preview
-    # rebuilds; Pagefind takes seconds on a large site)
+    # False: keep the previous build's search index as it is instead of updating it (one
+    # is made when there is none)
     search_index: bool = True
     # do not run the indexer; an existing index is dropped unless `search_index` is False
     # (then it is kept as it is: `quire build --no-search`)

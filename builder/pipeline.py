@@ -9,13 +9,12 @@ output folder stays exactly as it was.
 from __future__ import annotations
 
 import gc
-import importlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from builder.authors import parse_authors
 from builder.budget import check_widget_budget
@@ -40,6 +39,7 @@ from builder.uptodate import (
     stamp_key,
     untouched,
 )
+from builder.write_staged import stages_left
 
 # The stages' own modules (and Pydantic, Jinja, YAML, Pygments behind them) are imported
 # by the functions that run them: a build that finds nothing changed imports none of them
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from builder.config import SiteConfig
     from builder.incremental import Reuse
     from builder.render import BakedThread
-    from builder.write import SearchIndexer, Tree, WriteResult
+    from builder.write import Tree, WriteResult
 
 STAGES = ("config", "load", "parse", "collect", "render", "write")
 # the sources edited since the last build (when nothing else changed) and its page count
@@ -75,7 +75,7 @@ class _Run:
             self.timings[name] = time.perf_counter() - start
 
     def split(self, stage: str, part: str, seconds: float | None) -> None:
-        """Report `seconds` of `stage` as a stage of their own (Pagefind within write)."""
+        """Report `seconds` of `stage` as a stage of their own (the search index in write)."""
         if seconds is not None and stage in self.timings:
             self.timings[stage] = max(0.0, self.timings[stage] - seconds)
             self.timings[part] = seconds
@@ -151,6 +151,8 @@ def _build_site(
             edited = (freshness.edited, freshness.pages)
         if fresh is not None and search_due(options, fresh.output_dir):
             fresh = None  # the index was kept behind the pages: this build catches it up
+        if fresh is not None and stages_left(fresh.output_dir):
+            fresh = None  # a killed write left its stage: the full path finishes or drops it
         if fresh is not None:
             return BuildResult(
                 fresh.output_dir,
@@ -320,12 +322,12 @@ def _build(
             try:
                 previous = reuse.manifest if reuse is not None else None
                 written = _write(
-                    files, site, sources, site_dir, output_dir, options, previous, tree
+                    files, site, sources, site_dir, output_dir, options, previous, tree, store
                 )
             except FileNotFoundError:  # a page reused from the last build was deleted by hand
                 reuse = reuse_for(None, sources, site_dir, output_dir, config, options)
                 files = _render(site, site_dir, [], reuse, baked)
-                written = _write(files, site, sources, site_dir, output_dir, options)
+                written = _write(files, site, sources, site_dir, output_dir, options, store=store)
             run.diagnostics.extend(written.diagnostics)
             if store is not None and reuse is not None and written.manifest is not None:
                 entries = written.manifest.files
@@ -379,6 +381,7 @@ def _quick(
     from builder.quick import write_quick
     from builder.render import render_edited
     from builder.render.env import compiled_templates
+    from builder.search_index import QuickPathRefused, index_for_build
 
     with run.stage("render"):
         reuse = reuse_for(store, sources, site_dir, output_dir, site.config, options, outputs=False)
@@ -400,9 +403,19 @@ def _quick(
         return None
     with run.stage("write"):
         files, problems = rendered
+        started = time.perf_counter()
+        try:
+            index = index_for_build(site, output_dir, options, store, sources, only=edited[0])
+        except QuickPathRefused:
+            return None
+        searched = time.perf_counter() - started if index is not None else None
+        files = [*files, *(index.files if index else ())]
         changed = write_quick(files, reuse, output_dir=output_dir, options=options, store=store)
     if changed is None:
         return None
+    if index is not None:
+        index.commit()
+    run.split("write", "search", searched)
     run.diagnostics.extend(problems)
     return changed, len(files)
 
@@ -425,22 +438,31 @@ def _write(
     options: BuildOptions,
     previous: Manifest | None = None,
     tree: Tree | None = None,
+    store: BuildCache | None = None,
 ) -> WriteResult:
+    from builder.search_index import index_for_build
     from builder.write import write_output
 
-    return write_output(
-        files,
+    old = previous.files if previous is not None else None
+    started = time.perf_counter()
+    index = index_for_build(site, output_dir, options, store, sources, old_files=old)
+    seconds = time.perf_counter() - started
+    written = write_output(
+        [*files, *(index.files if index else ())],
         site_dir=site_dir,
         output_dir=output_dir,
         static_files=sources.static_files,
         threads=threads_of(site),
         redirects=redirects_of(site),
         base_url=site.config.base_url,
-        search=None if options.skip_search else _search_indexer(),
         keep_search=not options.search_index,  # index anyway when there is none yet
         previous=previous,
         tree=tree,
     )
+    if index is None or written.manifest is None:
+        return written
+    index.commit()
+    return replace(written, search_seconds=seconds)
 
 
 def effective_config(config: SiteConfig, options: BuildOptions) -> SiteConfig:
@@ -494,14 +516,6 @@ def _render(
     )
     diagnostics.extend(problems)
     return files
-
-
-def _search_indexer() -> SearchIndexer | None:
-    try:  # imported by name: the search module is optional until the theme ships it
-        module = importlib.import_module("builder.search")
-    except ImportError:
-        return None
-    return cast("SearchIndexer", module.build_search_index)
 
 
 __all__ = ["STAGES", "BuildResult", "ParseCache", "Sources", "build_site"]

@@ -46,14 +46,17 @@ def write_quick(
     except OSError:
         return None
     indexed = lists_kind(text, "search")
-    if (indexed and options.search_index) or (not indexed and not options.skip_search):
-        return None  # a normal build re-indexes (or, with --no-search, drops the index)
+    searching = options.search_index and not options.skip_search
+    if indexed != searching and not (indexed and not options.search_index):
+        return None  # a normal build makes the index (or, with --no-search, drops it)
     entries: dict[str, FileEntry] = {}
     data: dict[str, bytes] = {}
     records: dict[str, OutputRecord] = {}
     for out in files:
         old = entry_in(text, out.path)
-        if old is None or old.kind != out.kind or out.path not in reuse.records:
+        # the search index's files are the index's own bookkeeping (builder.search_index)
+        made = out.path in reuse.records or out.kind == "search"
+        if old is None or old.kind != out.kind or not made:
             return None
         sha = hashlib.sha256(out.data).hexdigest()
         entry = FileEntry(sha, len(out.data), out.kind, tuple(sorted(set(out.inputs))))
@@ -61,11 +64,12 @@ def write_quick(
             entries[out.path] = entry
         if (sha, len(out.data)) != (old.sha256, old.size):
             data[out.path] = out.data
-        records[out.path] = OutputRecord(reuse.records[out.path].fingerprint, sha)
+        if out.path in reuse.records:
+            records[out.path] = OutputRecord(reuse.records[out.path].fingerprint, sha)
     patched = with_entries(text, entries)
     if patched is None:
         return None
-    if indexed and data:
+    if indexed and data and not searching:
         mark_search_stale(output_dir)  # as the normal path does: refreshed in the background
     if entries:
         apply_patch(output_dir, data, patched)

@@ -12,8 +12,7 @@ import hashlib
 import os
 import secrets
 import shutil
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -28,15 +27,8 @@ from builder.manifest import (
 )
 from builder.model import Diagnostic, OutputFile, Placed
 from builder.parallel import run_indexed
-from builder.search import (
-    clear_search_stale,
-    mark_search_stale,
-    search_is_stale,
-    update_search_index,
-)
+from builder.search import clear_search_stale, mark_search_stale
 from builder.write_staged import apply_plan, plan_changes, recover_staged
-
-SearchIndexer = Callable[[Path], tuple[list[str], list[Diagnostic]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +39,7 @@ class WriteResult:
     changed: tuple[str, ...]  # output paths that are new or whose bytes changed
     removed: tuple[str, ...]  # output paths of the previous build that are gone
     diagnostics: tuple[Diagnostic, ...]
-    search_seconds: float | None = None  # how long Pagefind took; None: it did not run
+    search_seconds: float | None = None  # how long the search index took; None: not made
 
 
 class Tree:
@@ -124,17 +116,6 @@ class Tree:
             if self._reuse(path, entry.sha256, entry.size, target):
                 self.entries[path] = entry
 
-    def adopt(self, path: str, kind: FileKind) -> None:
-        """Record a file something else (the search indexer) wrote into the tree."""
-        target = self.tmp / path
-        data = target.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        if self._reuse(path, digest, len(data), target.with_name(target.name + ".quire-link")):
-            target.with_name(target.name + ".quire-link").replace(target)
-        else:
-            self.changed.append(path)
-        self.entries[path] = FileEntry(digest, len(data), kind, ())
-
     def _reuse(self, path: str, digest: str, size: int, target: str | Path) -> bool:
         entry = self.old.files.get(path) if self.old else None
         if entry is None or entry.sha256 != digest or entry.size != size:
@@ -158,7 +139,6 @@ def write_output(
     threads: Mapping[str, Thread] | None = None,
     redirects: Mapping[str, str] | None = None,
     base_url: str = "",
-    search: SearchIndexer | None = None,
     keep_search: bool = False,
     previous: Manifest | None = None,
     tree: Tree | None = None,
@@ -191,26 +171,16 @@ def write_output(
             threads=threads or {},
             redirects=redirects or {},
             base_url=base_url,
-            search=search,
             keep_search=keep_search,
         )
     tree = tree or Tree.beside(output_dir, old)
     tmp = tree.tmp
-    searched = None
     try:
         tree.put_all(files)
         for rel in static_files:
             tree.copy(_static_target(rel), site_dir / rel, "static", (rel,))
         if keep_search and old is not None and any(e.kind == "search" for e in old.files.values()):
             tree.keep(old, "search")
-        elif search is not None:
-            started = time.perf_counter()
-            created, search_problems = search(tmp)
-            searched = time.perf_counter() - started
-            problems.extend(search_problems)
-            for path in sorted(created):
-                if path not in tree.entries:
-                    tree.adopt(path, "search")
         if any(d.severity == "error" for d in problems):
             shutil.rmtree(tmp, ignore_errors=True)
             return WriteResult(None, (), (), tuple(problems))
@@ -226,9 +196,7 @@ def write_output(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     removed = sorted(set(old.files) - set(tree.entries)) if old else []
-    return WriteResult(
-        manifest, tuple(sorted(tree.changed)), tuple(removed), tuple(problems), searched
-    )
+    return WriteResult(manifest, tuple(sorted(tree.changed)), tuple(removed), tuple(problems))
 
 
 def _write_incremental(
@@ -241,7 +209,6 @@ def _write_incremental(
     threads: Mapping[str, Thread],
     redirects: Mapping[str, str],
     base_url: str,
-    search: SearchIndexer | None,
     keep_search: bool,
 ) -> WriteResult:
     """Write only what changed into the existing output (see builder.write_staged)."""
@@ -252,38 +219,17 @@ def _write_incremental(
         e.kind in pages for p, e in old.files.items() if p not in plan.entries
     )
     had_index = any(e.kind == "search" for e in old.files.values())
-    kept = had_index and (search is not None or keep_search)
-    stale = kept and search_is_stale(output_dir)
-    reindex = search is not None and (
-        not had_index or ((pages_changed or stale) and not keep_search)
-    )
+    kept = had_index and keep_search
     if kept:
-        plan.keep("search")  # replaced below, beside the output, when the pages changed
+        plan.keep("search")  # the index as it was: behind the pages when they changed
         if pages_changed:  # before the pages: a build killed now re-indexes next time
             mark_search_stale(output_dir)
     else:
-        clear_search_stale(output_dir)  # no index left to be behind
+        clear_search_stale(output_dir)  # the index comes with the pages, or there is none
     manifest, changed, removed = apply_plan(
         plan, output_dir=output_dir, threads=threads, redirects=redirects, base_url=base_url
     )
-    problems: list[Diagnostic] = []
-    searched = None
-    if reindex:
-        # Indexed into a sibling folder and applied like the pages: a failed Pagefind keeps
-        # the previous index, still marked stale (Pagefind is the search indexer of every
-        # build; `search` is what indexes a fresh tree).
-        started = time.perf_counter()
-        manifest, more, gone, problems = update_search_index(output_dir, manifest)
-        searched = time.perf_counter() - started
-        changed += more
-        removed += gone
-    return WriteResult(
-        manifest,
-        tuple(sorted(set(changed))),
-        tuple(sorted(set(removed))),
-        tuple(problems),
-        searched,
-    )
+    return WriteResult(manifest, tuple(sorted(set(changed))), tuple(sorted(set(removed))), ())
 
 
 def _write_manifest(data: bytes, tmp: Path, output_dir: Path) -> None:

@@ -203,6 +203,11 @@ def _prune(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
+def stages_left(output_dir: Path) -> bool:
+    """Whether a killed write left a stage beside `output_dir` (for `recover_staged`)."""
+    return any(output_dir.parent.glob(f".{output_dir.name}.stage-*"))
+
+
 def recover_staged(output_dir: Path) -> None:
     """Finish a killed incremental write (committed journal) or drop an unfinished stage."""
     for stage in sorted(output_dir.parent.glob(f".{output_dir.name}.stage-*")):

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
         "",
         description="Base URL of the site for links in mails; empty means the first site origin.",
     )
+    site_name: str = Field(
+        "Quire", max_length=100, description="The site's name, shown in Studio's header and titles."
+    )
 
     # --- mail ----------------------------------------------------------------------------
     smtp_host: str | None = Field(

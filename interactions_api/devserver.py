@@ -1,8 +1,8 @@
 """One port for the built site and the API, as CloudFront gives in production.
 
-`create_dev_app(settings, output_dir)` sends `/api` and `/api/*` to the interaction API and
-everything else to the builder's preview app (clean URLs, the site's 404 page, live
-reload), or to a plain static file server. One origin means the session cookie is
+`create_dev_app(settings, output_dir)` sends `/api` and `/studio` (and below) to the
+interaction API and everything else to the builder's preview app (clean URLs, the site's
+404 page, live reload), or to a plain static file server. One origin means the session cookie is
 first-party, so the widgets behave exactly as they will behind the CDN.
 """
 
@@ -27,10 +27,12 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 API_PREFIX = "/api"
+API_PREFIXES = (API_PREFIX, "/studio")  # Studio's pages are the API's too
 
 
 class DevApp:
-    """Dispatch by path prefix without rewriting paths: the API's routes start with /api."""
+    """Dispatch by path prefix without rewriting paths: the API's routes start with /api
+    (and Studio's with /studio)."""
 
     def __init__(self, *, api: ASGIApp, site: ASGIApp) -> None:
         self.api = api
@@ -41,7 +43,7 @@ class DevApp:
             await self._lifespan(receive, send)
             return
         path: str = scope.get("path", "")
-        is_api = path == API_PREFIX or path.startswith(API_PREFIX + "/")
+        is_api = any(path == p or path.startswith(p + "/") for p in API_PREFIXES)
         await (self.api if is_api else self.site)(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:

@@ -119,7 +119,7 @@ def http_table(routers: list[tuple[str, APIRouter]] | None = None) -> str:
     for name, router in routers:
         table = rows(router)
         if table:
-            lines += ["", f"### `routers/{name}.py`", "", *header, *map(_row, table)]
+            lines += ["", f"### `{name}.py`", "", *header, *map(_row, table)]
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 import interactions_api.routers as routers_pkg
+import interactions_api.studio.routes as studio_routes
 from interactions_api import pages
 from interactions_api.config import Settings
 from interactions_api.db import check_database, close_redis, connect_redis, engine_for
@@ -84,14 +85,21 @@ def _routers() -> list[APIRouter]:
 
 
 def mounted_routers() -> list[tuple[str, APIRouter]]:
-    """Every module in routers/ exposing `router`, by module name: the readers' ones
-    first, then in name order."""
-    # Adding a router file is enough (no shared list for parallel work to collide on).
+    """Every module in routers/ and studio/routes/ exposing `router`, by module path
+    ("routers/auth", "studio/routes/home"), in mounting order: the readers' routers
+    first (see FIRST), then by name."""
+    # Mounted in name order, so adding a router file is enough (no shared list for
+    # parallel work to collide on). Studio's placeholders for screens not built yet come
+    # last: a screen's own route wins.
     found: list[tuple[str, APIRouter]] = []
-    modules = pkgutil.iter_modules(routers_pkg.__path__)
-    for info in sorted(modules, key=lambda i: (i.name not in FIRST, i.name)):
-        module = importlib.import_module(f"{routers_pkg.__name__}.{info.name}")
-        router = getattr(module, "router", None)
-        if isinstance(router, APIRouter):
-            found.append((info.name, router))
+    for package, folder in ((routers_pkg, "routers"), (studio_routes, "studio/routes")):
+        infos = sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name)
+        if package is routers_pkg:
+            infos.sort(key=lambda i: i.name not in FIRST)
+        infos.sort(key=lambda i: i.name == "planned")
+        for info in infos:
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            router = getattr(module, "router", None)
+            if isinstance(router, APIRouter):
+                found.append((f"{folder}/{info.name}", router))
     return found

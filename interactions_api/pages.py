@@ -14,10 +14,10 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.types import ASGIApp, Scope
 
@@ -25,16 +25,18 @@ from interactions_api.config import Settings
 from interactions_api.errors import Forbidden, Unauthorized
 from interactions_api.models.user import Role, User
 from interactions_api.security import csrf_token_for, presession_cookie_name
-from interactions_api.services import review
+from interactions_api.services import review, sitesettings
 from interactions_api.services.sessions import cookie_name
+from interactions_api.studio.nav import STUDIO, screens_for
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+STUDIO_TEMPLATES = Path(__file__).resolve().parent / "studio" / "templates"
 INBOX = "/api/inbox/ui"
 ACCOUNT = "/api/account"
 ASSETS = "/api/pages"
 MODERATION = "/api/moderation/ui"
 ADMIN = "/api/admin/ui"
-_HTML_PREFIXES = (INBOX + "/", ACCOUNT + "/", MODERATION + "/", ADMIN + "/")
+_HTML_PREFIXES = (INBOX + "/", ACCOUNT + "/", MODERATION + "/", ADMIN + "/", STUDIO + "/")
 _NEXT_MAX = 2000
 _HEADERS = {
     "Cache-Control": "no-store",
@@ -48,11 +50,12 @@ _HEADERS = {
 @lru_cache(maxsize=1)
 def env() -> Environment:
     """The templates: the inbox's own folder first (its pages say "base.html"), then the root."""
-    loader = FileSystemLoader([TEMPLATES / "inbox", TEMPLATES])
+    loader = FileSystemLoader([TEMPLATES / "inbox", TEMPLATES, STUDIO_TEMPLATES])
     environment = Environment(loader=loader, autoescape=select_autoescape(default=True))
     environment.globals.update(
-        base=INBOX, account=ACCOUNT, assets=ASSETS, moderation_base=MODERATION, admin_base=ADMIN
-    )
+        base=INBOX, account=ACCOUNT, assets=ASSETS, moderation_base=MODERATION, admin_base=ADMIN,
+        studio=STUDIO,
+    )  # fmt: skip
     environment.filters["label"] = lambda s: str(s).replace("_", " ")
     environment.filters["when"] = lambda d: (
         review.aware(d).strftime("%Y-%m-%d %H:%M UTC") if d else ""
@@ -62,7 +65,14 @@ def env() -> Environment:
 
 def is_html_path(path: str) -> bool:
     """Whether `path` is one of the server-rendered pages (their errors are pages too)."""
-    return (path == INBOX or path.startswith(_HTML_PREFIXES)) and not path.endswith(".css")
+    if path in (INBOX, STUDIO):
+        return True
+    return path.startswith(_HTML_PREFIXES) and not path.endswith(".css")
+
+
+def is_studio_path(path: str) -> bool:
+    """Whether `path` is a Studio page (errors there keep Studio's layout)."""
+    return path == STUDIO or path.startswith(STUDIO + "/")
 
 
 def render(
@@ -88,6 +98,9 @@ def render(
             is_editor=bool(user and user.role >= Role.editor),
             is_admin=bool(user and user.role >= Role.admin),
             csrf=csrf_token_for(request, settings) or "",
+            site_name=sitesettings.site_name(getattr(request.app.state, "engine", None), settings),
+            screens=screens_for(user),
+            path=request.url.path,
             **ctx,
         )
     )
@@ -142,7 +155,7 @@ def signin_page(
 ) -> HTMLResponse:
     """The sign-in form, returning the visitor to `next_path` afterwards."""
     return render(
-        request, settings, None, "account/signin.html", status=status, next=next_path, **ctx
+        request, settings, None, "studio/signin.html", status=status, next=next_path, **ctx
     )
 
 
@@ -151,14 +164,20 @@ def error_page(request: Request, status: int, code: str, message: str) -> Respon
     if not is_html_path(request.url.path):
         return None
     settings: Settings = request.app.state.settings
+    studio = is_studio_path(request.url.path)
+    if status == 401 and studio:
+        target = here(request) or f"{STUDIO}/"
+        return RedirectResponse(
+            f"{STUDIO}/signin?{urlencode({'next': target})}", status_code=303, headers=_HEADERS
+        )
     if status == 401:
         return signin_page(request, settings, status=401, next_path=here(request), notice=message)
     titles = {403: "Not allowed", 404: "Not found", 429: "Too many requests"}
     return render(
         request,
         settings,
-        None,
-        "account/message.html",
+        getattr(request.state, "user", None) if studio else None,
+        "studio/message.html" if studio else "account/message.html",
         status=status,
         title=titles.get(status, "Something is wrong"),
         message=message,
@@ -177,11 +196,12 @@ def csrf_refusal(scope: Scope, message: str) -> ASGIApp | None:
     retry = None
     if referer.netloc == request.url.netloc:
         retry = safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
+    studio = is_studio_path(request.url.path)
     return render(
         request,
         settings,
         None,
-        "account/message.html",
+        "studio/message.html" if studio else "account/message.html",
         status=403,
         title="This form has expired",
         message=(
@@ -190,6 +210,6 @@ def csrf_refusal(scope: Scope, message: str) -> ASGIApp | None:
             "send the form once more."
         ),
         detail=message,
-        retry=retry or f"{INBOX}/",
+        retry=retry or (f"{STUDIO}/" if studio else f"{INBOX}/"),
         code="csrf",
     )

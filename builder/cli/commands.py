@@ -79,8 +79,8 @@ def build_command(
         bool,
         typer.Option(
             "--no-search",
-            help="Do not run Pagefind: keep the previous search index as it is (it will not "
-            "find pages changed since), or build none.",
+            help="Do not update the search index: keep the previous one as it is (it will "
+            "not find pages changed since), or build none.",
         ),
     ] = False,
 ) -> None:
@@ -90,7 +90,7 @@ def build_command(
         future=future,
         output_dir=output,
         cache=not no_cache,
-        # like Hugo without its Pagefind step: public/pagefind/ is left alone, not deleted
+        # the index under public/search/ is left alone, not deleted
         search_index=not no_search,
         skip_search=no_search,
     )

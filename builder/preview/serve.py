@@ -223,9 +223,9 @@ def open_preview(
     def rebuild() -> BuildResult:
         # a fresh "now", so a future post appears when its time comes while serving
         now = BuildOptions().now
-        # the search index is rebuilt on the first build only: Pagefind takes seconds on a
-        # large site, and a preview's search may lag behind the last save
-        later = replace(options, now=now, search_index=False)
+        # the search index is updated with the pages (builder.search_index): a saved
+        # word is found by the preview's search at once
+        later = replace(options, now=now)
         result = build_site(site_dir, later, parse_cache=cache)
         report(result)
         if result.ok:

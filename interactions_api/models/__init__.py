@@ -6,6 +6,7 @@ from interactions_api.models.comment import (
     Bookmark,
     Comment,
     CommentLike,
+    CommentReport,
     CommentStatus,
     ThreadLike,
 )
@@ -17,6 +18,7 @@ from interactions_api.models.inbox import (
     Revision,
     Submission,
 )
+from interactions_api.models.site import SiteSetting
 from interactions_api.models.user import ApiToken, AuthSession, Role, User
 
 __all__ = [
@@ -28,12 +30,14 @@ __all__ = [
     "BuildRecord",
     "Comment",
     "CommentLike",
+    "CommentReport",
     "CommentStatus",
     "HistoryEntry",
     "OutboxEntry",
     "ReviewRemark",
     "Revision",
     "Role",
+    "SiteSetting",
     "Submission",
     "ThreadLike",
     "User",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from interactions_api.models.common import utcnow
@@ -119,3 +119,23 @@ class BlockedWord(SQLModel, table=True):
     """A word or phrase that sends a comment to the moderation queue."""
 
     word: str = Field(primary_key=True, max_length=100)
+
+
+class CommentReport(SQLModel, table=True):
+    """A reader's report of a published comment; open until an editor decides on it."""
+
+    __tablename__ = "comment_report"
+    __table_args__ = (UniqueConstraint("comment_id", "reporter_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("comment.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    reporter_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
+    )
+    reason: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    resolved_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

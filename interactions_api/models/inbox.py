@@ -37,6 +37,10 @@ class PostFields:
     cover_src: str = ""
     cover_alt: str = ""
     date: datetime | None = None
+    category: str = ""
+    series: str = ""
+    canonical: str = ""
+    toc: bool = False
 
 
 class Submission(SQLModel, table=True):
@@ -72,6 +76,10 @@ class Revision(SQLModel, table=True):
     cover_src: str = Field(default="", max_length=300)
     cover_alt: str = Field(default="", max_length=300)
     date: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    category: str = Field(default="", max_length=80)
+    series: str = Field(default="", max_length=80)
+    canonical: str = Field(default="", max_length=300)
+    toc: bool = False
     body: str = Field(default="", sa_column=Column(Text, nullable=False))
     created_by: int = Field(foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

@@ -28,6 +28,10 @@ class PostIn(StrictBody):
     cover_src: str = Field("", max_length=300)
     cover_alt: str = Field("", max_length=300)
     date: datetime | None = None
+    category: str = Field("", max_length=80)
+    series: str = Field("", max_length=80)
+    canonical: str = Field("", max_length=300, description="The original's URL (http/https).")
+    toc: bool = Field(False, description="Show a table of contents.")
 
     def fields(self) -> PostFields:
         """As the services take them."""
@@ -40,6 +44,10 @@ class PostIn(StrictBody):
             cover_src=self.cover_src.strip(),
             cover_alt=self.cover_alt.strip(),
             date=self.date,
+            category=self.category.strip(),
+            series=self.series.strip(),
+            canonical=self.canonical.strip(),
+            toc=self.toc,
         )
 
 
@@ -92,6 +100,10 @@ class RevisionOut(BaseModel):
     cover_src: str
     cover_alt: str
     date: datetime | None
+    category: str
+    series: str
+    canonical: str
+    toc: bool
     body: str
     created_at: datetime
     commit_sha: str | None

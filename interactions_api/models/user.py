@@ -8,6 +8,7 @@ from typing import Any, Literal, cast
 
 from pydantic import BaseModel
 from sqlalchemy import Column, DateTime, Integer, String
+from sqlalchemy import true as sa_true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -51,6 +52,13 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     banned_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     ban_reason: str = Field(default="", max_length=500)
+    # An admin closed the account: no sign-in, no session, no API token (kept, not deleted).
+    disabled: bool = False
+    # Mail preferences: reply mails at all (each comment also opts in), and, for editors,
+    # a mail for each new submission to review.
+    mail_replies: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    mail_review: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    avatar: str = Field(default="", max_length=60, sa_column_kwargs={"server_default": ""})
 
     def expertise_tags(self) -> list[str]:
         """The expertise tags as a list."""
@@ -76,6 +84,7 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(max_length=100)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     last_used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    expires_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 # --- response shapes ---------------------------------------------------------------------

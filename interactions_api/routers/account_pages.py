@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -21,13 +22,12 @@ from starlette.datastructures import FormData
 from builder.themes import resolve_theme
 from interactions_api.deps import (
     AuthContext,
-    OptionalUser,
     SessionDep,
     SettingsDep,
     get_engine,
 )
 from interactions_api.errors import ApiError
-from interactions_api.models.user import Role, User
+from interactions_api.models.user import User
 from interactions_api.pages import ACCOUNT, ASSETS, INBOX, TEMPLATES, render, safe_next
 from interactions_api.pages import signin_page as _signin_page
 from interactions_api.routers._cookies import clear_session_cookie, set_session_cookie
@@ -35,6 +35,7 @@ from interactions_api.security import presession_cookie_name
 from interactions_api.services import auth, sessions
 from interactions_api.services.cpu import off_loop
 from interactions_api.services.sessions import cookie_name
+from interactions_api.studio.nav import STUDIO
 
 router = APIRouter(include_in_schema=False)
 EngineDep = Annotated[Engine, Depends(get_engine)]
@@ -67,20 +68,16 @@ def token_js() -> FileResponse:
 
 
 def _landing(user: User) -> str:
-    """Where a sign-in with nowhere to return goes: the inbox for those who write, else the
-    site (a reader has no page of their own yet)."""
-    return f"{INBOX}/" if user.role >= Role.author else "/"
+    """Where a sign-in with nowhere to return goes: Studio's home, which every role has."""
+    return f"{STUDIO}/"
 
 
 @router.get(f"{ACCOUNT}/signin")
-def signin_form(
-    request: Request, user: OptionalUser, settings: SettingsDep, next: str = ""
-) -> Response:
-    """The sign-in form; `next` is where to go afterwards (a path on this site only)."""
+def signin_form(next: str = "") -> Response:
+    """The old sign-in address: Studio's sign-in page, keeping `next`."""
     target = safe_next(next)
-    if user is not None:
-        return RedirectResponse(target or _landing(user), status_code=303)
-    return _signin_page(request, settings, status=200, next_path=target)
+    query = f"?{urlencode({'next': target})}" if target else ""
+    return RedirectResponse(f"{STUDIO}/signin{query}", status_code=308)
 
 
 @router.post(f"{ACCOUNT}/signin")
@@ -128,7 +125,7 @@ def signout(request: Request, db: SessionDep, settings: SettingsDep) -> Response
     token = request.cookies.get(cookie_name(settings.cookie_secure))
     if token:
         sessions.end_session(db, token)
-    response = RedirectResponse(f"{ACCOUNT}/signin", status_code=303)
+    response = RedirectResponse(f"{STUDIO}/signin", status_code=303)
     clear_session_cookie(response, settings)
     return response
 

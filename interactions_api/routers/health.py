@@ -6,18 +6,13 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
-from redis.exceptions import RedisError
-from rq import Worker
 
-from interactions_api.db import database_answers
 from interactions_api.deps import RedisDep, get_engine
 from interactions_api.errors import ServiceUnavailable, error_responses
+from interactions_api.models.admin_io import Check, WorkerCheck
+from interactions_api.services import health as platform
 
 router = APIRouter(prefix="/api", tags=["health"])
-
-Check = Literal["ok", "down"]
-# "none": no worker has a live heartbeat (builds and mail wait); "unknown": Redis is down.
-WorkerCheck = Literal["ok", "none", "unknown"]
 
 
 class HealthOut(BaseModel):
@@ -44,19 +39,8 @@ def health() -> HealthOut:
 @router.get("/ready", response_model=ReadyOut, responses=error_responses(503))
 def ready(request: Request, redis: RedisDep) -> ReadyOut:
     """The database and Redis are reachable; 503 names the ones that are not. Public."""
-    checks: dict[str, str] = {
-        "database": "ok" if database_answers(get_engine(request)) else "down",
-        "redis": "down",
-        "worker": "unknown",
-    }
-    try:
-        if redis is not None and redis.ping():
-            checks["redis"] = "ok"
-            # A worker's key lives only while it sends heartbeats.
-            checks["worker"] = "ok" if Worker.all(connection=redis) else "none"
-    except (RedisError, OSError):
-        pass  # "down"/"unknown" already; the Redis client logs the outage
-    down = [name for name in ("database", "redis") if checks[name] == "down"]
-    if down:
-        raise ServiceUnavailable(f"Not ready: {', '.join(down)} unreachable.", checks=checks)
+    probe = platform.probe(get_engine(request), redis)
+    checks = {"database": probe.database, "redis": probe.redis, "worker": probe.worker}
+    if probe.down:
+        raise ServiceUnavailable(f"Not ready: {', '.join(probe.down)} unreachable.", checks=checks)
     return ReadyOut.model_validate(checks)

@@ -10,12 +10,12 @@ database); like a bad link, a refusal is a small HTML page (429), not a JSON err
 
 from __future__ import annotations
 
-from html import escape
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from interactions_api import pages
 from interactions_api.deps import ClientIP, GuardDep, SessionDep, SettingsDep
 from interactions_api.errors import error_responses
 from interactions_api.routers._interactions import role_doc
@@ -34,32 +34,28 @@ _INVALID = (
 
 
 def _page(
-    title: str, text: str, *, form_token: str | None = None, status: int = 200
-) -> HTMLResponse:
-    button = ""
+    request: Request, title: str, text: str, *, form_token: str | None = None,
+    status: int = 200, state: str = "",
+) -> HTMLResponse:  # fmt: skip
+    """A Studio-styled page saying what became of the link (a button to confirm, if any)."""
+    action = None
     if form_token is not None:
-        action = escape(f"{replies.UNSUBSCRIBE_PATH}?token={quote(form_token, safe='')}")
-        button = (
-            f'<form method="post" action="{action}">'
-            '<button type="submit">Stop reply mails for this comment</button></form>'
-        )
-    html = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="robots" content="noindex">'
-        f"<title>{escape(title)}</title></head><body><main>"
-        f"<h1>{escape(title)}</h1><p>{escape(text)}</p>{button}</main></body></html>"
-    )
-    return HTMLResponse(html, status_code=status, headers=_HEADERS)
+        action = f"{replies.UNSUBSCRIBE_PATH}?token={quote(form_token, safe='')}"
+    response = pages.render(
+        request, request.app.state.settings, None, "studio/unsubscribe.html", status=status,
+        title=title, text=text, action=action, state=state,
+    )  # fmt: skip
+    response.headers.update(_HEADERS)
+    return response
 
 
-def _too_fast(guard: Guard, address: str) -> HTMLResponse | None:
+def _too_fast(request: Request, guard: Guard, address: str) -> HTMLResponse | None:
     """A 429 page when this address asked too often this minute, else None."""
     decision = guard.unsubscribe(address=address)
     if decision.allowed:
         return None
-    page = _page("Too many requests", "Please wait a minute, then open the link again.",
-                 status=429)  # fmt: skip
+    page = _page(request, "Too many requests",
+                 "Please wait a minute, then open the link again.", status=429)  # fmt: skip
     page.headers["Retry-After"] = str(decision.retry_after)
     return page
 
@@ -71,16 +67,21 @@ def _too_fast(guard: Guard, address: str) -> HTMLResponse | None:
     openapi_extra=SIGNED_LINK,
 )
 def confirm_unsubscribe(
-    settings: SettingsDep, guard: GuardDep, address: ClientIP, token: str = TOKEN
-) -> HTMLResponse:
+    request: Request, db: SessionDep, settings: SettingsDep, guard: GuardDep,
+    address: ClientIP, token: str = TOKEN,
+) -> HTMLResponse:  # fmt: skip
     """A confirmation page for the unsubscribe link of a reply mail. Public (token)."""
-    if (refused := _too_fast(guard, address)) is not None:
+    if (refused := _too_fast(request, guard, address)) is not None:
         return refused
-    try:
-        replies.read_token(settings, token)
-    except replies.InvalidLink:
-        return _page("Link expired", _INVALID, status=400)
+    state = replies.link_state(db, settings, token)
+    if state in ("expired", "invalid"):
+        return _page(request, "Link expired" if state == "expired" else "Link not valid",
+                     _INVALID, status=400, state=state)  # fmt: skip
+    if state == "used":
+        return _page(request, "Already unsubscribed",
+                     "Reply mails for this comment are already off.", state=state)  # fmt: skip
     return _page(
+        request,
         "Stop reply mails?",
         "You will no longer get a mail when someone replies to this comment.",
         form_token=token,
@@ -94,6 +95,7 @@ def confirm_unsubscribe(
     openapi_extra=SIGNED_LINK,
 )
 def unsubscribe(
+    request: Request,
     db: SessionDep,
     settings: SettingsDep,
     guard: GuardDep,
@@ -101,11 +103,12 @@ def unsubscribe(
     token: str = TOKEN,
 ) -> HTMLResponse:
     """Turn reply mails off for the token's comment (RFC 8058 one-click). Public (token)."""
-    if (refused := _too_fast(guard, address)) is not None:
+    if (refused := _too_fast(request, guard, address)) is not None:
         return refused
     try:
         replies.unsubscribe(db, settings, token)
     except replies.InvalidLink:
-        return _page("Link expired", _INVALID, status=400)
+        return _page(request, "Link expired", _INVALID, status=400, state="expired")
     db.commit()
-    return _page("Unsubscribed", "You will get no more mails about replies to this comment.")
+    done = "You will get no more mails about replies to this comment."
+    return _page(request, "Unsubscribed", done, state="done")

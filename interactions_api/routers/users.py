@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
-from interactions_api.deps import CurrentUser, SessionDep, no_store
+from interactions_api.deps import CurrentUser, RedisDep, SessionDep, SettingsDep, no_store
 from interactions_api.errors import error_responses
 from interactions_api.models.common import DbId, StrictBody
 from interactions_api.models.user import ApiToken, MeOut, PublicProfileOut
-from interactions_api.services import sessions, users
+from interactions_api.services import account, profiles, users
 
 router = APIRouter(prefix="/api", tags=["users"], dependencies=[Depends(no_store)])
 
@@ -32,6 +32,10 @@ class ProfileIn(StrictBody):
 
 class TokenCreateIn(StrictBody):
     name: Annotated[str, Field(min_length=1, max_length=100)]
+    expires_in_days: Annotated[
+        int | None,
+        Field(description="7, 30, 90 or 365; null or absent: valid until revoked."),
+    ] = None
 
 
 class TokenOut(BaseModel):
@@ -41,14 +45,17 @@ class TokenOut(BaseModel):
     name: str
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime | None
+    expired: bool
 
     @classmethod
     def of(cls, row: ApiToken) -> TokenOut:
         """The listing shape of a token row."""
         assert row.id is not None
         return cls(
-            id=row.id, name=row.name, created_at=row.created_at, last_used_at=row.last_used_at
-        )
+            id=row.id, name=row.name, created_at=row.created_at, last_used_at=row.last_used_at,
+            expires_at=row.expires_at, expired=account.token_expired(row),
+        )  # fmt: skip
 
 
 class NewTokenOut(TokenOut):
@@ -68,8 +75,13 @@ def get_profile(user: CurrentUser) -> MeOut:
 
 
 @router.patch("/me/profile", response_model=MeOut, responses=error_responses(401, 403, 415, 422))
-def patch_profile(body: ProfileIn, user: CurrentUser, db: SessionDep) -> MeOut:
-    """Change display name, bio, website or expertise tags. Any signed-in user."""
+def patch_profile(
+    body: ProfileIn, user: CurrentUser, db: SessionDep, settings: SettingsDep, redis: RedisDep
+) -> MeOut:
+    """Change display name, bio, website or expertise tags. Any signed-in user.
+
+    For someone who has published, a byline change republishes their author page."""
+    before = profiles.byline(user)
     users.update_profile(
         db,
         user,
@@ -78,6 +90,7 @@ def patch_profile(body: ProfileIn, user: CurrentUser, db: SessionDep) -> MeOut:
         website=body.website,
         expertise=body.expertise,
     )
+    profiles.publish_if_owed(db, settings, redis, user, before)
     return MeOut.of(user)
 
 
@@ -92,7 +105,7 @@ def public_profile(user_id: DbId, db: SessionDep) -> PublicProfileOut:
 @router.get("/me/tokens", response_model=TokensOut, responses=error_responses(401))
 def list_tokens(user: CurrentUser, db: SessionDep) -> TokensOut:
     """The caller's personal API tokens (names and dates only). Any signed-in user."""
-    return TokensOut(tokens=[TokenOut.of(r) for r in sessions.api_tokens(db, user)])
+    return TokensOut(tokens=[TokenOut.of(r) for r in account.list_tokens(db, user)])
 
 
 @router.post(
@@ -103,7 +116,7 @@ def list_tokens(user: CurrentUser, db: SessionDep) -> TokensOut:
 )
 def create_token(body: TokenCreateIn, user: CurrentUser, db: SessionDep) -> NewTokenOut:
     """Create a token for scripts (`Authorization: Bearer`); its value is shown once."""
-    row, token = sessions.create_api_token(db, user, body.name)
+    row, token = account.create_token(db, user, name=body.name, days=body.expires_in_days)
     return NewTokenOut(**TokenOut.of(row).model_dump(), token=token)
 
 
@@ -114,5 +127,5 @@ def create_token(body: TokenCreateIn, user: CurrentUser, db: SessionDep) -> NewT
 )
 def revoke_token(token_id: DbId, user: CurrentUser, db: SessionDep) -> Response:
     """Revoke one of the caller's tokens; it stops working at once."""
-    sessions.revoke_api_token(db, user, token_id)
+    account.revoke_token(db, user, token_id)
     return Response(status_code=204)

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from interactions_api import mail
 from interactions_api.config import Settings
 from interactions_api.db import reading
-from interactions_api.errors import ApiError, Unauthorized
+from interactions_api.errors import ApiError, Forbidden, Unauthorized
 from interactions_api.models.user import User
 from interactions_api.services import emails, sessions, tokens, users
 from interactions_api.services.guard import Guard
@@ -153,6 +153,10 @@ def sign_in(db: Session, ctx: Context, *, email: str, password: str) -> User:
         ctx.guard.sign_in_failed(email=normal, address=ctx.ip)
         raise Unauthorized("The email or password is wrong.", code="invalid_credentials")
     ctx.guard.sign_in_succeeded(email=normal)
+    if user.disabled:  # said only to whoever knows the password
+        raise Forbidden(
+            "This account is disabled; ask an administrator to enable it.", code="account_disabled"
+        )
     if needs_rehash(user.password_hash):
         # Parameters were raised since this hash was made: upgrade it while we know the password.
         user.password_hash = hash_password(password)
@@ -198,13 +202,19 @@ def change_password(
     Every other session of the account ends and every personal API token is revoked, so
     a stolen session or token dies with the old password.
     """
-    ctx.guard.sign_in(email=user.email).enforce()
-    if not verify_password(user.password_hash, current_password):
-        ctx.guard.sign_in_failed(email=user.email)
-        raise Unauthorized("The current password is wrong.", code="invalid_credentials")
+    check_current_password(ctx, user, current_password)
     check_password(new_password, email=user.email, display_name=user.display_name)
     _set_password(db, user, new_password)
     return sessions.start_session(db, user)
+
+
+def check_current_password(ctx: Context, user: User, password: str) -> None:
+    """401 `invalid_credentials` unless `password` is the account's (throttled as sign-in
+    failures are): asked again before a password or address change."""
+    ctx.guard.sign_in(email=user.email).enforce()
+    if not verify_password(user.password_hash, password):
+        ctx.guard.sign_in_failed(email=user.email)
+        raise Unauthorized("The current password is wrong.", code="invalid_credentials")
 
 
 def _set_password(db: Session, user: User, password: str) -> None:
@@ -215,6 +225,11 @@ def _set_password(db: Session, user: User, password: str) -> None:
     db.add(user)
     sessions.end_all_sessions(db, user.id)
     sessions.revoke_api_tokens(db, user.id)
+
+
+def send_mail(ctx: Context, to: str, subject: str, body: str) -> None:
+    """Queue a plain-text mail (spooled while Redis is away)."""
+    _mail(ctx, to, subject, body)
 
 
 def _mail(ctx: Context, to: str, subject: str, body: str) -> None:

@@ -15,6 +15,7 @@ import re
 from interactions_api.models.user import User
 
 AUTHORS_FILE = "authors.toml"  # the builder's builder.load.AUTHORS_NAME
+AVATARS_DIR = "static/images/authors"
 _HEADER = re.compile(r"^\s*\[")
 
 
@@ -22,6 +23,16 @@ def author_key(user: User) -> str:
     """The account's key in authors.toml (and in a post's `authors`)."""
     assert user.id is not None
     return f"user-{int(user.id)}"
+
+
+def avatar_path(user: User) -> str:
+    """Where the account's avatar lives in the content repository ('' for none)."""
+    return f"{AVATARS_DIR}/{user.avatar}" if user.avatar else ""
+
+
+def avatar_url(user: User) -> str:
+    """The site URL of the account's avatar (static/ is served from the site root)."""
+    return f"/images/authors/{user.avatar}" if user.avatar else ""
 
 
 def _toml_string(text: str) -> str:
@@ -35,6 +46,8 @@ def author_entry(user: User) -> str:
     lines = [f"[{author_key(user)}]", f"name = {_toml_string(user.display_name)}"]
     if user.bio.strip():
         lines.append(f"bio = {_toml_string(' '.join(user.bio.split()))}")
+    if user.avatar:
+        lines.append(f"avatar = {_toml_string(avatar_url(user))}")
     website = user.website.strip()
     if website.lower().startswith(("https://", "http://")):
         lines.append(f"links = {{ Website = {_toml_string(website)} }}")

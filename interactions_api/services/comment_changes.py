@@ -17,9 +17,10 @@ from sqlmodel import Session
 from builder.manifest import Thread
 from interactions_api.config import Settings
 from interactions_api.db import reading
+from interactions_api.errors import NotFound
 from interactions_api.models.comment import Comment, CommentStatus
 from interactions_api.models.user import User
-from interactions_api.services import baking, comments, moderation, replies
+from interactions_api.services import baking, comments, moderation, replies, reports
 from interactions_api.services.threads import ThreadRegistry
 
 Commit = Callable[[str], None]  # commit, then forget the thread's cached answers
@@ -100,8 +101,33 @@ def decide(
     author about a new reply), removing one unpublishes it; either re-bakes its page."""
     was_public = _public(db.get(Comment, comment_id))
     comment = moderation.set_status(db, comment_id, status)
+    reports.resolve(db, comment_id)  # any decision answers the readers' reports
     now_public = _public(comment)
     _settle(db, redis, settings, comment.thread_id, shown=was_public or now_public, commit=commit)
     if now_public and not was_public:
         replies.notify_reply(db, redis, settings, comment, threads.get(comment.thread_id))
     return comment
+
+
+def decide_many(
+    db: Session,
+    redis: Any,
+    settings: Settings,
+    *,
+    threads: ThreadRegistry,
+    comment_ids: list[int],
+    status: CommentStatus,
+    commit: Commit,
+) -> list[int]:
+    """`decide` on each comment in turn (each re-publish is coalesced into one build);
+    returns the ids that were decided (a comment gone meanwhile is left out)."""
+    decided = []
+    for comment_id in dict.fromkeys(comment_ids):
+        try:
+            decide(db, redis, settings, threads=threads, comment_id=comment_id,
+                   status=status, commit=commit)  # fmt: skip
+        except NotFound:
+            db.rollback()
+            continue
+        decided.append(comment_id)
+    return decided

@@ -24,7 +24,7 @@ from interactions_api.errors import (
 from interactions_api.models.comment import Comment, CommentLike, CommentStatus, as_utc
 from interactions_api.models.common import utcnow
 from interactions_api.models.user import Role, User
-from interactions_api.services import markup, moderation
+from interactions_api.services import markup, moderation, sitesettings
 
 NAME_MAX = 80
 
@@ -73,7 +73,12 @@ def create(
     with reading(db):
         parent_id, depth = _placement(db, settings, thread_id, new.parent_id)
         decision = moderation.decide(
-            db, mode=settings.moderation, user=user, body=body, html=html, is_new=True
+            db,
+            mode=sitesettings.moderation_mode(db, settings),
+            user=user,
+            body=body,
+            html=html,
+            is_new=True,
         )
     comment = Comment(
         thread_id=thread_id,
@@ -182,7 +187,12 @@ def edit(db: Session, settings: Settings, *, user: User, comment_id: int, body: 
     author = user if comment.author_id == user.id else None
     if author is not None and comment.status == CommentStatus.approved.value:
         decision = moderation.decide(
-            db, mode=settings.moderation, user=author, body=body, html=html, is_new=False
+            db,
+            mode=sitesettings.moderation_mode(db, settings),
+            user=author,
+            body=body,
+            html=html,
+            is_new=False,
         )
         comment.status = decision.status.value
         comment.moderation_reason = decision.reason

@@ -20,7 +20,7 @@ from interactions_api.config import Settings
 
 ZERO_SHA = "0" * 40
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
-WRITABLE_PREFIXES = ("content/posts/", "static/images/inbox/")
+WRITABLE_PREFIXES = ("content/posts/", "static/images/inbox/", "static/images/authors/")
 WRITABLE_FILES = frozenset({"authors.toml"})  # the inbox's writers get their byline
 
 

@@ -6,7 +6,10 @@ Previews run in a sandbox child (`services.sandbox`): untrusted bodies on a CPU 
 from __future__ import annotations
 
 import difflib
+import itertools
+from dataclasses import dataclass
 from datetime import datetime
+from html.parser import HTMLParser
 
 from sqlmodel import Session
 
@@ -17,7 +20,10 @@ from interactions_api.models.inbox import PostFields, Revision, Submission
 from interactions_api.services import sandbox
 from interactions_api.services.postfile import parse_problems, render_post
 
-DIFF_FIELDS = ("title", "tags", "summary", "cover_src", "cover_alt", "date")
+DIFF_FIELDS = (
+    "title", "tags", "summary", "category", "series", "cover_src", "cover_alt", "date",
+    "canonical", "toc",
+)  # fmt: skip
 
 
 def preview(fields: PostFields, *, slug: str = "preview") -> tuple[str, list[str]]:
@@ -73,3 +79,86 @@ def diff(
         )
     )
     return (base.number if base else None), fields, lines
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One top-level element of a rendered body, and how it differs from the other side."""
+
+    html: str
+    change: str = ""  # "", "removed" (live side) or "added" (revision side)
+
+
+@dataclass(frozen=True, slots=True)
+class SideBySide:
+    """The live article and the revision, rendered, block by block; changed fields."""
+
+    against: int | None
+    live: list[Block]
+    revision: list[Block]
+    fields: dict[str, tuple[str, str]]
+    problem: str = ""  # why a body could not be rendered
+
+
+def side_by_side(db: Session, sub: Submission, rev: Revision) -> SideBySide:
+    """The revision beside the published one, rendered by the builder's renderer, with the
+    top-level blocks that differ marked on each side."""
+    against, fields, _lines = diff(db, sub, rev)
+    base = db.get(Revision, sub.published_revision_id) if sub.published_revision_id else None
+    try:
+        old, new = sandbox.pool().run(_both_html, base.body if base else "", rev.body)
+    except ApiError as exc:
+        return SideBySide(against, [], [], fields, exc.message)
+    before, after = _blocks(old), _blocks(new)
+    if base is None:  # all of it is new: nothing to mark
+        return SideBySide(against, [], [Block(b) for b in after], fields)
+    live: list[Block] = []
+    revision: list[Block] = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        changed = op != "equal"
+        live += [Block(b, "removed" if changed else "") for b in before[i1:i2]]
+        revision += [Block(b, "added" if changed else "") for b in after[j1:j2]]
+    return SideBySide(against, live, revision, fields)
+
+
+def _both_html(old: str, new: str) -> tuple[str, str]:
+    return (render_markdown(old).html if old else ""), render_markdown(new).html
+
+
+class _TopLevel(HTMLParser):
+    """Splits HTML at its top-level elements (the renderer's own output: well nested)."""
+
+    VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "source", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.depth, self.cuts = 0, [0]
+        self.line_starts: list[int] = [0]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.VOID:
+            self.depth += 1
+        elif self.depth == 0:
+            self.cuts.append(self._offset() + len(self.get_starttag_text() or ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.VOID:
+            return
+        self.depth = max(0, self.depth - 1)
+        if self.depth == 0:
+            self.cuts.append(self._offset() + len(f"</{tag}>"))
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+
+def _blocks(html: str) -> list[str]:
+    parser = _TopLevel()
+    parser.line_starts = [0] + [i + 1 for i, c in enumerate(html) if c == "\n"]
+    parser.feed(html)
+    parser.close()
+    cuts = sorted(set([*parser.cuts, len(html)]))
+    parts = [html[a:b].strip() for a, b in itertools.pairwise(cuts)]
+    return [p for p in parts if p]

@@ -96,6 +96,11 @@ class Guard:
         limit = VERIFICATION_MAILS_PER_HOUR
         return self._hit(f"verify:user:{user.id}", limit, HOUR, GENERIC)
 
+    def email_change(self, user: User) -> Decision:
+        """A link to move `user` to another address (mailed to a stranger's box, maybe)."""
+        limit = self.settings.resets_per_email
+        return self._hit(f"email-change:user:{user.id}", limit, HOUR, GENERIC)
+
     def sign_up(self, *, address: str) -> Decision:
         """A sign-up from `address`."""
         return self._hit(f"signup:ip:{address}", self.settings.signups_per_ip, HOUR, GENERIC)

@@ -62,6 +62,10 @@ def revision_fields(rev: Revision) -> PostFields:
         cover_src=rev.cover_src,
         cover_alt=rev.cover_alt,
         date=rev.date,
+        category=rev.category,
+        series=rev.series,
+        canonical=rev.canonical,
+        toc=rev.toc,
     )
 
 
@@ -121,13 +125,17 @@ def record(
     )
 
 
-def _validate(fields: PostFields, slug: str) -> None:
+def _need_title(fields: PostFields) -> None:
     if not fields.title.strip():
         raise Unprocessable(
             "The title is empty.",
             code="invalid_post",
             fields=[{"field": "title", "message": "Give the article a title."}],
         )
+
+
+def _validate(fields: PostFields, slug: str) -> None:
+    _need_title(fields)
     text = render_post(fields, slug=slug, date=fields.date or utcnow())
     errors = check_post(text, slug=slug)
     if errors:
@@ -157,6 +165,10 @@ def _add_revision(db: Session, sub: Submission, fields: PostFields, user: User) 
         cover_src=fields.cover_src,
         cover_alt=fields.cover_alt,
         date=fields.date,
+        category=fields.category,
+        series=fields.series,
+        canonical=fields.canonical,
+        toc=fields.toc,
         body=fields.body,
         created_by=user.id,
     )
@@ -171,6 +183,7 @@ def create_submission(
 ) -> Submission:
     """A new draft with its first revision; the slug comes from the title unless given."""
     assert author.id is not None
+    _need_title(fields)  # before the slug made from it: "no title" says what to fix
     slug = (slug or slugify(fields.title)).strip()
     if not SLUG.match(slug):
         raise Unprocessable(

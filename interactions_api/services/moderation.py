@@ -184,3 +184,8 @@ def ensure_not_banned(user: User) -> None:
     """Refuse a banned account with 403 `banned`."""
     if is_banned(user):
         raise Forbidden("This account is suspended from commenting and liking.", code="banned")
+
+
+def comment(db: Session, comment_id: int) -> Comment | None:
+    """The comment with this id, if any (whatever its status)."""
+    return db.get(Comment, comment_id)

@@ -32,10 +32,12 @@ def messages(
     db: Session, settings: Settings, sub: Submission, title: str, action: str, note: str = ""
 ) -> list[tuple[str, str, str]]:
     """(to, subject, body) of every mail an action sends."""
-    link = f"{settings.base_url}/api/inbox/ui/{sub.id}"
+    link = f"{settings.base_url}/studio/submissions/{sub.id}"
     title = _one_line(title)
     if action == "submit":
-        editors = db.exec(select(User).where(col(User.role) >= Role.editor)).all()
+        editors = db.exec(
+            select(User).where(col(User.role) >= Role.editor, col(User.mail_review).is_(True))
+        ).all()
         body = f"A submission is waiting for review:\n\n  {title}\n\n{link}\n"
         return [(e.email, f"To review: {title}", body) for e in editors]
     if action not in _TO_AUTHOR:

@@ -53,6 +53,11 @@ def render_post(
         front["summary"] = fields.summary
     if fields.cover_src:
         front["cover"] = {"src": fields.cover_src, "alt": fields.cover_alt}
+    for key in ("category", "series", "canonical"):
+        if getattr(fields, key):
+            front[key] = getattr(fields, key)
+    if fields.toc:
+        front["toc"] = True
     yaml_text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000)
     body = fields.body.replace("\r\n", "\n").replace("\r", "\n")
     if body and not body.endswith("\n"):

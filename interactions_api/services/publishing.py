@@ -18,7 +18,7 @@ from interactions_api.errors import NotFound
 from interactions_api.models.inbox import BuildRecord, OutboxEntry, Submission
 from interactions_api.models.inbox_io import BuildState
 from interactions_api.models.user import User
-from interactions_api.services import inbox, review
+from interactions_api.services import inbox, review, sitesettings
 from interactions_api.services.notifications import notify
 from interactions_api.services.outbox import (
     EnqueueResult,
@@ -67,7 +67,7 @@ def approve(
         site=settings.site_id,
         publish_at=publish_at,
         note=note,
-        allow_self=settings.allow_self_approval,
+        allow_self=sitesettings.allow_self_approval(db, settings),
     )
     db.commit()  # the approval and its outbox row are stored before any job can look
     state: BuildState
@@ -120,3 +120,11 @@ def publish_result(db: Session, entry_id: object) -> tuple[OutboxEntry, BuildRec
         raise NotFound(f"There is no publish {entry_id!r}.", code="entry_not_found")
     build = db.get(BuildRecord, entry.build_id) if entry.build_id else None
     return entry, build
+
+
+def build_record(db: Session, build_id: int) -> BuildRecord:
+    """One build of the site, else 404."""
+    build = db.get(BuildRecord, build_id)
+    if build is None:
+        raise NotFound(f"There is no build {build_id}.", code="build_not_found")
+    return build

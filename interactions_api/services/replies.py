@@ -90,6 +90,24 @@ def read_token(settings: Settings, token: str) -> tuple[int, int]:
         raise InvalidLink(str(exc)) from exc
 
 
+def link_state(db: Session, settings: Settings, token: str) -> str:
+    """What an unsubscribe link can still do: "ok" (mails are on), "used" (they are off
+    already, or the comment is gone), "expired" or "invalid"."""
+    try:
+        comment_id, author_id = read_token(settings, token)
+    except InvalidLink:
+        try:  # the signature is still checked: only a genuine old link reads "expired"
+            jwt.decode(token, _key(settings), algorithms=[ALGORITHM],
+                       options={"verify_exp": False})  # fmt: skip
+        except jwt.InvalidTokenError:
+            return "invalid"
+        return "expired"
+    comment = db.get(Comment, comment_id)
+    if comment is None or comment.author_id != author_id or not comment.notify_replies:
+        return "used"
+    return "ok"
+
+
 def unsubscribe(db: Session, settings: Settings, token: str) -> Comment | None:
     """Turn reply mails off for the token's comment (idempotent); None if it is gone."""
     comment_id, author_id = read_token(settings, token)
@@ -119,8 +137,8 @@ def reply_mail(
     if parent.author_id is None or parent.author_id == reply.author_id:
         return None  # nobody to mail, or a reply to oneself
     owner = db.get(User, parent.author_id)
-    if owner is None or not owner.email:
-        return None
+    if owner is None or not owner.email or not owner.mail_replies:
+        return None  # gone, or turned reply mails off in their account
     replier = db.get(User, reply.author_id) if reply.author_id is not None else None
     who = _one_line(replier.display_name if replier else reply.author_name or "Someone", 80)
     title = _one_line(thread.title if thread else reply.thread_id)

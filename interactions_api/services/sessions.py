@@ -72,7 +72,9 @@ def user_for_session(db: Session, token: str) -> User | None:
     if row is None:
         return None
     user: User = row[0]
-    return user if _aware(row[1]) > utcnow() else None
+    if _aware(row[1]) <= utcnow() or user.disabled:
+        return None
+    return user
 
 
 @functools.cache
@@ -87,7 +89,7 @@ def _session_statement() -> Any:
 
 
 def api_tokens(db: Session, user: User) -> list[ApiToken]:
-    """The user's personal API tokens, oldest first."""
+    """The user's personal API tokens, oldest first (expired ones too)."""
     return list(
         db.exec(
             select(ApiToken).where(col(ApiToken.user_id) == user.id).order_by(col(ApiToken.id))
@@ -95,9 +97,12 @@ def api_tokens(db: Session, user: User) -> list[ApiToken]:
     )
 
 
-def create_api_token(db: Session, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a personal API token (at most MAX_API_TOKENS, else 409 `too_many_tokens`);
-    the clear value is returned once and never stored."""
+def create_api_token(
+    db: Session, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Create a personal API token (at most MAX_API_TOKENS, else 409 `too_many_tokens`),
+    valid until `expires_at` (None: until revoked); the clear value is returned once and
+    never stored."""
     assert user.id is not None
     count = db.exec(
         select(func.count()).select_from(ApiToken).where(col(ApiToken.user_id) == user.id)
@@ -107,7 +112,10 @@ def create_api_token(db: Session, user: User, name: str) -> tuple[ApiToken, str]
             f"At most {MAX_API_TOKENS} tokens; revoke one first.", code="too_many_tokens"
         )
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(token_hash=hash_token(token), user_id=user.id, name=name.strip() or "token")
+    row = ApiToken(
+        token_hash=hash_token(token), user_id=user.id, name=name.strip() or "token",
+        expires_at=expires_at,
+    )  # fmt: skip
     db.add(row)
     db.flush()
     return row, token
@@ -123,13 +131,18 @@ def revoke_api_token(db: Session, user: User, token_id: int) -> None:
 
 
 def user_for_api_token(db: Session, token: str) -> tuple[User, ApiToken] | None:
-    """The account behind a Bearer token and the token row, or None if unknown/revoked."""
+    """The account behind a Bearer token and the token row, or None if unknown, revoked or
+    expired."""
     row = db.exec(
         select(User, ApiToken)
         .join(ApiToken, col(User.id) == col(ApiToken.user_id))
         .where(col(ApiToken.token_hash) == hash_token(token))
     ).first()
-    return None if row is None else (row[0], row[1])
+    if row is None or row[0].disabled:
+        return None
+    if row[1].expires_at is not None and _aware(row[1].expires_at) <= utcnow():
+        return None
+    return row[0], row[1]
 
 
 def token_needs_touch(token: ApiToken) -> bool:

@@ -20,10 +20,12 @@ from interactions_api.errors import BadRequest
 from interactions_api.models.common import utcnow
 from interactions_api.models.user import User
 
-Purpose = Literal["verify", "reset"]
+Purpose = Literal["verify", "reset", "email", "invite"]
 LIFETIME: dict[Purpose, timedelta] = {
     "verify": timedelta(hours=48),
     "reset": timedelta(minutes=30),
+    "email": timedelta(hours=24),  # confirm a new address (claim `new`)
+    "invite": timedelta(days=7),
 }
 ALGORITHM = "HS256"
 
@@ -37,8 +39,9 @@ def password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def issue(settings: Settings, user: User, purpose: Purpose) -> str:
-    """A signed token for `user` and `purpose`, valid for LIFETIME[purpose]."""
+def issue(settings: Settings, user: User, purpose: Purpose, **extra: str) -> str:
+    """A signed token for `user` and `purpose`, valid for LIFETIME[purpose]; `extra`
+    claims are added (an address change carries the new address as `new`)."""
     now = utcnow()
     claims: dict[str, Any] = {
         "sub": str(user.id),
@@ -46,8 +49,9 @@ def issue(settings: Settings, user: User, purpose: Purpose) -> str:
         "email": user.email,
         "iat": now,
         "exp": now + LIFETIME[purpose],
+        **extra,
     }
-    if purpose == "reset":
+    if purpose in ("reset", "invite"):  # spent once the password changes
         claims["pw"] = password_fingerprint(user)
     return jwt.encode(claims, _key(settings), algorithm=ALGORITHM)
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from interactions_api.config import Settings
-from interactions_api.errors import Forbidden, PayloadTooLarge, Unprocessable
+from interactions_api.errors import Forbidden, NotFound, PayloadTooLarge, Unprocessable
 from interactions_api.models.inbox import Submission, SubmissionImage
 from interactions_api.models.user import User
 from interactions_api.services import cpu
@@ -145,3 +145,13 @@ def image_files(db: Session, settings: Settings, sub: Submission) -> dict[str, b
         if STORED_NAME.match(name) and path.is_file():
             files[f"{image_dir(sub.slug)}/{name}"] = path.read_bytes()
     return files
+
+
+def waiting_image(db: Session, settings: Settings, sub: Submission, name: str) -> Path:
+    """An image uploaded for the submission, shown in previews and reviews before it is
+    published (until then the site has no copy); 404 for any other name."""
+    assert sub.id is not None
+    path = uploads_dir(settings, sub.id) / name
+    if not STORED_NAME.match(name) or name not in submission_images(db, sub) or not path.is_file():
+        raise NotFound(f"The submission has no image {name!r}.", code="image_not_found")
+    return path

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from interactions_api.errors import Conflict, NotFound, Unprocessable
 from interactions_api.models.user import Role, User
-from interactions_api.services import emails
+from interactions_api.services import emails, sessions
 from interactions_api.services.passwords import check_password, hash_password
 
 DISPLAY_NAME_MAX = 80
@@ -166,13 +166,36 @@ def list_users(
 
 def set_role(db: Session, user: User, role: Role) -> User:
     """Give `user` a role; the last admin cannot be demoted (409 `last_admin`)."""
-    if user.role == Role.admin and role != Role.admin:
-        admins = db.exec(
-            select(func.count()).select_from(User).where(col(User.role) == Role.admin)
-        ).one()
-        if admins <= 1:
-            raise Conflict("This is the only admin; make another admin first.", code="last_admin")
+    if user.role == Role.admin and role != Role.admin and _admins(db) <= 1:
+        raise Conflict("This is the only admin; make another admin first.", code="last_admin")
     user.role = role
     db.add(user)
     db.flush()
     return user
+
+
+def names(db: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """Display names by account id, for bylines of remarks and history lines."""
+    return {u.id: u.display_name for u in by_ids(db, ids) if u.id is not None}
+
+
+def set_disabled(db: Session, user: User, disabled: bool, *, by: User) -> User:
+    """Disable an account (it is signed out everywhere, its API tokens revoked) or enable it
+    again. Nobody disables their own account, nor the last admin."""
+    assert user.id is not None
+    if disabled and user.id == by.id:
+        raise Conflict("You cannot disable your own account.", code="self_disable")
+    if disabled and user.role == Role.admin and _admins(db) <= 1:
+        raise Conflict("This is the only admin; make another admin first.", code="last_admin")
+    user.disabled = disabled
+    db.add(user)
+    if disabled:
+        sessions.end_all_sessions(db, user.id)
+        sessions.revoke_api_tokens(db, user.id)
+    db.flush()
+    return user
+
+
+def _admins(db: Session) -> int:
+    query = select(func.count()).select_from(User).where(col(User.role) == Role.admin)
+    return int(db.exec(query).one())

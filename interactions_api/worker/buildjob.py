@@ -10,9 +10,10 @@ out of the repository and returned to its author with the errors. Publish errors
 recorded and raised, so RQ retries the job with backoff; outbox rows stay open until a
 build publishes them.
 
-Run from a worker (`redis` given), the build keeps the previous search index, publishes,
-and leaves Pagefind to a follow-up job (interactions_api.worker.search), so an
-approved post is live in seconds; `run_search_refresh` is that job.
+The build updates the search index with the pages (builder.search_index: in time
+proportional to the change), so an approved post is found by the site's search as soon
+as it is live, and no follow-up job is needed. `run_search_refresh` still serves refresh
+jobs queued before (interactions_api.worker.search): it publishes the output again.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from redis.exceptions import RedisError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -40,12 +40,13 @@ from builder.publish.errors import PublishError
 from builder.publish.report import PublishReport
 from builder.publish.settings import PublishSettings
 from builder.render import BakedThread
-from builder.search import SEARCH_DIR, refresh_search_index, search_is_stale
+from builder.search import SEARCH_DIR, search_is_stale
 from builder.uptodate import next_due
 from interactions_api.config import Settings
 from interactions_api.models.common import utcnow
 from interactions_api.models.inbox import BuildRecord, OutboxEntry, Revision, Submission
 from interactions_api.models.user import User
+from interactions_api.services.avatars import avatar_files
 from interactions_api.services.baking import active_threads, baked_threads
 from interactions_api.services.bylines import AUTHORS_FILE, author_key, with_author
 from interactions_api.services.contentrepo import (
@@ -57,10 +58,10 @@ from interactions_api.services.contentrepo import (
 from interactions_api.services.inbox import revision_fields
 from interactions_api.services.outbox import outstanding, schedule_build
 from interactions_api.services.postfile import post_path, render_post
+from interactions_api.services.profiles import PROFILE_REASON
 from interactions_api.services.review import aware
 from interactions_api.services.uploads import image_files
 from interactions_api.worker.records import content_failed, finish, published, share_manifest
-from interactions_api.worker.search import request_refresh, search_job_ids
 
 log = logging.getLogger("quire.search")
 
@@ -93,8 +94,7 @@ def run_build(
 ) -> dict[str, Any]:
     """Build and publish everything owed for the site; returns the build's summary.
 
-    With `redis` the search index is refreshed afterwards by a queued job; without, the
-    build re-indexes itself before publishing.
+    The build updates the search index with the pages, before publishing.
     """
     with site_lock(settings):
         now = utcnow()
@@ -159,16 +159,16 @@ def _run(
             path = _commit_revision(settings, engine, repo, entry, lines)
             if path:
                 committed[entry.submission_id] = path
+        elif entry.reason == PROFILE_REASON and entry.actor_id is not None:
+            _commit_byline(settings, engine, repo, entry.actor_id, lines)
     work_dir, index_file, output_dir = site_dirs(settings)
     sha = repo.checkout(work_dir, index_file)
     lines.append(f"checked out {sha[:12]} of {repo.branch}")
     baked = _baked(settings, engine)
     if baked is not None:
         lines.append(f"baked the comments of {len(baked)} thread(s)")
-    # In the background (redis) the previous index is kept: Pagefind runs later, so the
-    # pages go live now (an index is still built when there is none yet).
     options = BuildOptions(
-        output_dir=output_dir, search_index=redis is None, base_url=settings.site_url or None
+        output_dir=output_dir, search_index=True, base_url=settings.site_url or None
     )
     result = build_site(work_dir, options, baked=baked)
     lines.extend(f"{stage}: {secs:.3f}s" for stage, secs in result.timings.items())
@@ -178,7 +178,7 @@ def _run(
         lines.extend(errors)
         content_failed(engine, repo, build, due, committed, result, errors)
         return {"build": build.id, "ok": False, "errors": errors}
-    refresh = _search_after_build(result, output_dir, lines, background=redis is not None)
+    _search_after_build(result, lines)
     try:
         report = publish_output(settings, output_dir, publish_settings)
     except PublishError as exc:
@@ -192,8 +192,6 @@ def _run(
     share_manifest(settings, output_dir)
     published(settings, engine, build, due, result, report.puts, len(report.deletes), sha)
     _owe_future_posts(settings, engine, redis, work_dir, lines)
-    if refresh:
-        _request_refresh(redis, settings, lines)
     return {"build": build.id, "ok": True, "uploads": report.puts, "pages": len(result.changed)}
 
 
@@ -211,29 +209,15 @@ def publish_output(
     )
 
 
-def _search_after_build(
-    result: BuildResult, output_dir: Path, lines: list[str], *, background: bool
-) -> bool:
-    """Log what became of the search index; True: it is behind the pages, ask a refresh."""
-    if any(path.startswith(f"{SEARCH_DIR}/") for path in result.changed):
-        lines.append("search index: rebuilt by this build")
-    if not background or not search_is_stale(output_dir):
-        return False
-    lines.append("search index: kept, behind the pages; refreshed after publishing")
-    return True
-
-
-def _request_refresh(redis: Any, settings: Settings, lines: list[str]) -> None:
-    try:
-        state = request_refresh(redis, settings)
-    except (RedisError, OSError) as exc:  # the marker stays: the next build asks again
-        lines.append(f"search refresh not queued (Redis unavailable: {exc})")
-        return
-    lines.append(f"search refresh {state} ({search_job_ids(settings.site_id)[0]})")
+def _search_after_build(result: BuildResult, lines: list[str]) -> None:
+    """Log what the build did to the search index (it comes with the pages)."""
+    index = [p for p in result.changed if p.startswith(f"{SEARCH_DIR}/") and p.endswith(".json")]
+    if index:
+        lines.append(f"search index: {len(index)} file(s) updated by this build")
 
 
 def run_search_refresh(settings: Settings, publish_settings: PublishSettings) -> dict[str, Any]:
-    """Re-index the built site with Pagefind and publish the new index (the follow-up job)."""
+    """Publish the built site again (a refresh job queued when builds left the index behind)."""
     lines = [f"search refresh of site {settings.site_id}"]
     ok = False
     try:
@@ -250,16 +234,10 @@ def run_search_refresh(settings: Settings, publish_settings: PublishSettings) ->
 
 def _refresh(settings: Settings, publish_settings: PublishSettings, lines: list[str]) -> bool:
     _, _, output_dir = site_dirs(settings)
-    if search_is_stale(output_dir):
-        started = time.monotonic()
-        paths, problems = refresh_search_index(output_dir)
-        seconds = time.monotonic() - started
-        lines.append(f"pagefind: {seconds:.3f}s, {len(paths)} file(s) changed")
-        lines.extend(str(d) for d in problems)
-        if problems:  # the old index stays, marked stale: the next build asks again
-            return False
-    else:  # an earlier refresh covered the pages; publish all the same (RQ's retry)
-        lines.append("search index: up to date")
+    if search_is_stale(output_dir):  # left by `quire build --no-search`: the next build
+        lines.append("search index: behind the pages until the next build")
+    else:
+        lines.append("search index: up to date (every build updates it)")
     try:
         report = publish_output(settings, output_dir, publish_settings)
     except PublishError as exc:  # raised: RQ's retry publishes the new index
@@ -307,6 +285,7 @@ def _commit_revision(
             known = repo.read(AUTHORS_FILE)
             authors = with_author(known.decode("utf-8") if known else None, writer)
             files[AUTHORS_FILE] = authors.encode("utf-8")
+            files.update(avatar_files(settings, writer))
         editor = db.get(User, entry.actor_id) if entry.actor_id else None
         sha = repo.commit(
             files,
@@ -320,6 +299,26 @@ def _commit_revision(
         db.commit()
         lines.append(f"committed {path} ({(rev.commit_sha or '')[:12]})")
         return path
+
+
+def _commit_byline(
+    settings: Settings, engine: Engine, repo: ContentRepo, user_id: int, lines: list[str]
+) -> None:
+    """Rewrite an account's entry in authors.toml (and add its avatar) after a profile
+    change; nothing when the account has no author page."""
+    with Session(engine) as db:
+        user = db.get(User, user_id)
+    known = repo.read(AUTHORS_FILE)
+    if user is None or known is None or f"[{author_key(user)}]" not in known.decode("utf-8"):
+        return
+    files: dict[str, bytes | None] = {
+        AUTHORS_FILE: with_author(known.decode("utf-8"), user).encode("utf-8"),
+        **avatar_files(settings, user),
+    }
+    if any(repo.read(path) != data for path, data in files.items()):
+        repo.commit(files, message=f"Profile of {author_key(user)}",
+                    author=_identity(user), committer=QUIRE_IDENTITY)  # fmt: skip
+        lines.append(f"committed {AUTHORS_FILE} ({author_key(user)}'s profile)")
 
 
 def _owe_future_posts(

@@ -1,15 +1,10 @@
-"""The search refresh: re-index the site after its pages went live, in a follow-up job.
+"""The search refresh job, kept for jobs queued by earlier versions.
 
-Pagefind takes tens of seconds on a large site, so the build job publishes the pages
-with the previous search index (the builder marks it stale: builder.search) and then
-queues a refresh here, coalesced: one waiting per site. The refresh job takes the same
-site lock as builds, re-indexes only while the index is marked stale (a second refresh
-after one that covered the pages only re-publishes, a no-op), then publishes. A lost job
-or a failed Pagefind run is made up by the next build, which asks again while the mark
-is there.
-
-Jobs go on the worker's second queue, behind builds: a build queued while a refresh
-waits runs first, and an approved post never waits for Pagefind.
+Builds used to publish with the previous search index (Pagefind took tens of seconds on a
+large site) and queue a refresh here. Every build now updates the index with the pages
+(builder.search_index), so nothing queues a refresh any more; a refresh still waiting in
+Redis only publishes the output again (interactions_api.worker.buildjob). Jobs go on
+the worker's second queue, behind builds; one waiting per site (coalesced).
 """
 
 from __future__ import annotations

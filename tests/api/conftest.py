@@ -242,6 +242,13 @@ def live_server(app: FastAPI, client: Any) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    with serve_on(app, port) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serve_on(app: FastAPI, port: int) -> Iterator[str]:
+    """`app` under uvicorn on 127.0.0.1:`port` (lifespan off: the `client` fixture's job)."""
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -250,9 +257,11 @@ def live_server(app: FastAPI, client: Any) -> Iterator[str]:
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from interactions_api.models.user import Role
 from tests.api.conftest import ORIGIN, ApiClient
 
 FORM = {"title": "Planted by a foreign page", "body": "Some text.", "do": "save"}
-NEW = "/api/inbox/ui/new"
+NEW = "/studio/write"
 
 
 @pytest.fixture

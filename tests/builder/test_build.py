@@ -31,29 +31,29 @@ def test_two_builds_of_the_same_input_are_byte_identical(basic_site: Path, tmp_p
     one, two = _bytes(tmp_path / "one"), _bytes(tmp_path / "two")
     assert one.keys() == two.keys()
     assert [p for p in one if one[p] != two[p]] == []
-    assert any(p.startswith("pagefind/") for p in one)  # the search index is covered too
+    assert any(p.startswith("search/t/") for p in one)  # the search index is covered too
 
 
 def test_every_stage_is_timed_and_reported(basic_site: Path) -> None:
     seen: list[str] = []
     result = build_site(basic_site, options(), on_stage=lambda stage, i, n: seen.append(stage))
     assert seen == list(STAGES)
-    # Pagefind ran within the write stage, and is timed on its own: `--timings` tells a
-    # slow index from a slow build
+    # the search index was made within the write stage, and is timed on its own:
+    # `--timings` tells a slow index from a slow build
     assert set(result.timings) == {*STAGES, "search"}
     assert result.timings["search"] > 0 and result.pages > 10
 
 
-def test_search_time_is_reported_only_when_pagefind_runs(basic_site: Path) -> None:
+def test_search_time_is_reported_only_when_the_index_is_updated(basic_site: Path) -> None:
     assert build_site(basic_site, options()).ok
     about = basic_site / "content/about.md"
     about.write_text(about.read_text() + "\nNew words.\n")
     kept = build_site(basic_site, options(search_index=False))  # the index is kept
     assert kept.ok and "search" not in kept.timings and "write" in kept.timings
     about.write_text(about.read_text() + "\nMore words.\n")
-    indexed = build_site(basic_site, options())  # an incremental write, then Pagefind
+    indexed = build_site(basic_site, options())  # the index catches up with the pages
     assert indexed.ok and indexed.timings["search"] > 0
-    assert any(p.startswith("pagefind/") for p in indexed.changed)
+    assert any(p.startswith("search/d/") for p in indexed.changed)
 
 
 def test_drafts_and_future_posts(basic_site: Path) -> None:
@@ -284,23 +284,25 @@ def test_drafts_and_future_posts_are_checked_before_they_are_published(
 
 def test_search_index_can_be_kept_for_fast_preview_rebuilds(basic_site: Path) -> None:
     first = build_site(basic_site, options())
-    index = tree_digest(first.output_dir / "pagefind")
-    assert index
+    files = tree_digest(first.output_dir / "search")
+    index = {p: d for p, d in files.items() if p.endswith(".json")}
+    assert index and first.manifest is not None
     about = basic_site / "content/about.md"
     about.write_text(about.read_text() + "\nNew words.\n")
     kept = build_site(basic_site, options(search_index=False))
-    assert kept.ok and not any(p.startswith("pagefind/") for p in kept.changed)
-    assert tree_digest(kept.output_dir / "pagefind") == index  # same files, not re-indexed
+    assert kept.ok and not any(p.endswith(".json") for p in kept.changed)
+    now = tree_digest(kept.output_dir / "search")
+    assert {p: d for p, d in now.items() if p.endswith(".json")} == index  # not re-indexed
     assert kept.manifest is not None
     assert {p for p, e in kept.manifest.files.items() if e.kind == "search"} == {
-        f"pagefind/{p}" for p in index
+        f"search/{p}" for p in index
     }
 
 
 def test_search_index_is_built_when_there_is_none_to_keep(make_site: MakeSite) -> None:
     site = make_site({"content/posts/a.md": post()})
     result = build_site(site, options(search_index=False))
-    assert result.ok and (result.output_dir / "pagefind").is_dir()
+    assert result.ok and (result.output_dir / "search/meta.json").is_file()
 
 
 def test_parse_progress_is_reported(basic_site: Path) -> None:

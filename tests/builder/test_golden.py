@@ -16,9 +16,8 @@ from builder_testlib import SITES
 from builder.pipeline import BuildResult
 
 EXPECTED = SITES / "basic.expected"
-# Pagefind's index is a third-party artefact (binary shards, its own JS); the manifest's
-# sha256 entries still pin it, and test_build checks it is deterministic.
-SKIP_PREFIXES = ("pagefind/",)
+# every file is compared, the search index's too (JSON of Quire's own: builder.search_shards)
+SKIP_PREFIXES: tuple[str, ...] = ()
 MAX_DIFFS = 8  # show this many diffs in full, then only the names
 
 

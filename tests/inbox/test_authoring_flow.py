@@ -27,7 +27,7 @@ from interactions_api.models.user import User
 from interactions_api.services.bylines import with_author
 from interactions_api.services.contentrepo import ContentRepo
 
-UI = "/api/inbox/ui"
+WRITE = "/studio/write"
 
 
 @pytest.fixture
@@ -44,17 +44,17 @@ def _png() -> bytes:
 
 def _draft(author: Any, title: str) -> str:
     """Save a new draft with the HTML form; returns its page's URL."""
-    page = author.get(f"{UI}/new").text
-    saved = _form_post(author, f"{UI}/new", page, title=title, body="x", do="save")
+    page = author.get(WRITE).text
+    saved = _form_post(author, WRITE, page, title=title, body="x", do="save")
     assert saved.status_code == 303
     return str(saved.headers["location"])
 
 
 def _edit_and_submit(author: Any, url: str, title: str, body: str) -> Any:
     """Save a new revision with the edit form's "Save and submit"."""
-    form = author.get(f"{url}/edit").text
+    form = author.get(url).text
     fields = {"title": title, "body": body, "version": _version(form), "do": "submit"}
-    return _form_post(author, f"{url}/edit", form, **fields)
+    return _form_post(author, url, form, **fields)
 
 
 def _assert_image_published(
@@ -75,7 +75,7 @@ def test_an_image_uploaded_then_placed_by_an_edit_is_published_json(
     sub = create(author, title="Edited picture", body="Text first.")
     uploaded = author.post(
         f"/api/inbox/submissions/{sub['id']}/images",
-        data={"csrf_token": _csrf(author.get(f"{UI}/new").text)},  # a session's form
+        data={"csrf_token": _csrf(author.get(WRITE).text)},  # a session's form
         files={"file": ("teal.png", _png(), "image/png")},
     )
     assert uploaded.status_code == 201, uploaded.text
@@ -103,7 +103,7 @@ def test_an_image_uploaded_then_placed_by_an_edit_is_published_html(
     url = _draft(author, "Form picture")
     detail = author.get(url).text
     upload = author.post(
-        f"{url}/do/image",
+        f"{url}/image",
         data={"csrf_token": _csrf(detail)},
         files={"image": ("teal.png", _png(), "image/png")},
         follow_redirects=False,
@@ -114,8 +114,9 @@ def test_an_image_uploaded_then_placed_by_an_edit_is_published_html(
     saved = _edit_and_submit(author, url, "Form picture", f"Placed: ![teal]({match.group(0)})")
     assert saved.status_code == 303, saved.text
     assert match.group(0) in author.get(url).text, "the new revision still has the image"
-    detail = editor.get(url).text
-    _form_post(editor, f"{url}/do/approve", detail, version=_version(detail))
+    review = url.replace(WRITE, "/studio/review")
+    detail = editor.get(review).text
+    _form_post(editor, f"{review}/approve", detail, version=_version(detail))
     work()
     html = (bucket / "posts" / "form-picture" / "index.html").read_text(encoding="utf-8")
     _assert_image_published(bucket, content_repo, "form-picture", match.group(0), html)
@@ -161,8 +162,8 @@ def test_an_account_entry_is_replaced_not_repeated() -> None:
 def test_save_and_submit_of_a_new_post_mails_editors_once(
     author: Any, editor: Any, redis: Any, smtp_server: Any, worker_env: None
 ) -> None:
-    page = author.get(f"{UI}/new").text
-    created = _form_post(author, f"{UI}/new", page, title="Straight in", body="Go.", do="submit")
+    page = author.get(WRITE).text
+    created = _form_post(author, WRITE, page, title="Straight in", body="Go.", do="submit")
     assert created.status_code == 303
     _send_mail(redis)
     mails = smtp_server.to(editor.user.email)

@@ -28,8 +28,8 @@ def _browser(app: FastAPI) -> TestClient:
 def test_an_author_signs_in_and_out_without_javascript(app: FastAPI, make_user: Any) -> None:
     author = make_user(Role.author, email="ada@example.org", password=PASSWORD)
     browser = _browser(app)
-    page = browser.get("/api/inbox/ui/")
-    assert page.status_code == 401 and "<form" in page.text
+    page = browser.get("/api/inbox/ui/")  # moved to Studio, whose sign-in page answers
+    assert page.url.path == "/studio/signin" and "<form" in page.text
     token = _form_token(page.text)
     assert token, "a signed-out visitor gets a token bound to a pre-session cookie"
 
@@ -47,14 +47,14 @@ def test_an_author_signs_in_and_out_without_javascript(app: FastAPI, make_user: 
     )
     assert signed_in.status_code == 303
     home = browser.get("/api/inbox/ui/")
-    assert home.status_code == 200 and author.display_name in home.text
+    assert home.url.path == "/studio/submissions" and author.display_name in home.text
 
     signed_out = browser.post(
         "/api/inbox/ui/signout", data={"csrf_token": _form_token(home.text)},
         follow_redirects=False,
     )  # fmt: skip
     assert signed_out.status_code == 303
-    assert browser.get("/api/inbox/ui/").status_code == 401
+    assert browser.get("/api/inbox/ui/").url.path == "/studio/signin"
 
 
 def test_a_sign_in_form_without_the_browser_token_is_refused(app: FastAPI, make_user: Any) -> None:
@@ -81,13 +81,23 @@ def _sign_in(browser: TestClient, page: str, email: str, next_path: str | None) 
     return browser.post("/api/inbox/ui/signin", data=data, follow_redirects=False)
 
 
-def test_signed_out_pages_ask_to_sign_in_and_return_there(app: FastAPI, make_user: Any) -> None:
+def test_old_pages_lead_to_studio_signing_in_first(app: FastAPI, make_user: Any) -> None:
     editor = make_user(Role.editor, password=PASSWORD)
-    for path in ("/api/inbox/ui/new", "/api/inbox/ui/1", "/api/inbox/ui/queue?status=all"):
+    moved = {
+        "/api/inbox/ui/new": "/studio/write",
+        "/api/inbox/ui/1": "/studio/submissions/1",  # mails link here: author or editor
+        "/api/inbox/ui/1/edit": "/studio/write/1",
+        "/api/inbox/ui/queue?status=all": "/studio/review?status=all",
+        "/api/inbox/ui/queue?status=nonsense": "/studio/review?status=all",
+        "/api/inbox/ui/": "/studio/submissions",
+    }
+    for old, path in moved.items():
         browser = _browser(app)
-        page = browser.get(path)
-        assert page.status_code == 401 and "text/html" in page.headers["content-type"]
-        assert f'name="next" value="{path.replace("&", "&amp;")}"' in page.text
+        answer = browser.get(old, follow_redirects=False)
+        assert answer.status_code == 301 and answer.headers["location"] == path, old
+        page = browser.get(old)
+        assert page.url.path == "/studio/signin" and "text/html" in page.headers["content-type"]
+        assert f'name="next" value="{path}"' in page.text, old
         back = _sign_in(browser, page.text, editor.email, path)
         assert back.status_code == 303 and back.headers["location"] == path
 
@@ -105,14 +115,17 @@ def test_a_role_that_may_not_see_a_page_gets_an_html_403(app: FastAPI, make_user
 def test_signing_in_with_nowhere_to_return_lands_where_the_role_may_go(
     app: FastAPI, make_user: Any
 ) -> None:
-    """A reader who signs in on the account page lands on the site, not on an inbox 403."""
+    """Signing in with nowhere to return lands on Studio's home, which every role may open
+    (a reader is never sent to an inbox 403)."""
     reader = make_user(Role.reader, password=PASSWORD)
     author = make_user(Role.author, password=PASSWORD)
-    for user, landing in ((reader, "/"), (author, "/api/inbox/ui/")):
+    for user in (reader, author):
         browser = _browser(app)
         page = browser.get("/api/account/signin")
-        assert _sign_in(browser, page.text, user.email, None).headers["location"] == landing
-        again = browser.get("/api/account/signin", follow_redirects=False)
+        landing = _sign_in(browser, page.text, user.email, None).headers["location"]
+        assert landing == "/studio/"
+        assert browser.get(landing).status_code == 200
+        again = browser.get("/studio/signin", follow_redirects=False)
         assert again.status_code == 303 and again.headers["location"] == landing
 
 
@@ -140,7 +153,7 @@ def test_next_never_leads_to_another_site(app: FastAPI, make_user: Any) -> None:
         page = browser.get("/api/account/signin", params={"next": evil}).text
         assert 'name="next"' not in page
         answer = _sign_in(browser, page, editor.email, evil)
-        assert answer.headers["location"] == "/api/inbox/ui/", evil
+        assert answer.headers["location"] == "/studio/", evil
 
 
 def test_a_refused_form_is_explained_on_a_page_with_a_retry_link(app: FastAPI) -> None:

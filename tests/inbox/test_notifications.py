@@ -22,7 +22,7 @@ def test_editors_hear_of_new_work_and_authors_of_decisions(
     _send_mail(redis)
     (to_editor,) = smtp_server.to(editor.user.email)
     assert to_editor["Subject"] == "To review: Mail <b>me</b> Bcc: victim@example.org"
-    assert "/api/inbox/ui/" in to_editor.get_payload()
+    assert f"/studio/submissions/{sub['id']}" in to_editor.get_payload()
     assert to_editor.get_content_type() == "text/plain"
 
     approve(editor, sub, note="Lovely.")

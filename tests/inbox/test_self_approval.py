@@ -39,20 +39,20 @@ def test_by_default_an_editor_cannot_approve_their_own_when_others_can(
     assert approve(other, sub).status_code == 200
 
 
-def test_the_html_inbox_refuses_it_with_the_same_message(
+def test_studio_refuses_it_with_the_same_message(
     user_client: Callable[..., Any], settings: Settings
 ) -> None:
     mine, other = _editors(user_client, 2)
     sub = submit(mine)
     form = {"csrf_token": csrf_token(settings, mine.cookies[COOKIE]), "version": sub["version"]}
-    response = mine.post(f"/api/inbox/ui/{sub['id']}/do/approve", data=form)
+    response = mine.post(f"/studio/review/{sub['id']}/approve", data=form)
     assert response.status_code == 403
     assert "another editor" in response.text
     assert detail(mine, sub)["submission"]["status"] == "in_review"
     # The page offers the button only to whoever may use it.
-    approve_form = f"/api/inbox/ui/{sub['id']}/do/approve"
-    assert approve_form not in mine.get(f"/api/inbox/ui/{sub['id']}").text
-    assert approve_form in other.get(f"/api/inbox/ui/{sub['id']}").text
+    approve_form = f"/studio/review/{sub['id']}/approve"
+    assert approve_form not in mine.get(f"/studio/review/{sub['id']}").text
+    assert approve_form in other.get(f"/studio/review/{sub['id']}").text
 
 
 def test_by_default_a_sites_only_editor_may_approve_their_own(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from themekit import REPO, Rendered, make_site, page, post, render, term
+from themekit import CHROMIUM, CHROMIUM_ARGS, REPO, Rendered, make_site, page, post, render, term
 
 from builder.config import BuildOptions
 from builder.model import Cover, Heading, Site
@@ -56,3 +58,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     result = build_site(site, BuildOptions(output_dir=site / "public"))
     assert result.ok, [str(d) for d in result.diagnostics]
     return result
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, through Playwright."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

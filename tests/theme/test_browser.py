@@ -4,60 +4,22 @@ would serve it."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
+from themekit import static_server
 
 from builder.pipeline import BuildResult
-from builder.search import find_pagefind
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
 def origin(built: BuildResult) -> Iterator[str]:
     """The built site on a loopback static server."""
-    handler = partial(_QuietHandler, directory=str(built.output_dir))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with static_server(built.output_dir) as url:
+        yield url
 
 
 @pytest.fixture
@@ -72,13 +34,12 @@ def page(chromium: Any) -> Iterator[Any]:
 
 
 def test_search_page_finds_a_post(page: Any, origin: str) -> None:
-    if find_pagefind() is None:
-        pytest.skip("the Pagefind binary from pagefind-bin is not installed")
     page.goto(f"{origin}/search/")
-    page.locator(".pagefind-ui__search-input").fill("Fibonacci")
-    result = page.locator(".pagefind-ui__result-link").first
+    page.get_by_label("Words to find").fill("Fibonacci")
+    result = page.locator("#search-results a").first
     result.wait_for(timeout=15000)
     assert result.get_attribute("href") == "/posts/highlighting-code/"
+    assert page.locator("#search-results mark").first.inner_text().lower() == "fibonacci"
 
 
 def test_pages_request_nothing_missing_not_even_a_favicon(page: Any, origin: str) -> None:

@@ -225,9 +225,15 @@ def test_landmarks_and_skip_link_on_every_html_page(rendered: Rendered) -> None:
 def test_search_and_404_pages(rendered: Rendered) -> None:
     search = html(rendered, "search/index.html")
     scripts = [s.attrs.get("src", "") for s in find_all(search, "script")]
-    assert "/pagefind/pagefind-ui.js" in scripts
+    assert any(s.startswith("/assets/js/search.") for s in scripts)
     assert all("defer" in s.attrs for s in find_all(search, "script") if "src" in s.attrs)
-    assert find_all(search, "div", id="search")
+    form = find_all(search, "form", id="search")  # a search landmark, labelled fields
+    assert form and form[0].attrs["role"] == "search" and form[0].attrs["data-index"] == "/search/"
+    assert {label.attrs["for"] for label in find_all(search, "label")} == {
+        "search-q",
+        "search-tag",
+        "search-author",
+    }
     missing = html(rendered, "404.html")
     assert "Page not found" in missing and "/" in links(missing)
 

@@ -41,6 +41,7 @@ def test_forgot_password_from_the_widget_to_signed_in(
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", name="Forgot your password?")).to_be_visible()
+    page.wait_for_load_state("load")  # the computed style below needs the stylesheets
     _fits(page)
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(13, 17, 23)", background  # the theme's dark background
