@@ -9,10 +9,11 @@ One run measures, on SQLite and on PostgreSQL (a fresh schema on `--pg`, default
 QUIRE_TEST_PG or postgresql://postgres@127.0.0.1:5432/test, dropped afterwards): listing a
 200-comment thread (64 connections), revalidating it (304), toggling likes and posting
 comments (16 connections, one signed-in user per connection), and the mixed load (80%
-listings, 20% comment posts, 32 connections). Quire runs under uvicorn with 2 workers and
-its own redis-server on a free port. Isso 0.14 (installed once into bench/.venv-isso)
-serves the same thread under gunicorn with 2 workers; its listing and its comment posts
-(through its API) are measured with the same connection counts. Each phase prints req/s,
+listings, 20% comment posts, 32 connections). Quire runs as `quire api --workers 2`
+(uvicorn, a socket per worker) with its own redis-server on a free port. Isso 0.14
+(installed once into bench/.venv-isso) serves the same thread under gunicorn with 2
+workers; its listing and its comment posts (through its API) are measured with the same
+connection counts. Each phase prints req/s,
 p50, p99 and errors, plus the CPU the server, the load generator (wrk, with load.lua) and
 the rest of the machine used; then the issue's targets, met or missed.
 

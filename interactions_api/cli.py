@@ -77,13 +77,17 @@ def db_upgrade() -> None:
 def api(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Server processes, each with its own socket.")
+    ] = 1,
 ) -> None:
     """Run the interaction API with uvicorn."""
     import uvicorn  # the server is only needed for this command
 
     from interactions_api.db import DatabaseNotReady, check_database, make_engine
     from interactions_api.main import create_app
-    from interactions_api.shutdown import REQUEST_GRACE, exit_cleanly_on_signals
+    from interactions_api.serve import refuse_if_taken, supervise, uvicorn_options
+    from interactions_api.shutdown import exit_cleanly_on_signals
 
     settings = _settings()
     engine = make_engine(settings.database_url)
@@ -95,14 +99,32 @@ def api(
     finally:
         engine.dispose()
     exit_cleanly_on_signals()
-    # proxy_headers off: the client address comes from our own trusted-proxy rule only.
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        proxy_headers=False,
-        timeout_graceful_shutdown=REQUEST_GRACE,
-    )
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options())
+        return
+    try:
+        refuse_if_taken(host, port)  # before starting an embedded Redis
+        with _shared_redis(settings) as shared:
+            supervise(shared, host=host, port=port, workers=workers)
+    except OSError as exc:  # the port is taken
+        typer.secho(f"cannot serve on {host}:{port}: {exc}", err=True, fg="red")
+        raise typer.Exit(1) from exc
+
+
+@contextmanager
+def _shared_redis(settings: Settings) -> Iterator[Settings]:
+    """Without QUIRE_REDIS_URL, one embedded Redis for all workers (rate limits and jobs
+    are shared), started here and handed to them by its socket's path."""
+    if settings.redis_url:
+        yield settings
+        return
+    from interactions_api.db import close_redis, connect_redis
+
+    embedded = connect_redis(settings)
+    try:
+        yield settings.model_copy(update={"redis_url": f"unix://{embedded.socket_file}"})
+    finally:
+        close_redis(embedded)
 
 
 @user_app.command("create")

@@ -73,19 +73,29 @@ def create_app(settings: Settings | None = None, *, redis: Any = None) -> FastAP
     return app
 
 
+# Mounted first: what every article view and reader action calls. A request is matched
+# against the routes one by one, and a like toggle went through 65 other routes first
+# (about a tenth of its CPU). No two routers' routes match the same request (a test
+# checks), so the order decides nothing else.
+FIRST = ("comments", "likes", "counts")
+
+
 def _routers() -> list[APIRouter]:
     return [router for _, router in mounted_routers()]
 
 
 def mounted_routers() -> list[tuple[str, APIRouter]]:
     """Every module in routers/ and studio/routes/ exposing `router`, by module path
-    ("routers/auth", "studio/routes/home"), in mounting order."""
+    ("routers/auth", "studio/routes/home"), in mounting order: the readers' routers
+    first (see FIRST), then by name."""
     # Mounted in name order, so adding a router file is enough (no shared list for
     # parallel work to collide on). Studio's placeholders for screens not built yet come
     # last: a screen's own route wins.
     found: list[tuple[str, APIRouter]] = []
     for package, folder in ((routers_pkg, "routers"), (studio_routes, "studio/routes")):
         infos = sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name)
+        if package is routers_pkg:
+            infos.sort(key=lambda i: i.name not in FIRST)
         infos.sort(key=lambda i: i.name == "planned")
         for info in infos:
             module = importlib.import_module(f"{package.__name__}.{info.name}")

@@ -15,7 +15,15 @@ import httpx
 
 from apiload import wrk
 from apiload.measure import Result
-from apiload.servers import RedisServer, free_port, quire_env, start_uvicorn, stop, wait_http
+from apiload.servers import (
+    RedisServer,
+    free_port,
+    quire_env,
+    start_uvicorn,
+    stop,
+    wait_http,
+    wait_listening,
+)
 
 THREAD = "bench-thread"  # listed, liked, and commented on by the mixed load
 WRITES = "bench-writes"  # the comment phase's thread: the listed one keeps its size
@@ -111,6 +119,7 @@ def running(workdir: Path, database_url: str, *, users: int, workers: int) -> It
         cookies = seed(env, users)
         server = start_uvicorn(env, port, workers, workdir)
         wait_http(f"{origin}/api/health")
+        wait_listening(server.pid, port, workers)
         yield Quire(origin, env, cookies, redis, server, workdir)
     finally:
         stop(server)

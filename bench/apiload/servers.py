@@ -40,6 +40,26 @@ def wait_http(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"server at {url} did not come up")
 
 
+def wait_listening(pid: int, port: int, count: int, timeout: float = 60) -> None:
+    """Wait until `count` processes under `pid` listen on `port`: with a socket per
+    worker, connections made before a worker listens all stay with the others."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = 0
+        for proc in psutil.Process(pid).children(recursive=True):
+            try:
+                held = proc.net_connections("tcp")
+            except psutil.Error:
+                continue
+            found += any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in held)
+        if found >= count:
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"{count} server processes did not all listen on port {port}")
+
+
 def stop(process: subprocess.Popen[bytes] | None, timeout: float = 15) -> None:
     """SIGTERM, then SIGKILL if it does not go; never raises for a process already gone."""
     if process is None or process.poll() is not None:
@@ -107,10 +127,10 @@ def quire_env(workdir: Path, *, origin: str, database_url: str, redis_url: str) 
 def start_uvicorn(
     env: dict[str, str], port: int, workers: int, cwd: Path
 ) -> subprocess.Popen[bytes]:
-    """The API under uvicorn with `workers` processes; its log goes to `cwd`/api.log."""
-    command = [sys.executable, "-m", "uvicorn", "interactions_api.main:create_app", "--factory"]
+    """The API as shipped, `quire api --workers N` (uvicorn in N processes, a socket each);
+    its log goes to `cwd`/api.log."""
+    command = [sys.executable, "-c", "from interactions_api.cli import main; main()", "api"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    command += ["--log-level", "warning", "--no-access-log"]
     with (cwd / "api.log").open("ab") as log:
         return subprocess.Popen(command, env=python_env(env), cwd=cwd, stdout=log, stderr=log)
 

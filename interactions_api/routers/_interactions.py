@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -59,6 +60,17 @@ def _matches(header: str | None, etag: str) -> bool:
     # Weak comparison (RFC 9110 13.1.2): a CDN may hand back W/"..." for our strong tag.
     candidates = {t.strip().removeprefix("W/") for t in header.split(",")}
     return etag in candidates
+
+
+def json_answer(data: Any, *, status_code: int = 200) -> Response:
+    """`data`, already in its route's response shape, as JSON without validating it again.
+
+    The route's `response_model` still documents it. Returning a dict made FastAPI check
+    it against the model and, for a plain handler, do so on another thread hop: about a
+    sixth of a like toggle's CPU.
+    """
+    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    return Response(body, status_code=status_code, media_type="application/json")
 
 
 NO_STORE = {"Cache-Control": "private, no-store"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -37,6 +36,7 @@ from interactions_api.routers._interactions import (
     NO_STORE,
     ThreadsDep,
     cacheable_json,
+    json_answer,
     role_doc,
 )
 from interactions_api.services import comment_changes, comments, likes, listing, markup, users
@@ -72,8 +72,7 @@ async def list_comments(
 
 def _render_listing(engine: Engine, thread_id: str, since: int) -> bytes:
     with Session(reader(engine)) as db:
-        data = listing.thread_listing(db, thread_id, since=since)
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+        return listing.thread_listing_json(db, thread_id, since=since)
 
 
 @router.get(
@@ -114,7 +113,7 @@ def post_comment(
     user: OptionalUser,
     redis: RedisDep,
     thread_id: str = ThreadId,
-) -> dict[str, Any]:
+) -> Response:
     """Post a comment or reply. Role: reader; anyone if anonymous comments are on."""
     thread = threads.require(thread_id)
     guard.comment(user=user, address=address).enforce()
@@ -137,7 +136,7 @@ def post_comment(
         new=new,
         commit=committer(request, db),
     )
-    return listing.comment_out(comment, user, 0)
+    return json_answer(listing.comment_out(comment, user, 0), status_code=201)
 
 
 @router.patch(

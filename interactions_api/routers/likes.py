@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 
 from interactions_api.db import reading
 from interactions_api.deps import ClientIP, GuardDep, Reader, SessionDep
 from interactions_api.errors import error_responses
 from interactions_api.models.comment_io import CommentId, EmptyIn, LikeOut
 from interactions_api.routers._cache import commit_and_invalidate
-from interactions_api.routers._interactions import ThreadsDep, role_doc
+from interactions_api.routers._interactions import ThreadsDep, json_answer, role_doc
 from interactions_api.services import likes
 
 router = APIRouter(prefix="/api", tags=["likes"])
@@ -27,12 +27,12 @@ def _thread_like(
     user: Reader,
     thread_id: str,
     liked: bool,
-) -> LikeOut:
+) -> Response:
     threads.require(thread_id)
     guard.like(user=user, address=address).enforce()
     count = likes.set_thread_like(db, user=user, thread_id=thread_id, liked=liked)
     commit_and_invalidate(request, db, thread_id)
-    return LikeOut(liked=liked, likes=count)
+    return json_answer({"liked": liked, "likes": count})
 
 
 @router.put(
@@ -50,7 +50,7 @@ def like_thread(
     user: Reader,
     _body: EmptyIn | None = None,
     thread_id: str = ThreadId,
-) -> LikeOut:
+) -> Response:
     """Like an article (idempotent). Role: reader."""
     return _thread_like(request, db, threads, guard, address, user, thread_id, True)
 
@@ -70,7 +70,7 @@ def unlike_thread(
     user: Reader,
     _body: EmptyIn | None = None,
     thread_id: str = ThreadId,
-) -> LikeOut:
+) -> Response:
     """Take back a like on an article (idempotent). Role: reader."""
     return _thread_like(request, db, threads, guard, address, user, thread_id, False)
 
@@ -84,14 +84,14 @@ def _comment_like(
     user: Reader,
     comment_id: CommentId,
     liked: bool,
-) -> LikeOut:
+) -> Response:
     with reading(db):  # the write transaction starts only at the like itself
         comment = likes.likeable_comment(db, comment_id)
     threads.require(comment.thread_id)
     guard.like(user=user, address=address).enforce()
     count = likes.set_comment_like(db, user=user, comment=comment, liked=liked)
     commit_and_invalidate(request, db, comment.thread_id)
-    return LikeOut(liked=liked, likes=count)
+    return json_answer({"liked": liked, "likes": count})
 
 
 @router.put(
@@ -109,7 +109,7 @@ def like_comment(
     address: ClientIP,
     user: Reader,
     _body: EmptyIn | None = None,
-) -> LikeOut:
+) -> Response:
     """Like a comment (idempotent). Role: reader."""
     return _comment_like(request, db, threads, guard, address, user, comment_id, True)
 
@@ -129,6 +129,6 @@ def unlike_comment(
     address: ClientIP,
     user: Reader,
     _body: EmptyIn | None = None,
-) -> LikeOut:
+) -> Response:
     """Take back a like on a comment (idempotent). Role: reader."""
     return _comment_like(request, db, threads, guard, address, user, comment_id, False)

@@ -30,7 +30,7 @@ from builder.render.env import human_date
 from interactions_api.config import Settings
 from interactions_api.models.comment import Comment, CommentStatus, ThreadLike
 from interactions_api.services import listing
-from interactions_api.services.outbox import enqueue_build, owe_publish
+from interactions_api.services.outbox import enqueue_build, owe_publish_row
 
 REBAKE_REASON = "comments"  # an outbox row's reason: a thread's baked comments changed
 
@@ -121,7 +121,7 @@ def owe_rebake(db: Session, settings: Settings) -> bool:
     """
     if not settings.bake_comments:
         return False
-    owe_publish(db, settings.site_id, REBAKE_REASON)
+    owe_publish_row(db, settings.site_id, REBAKE_REASON)
     return True
 
 

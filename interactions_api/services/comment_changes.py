@@ -55,7 +55,7 @@ def post(
     comment = comments.create(db, settings, user=user, thread_id=thread_id, new=new)
     shown = _public(comment)
     _settle(db, redis, settings, thread_id, shown=shown, commit=commit)
-    if shown:
+    if shown and comment.parent_id is not None:  # only a reply notifies anyone
         with reading(db):  # after the commit: reads only, no write lock
             replies.notify_reply(db, redis, settings, comment, thread)
     return comment

@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, delete, select
 
 from interactions_api.config import Settings
+from interactions_api.db import reading
 from interactions_api.errors import (
     Forbidden,
     NotFound,
@@ -66,16 +67,19 @@ def create(
         name, website = _check_anonymous(settings, new)
     else:
         moderation.ensure_not_banned(user)
-    html = markup.render(body)  # before the first query, which takes the write lock
-    parent_id, depth = _placement(db, settings, thread_id, new.parent_id)
-    decision = moderation.decide(
-        db,
-        mode=sitesettings.moderation_mode(db, settings),
-        user=user,
-        body=body,
-        html=html,
-        is_new=True,
-    )
+    html = markup.render(body)  # before the first query
+    # The checks only read: outside the write transaction, so the write lock (SQLite's
+    # one writer) is held for the insert alone, not also for these queries.
+    with reading(db):
+        parent_id, depth = _placement(db, settings, thread_id, new.parent_id)
+        decision = moderation.decide(
+            db,
+            mode=sitesettings.moderation_mode(db, settings),
+            user=user,
+            body=body,
+            html=html,
+            is_new=True,
+        )
     comment = Comment(
         thread_id=thread_id,
         parent_id=parent_id,

@@ -55,13 +55,12 @@ class Guard:
     def comment(self, *, user: User | None, address: str) -> Decision:
         """A comment or an edit: per account, and per address (looser for accounts)."""
         per_minute = self.settings.comments_per_minute
-        reason = "You are commenting too fast; wait a moment."
+        limits = []
         if user is not None:
-            decision = self._hit(f"comment:user:{user.id}", per_minute, WINDOW, reason)
-            if not decision.allowed:
-                return decision
+            limits.append((f"comment:user:{user.id}", per_minute, WINDOW))
             per_minute *= ADDRESS_FACTOR
-        return self._hit(f"comment:ip:{address}", per_minute, WINDOW, reason)
+        limits.append((f"comment:ip:{address}", per_minute, WINDOW))
+        return self._hit_all(limits, "You are commenting too fast; wait a moment.")
 
     def comment_preview(self, *, address: str) -> Decision:
         """A comment preview: cheap but unauthenticated CPU, a looser per-address limit."""
@@ -73,11 +72,11 @@ class Guard:
     def like(self, *, user: User, address: str) -> Decision:
         """A like, unlike or bookmark change: per account and per address."""
         per_minute = self.settings.likes_per_minute
-        reason = "Too many likes in a short time; wait a moment."
-        decision = self._hit(f"like:user:{user.id}", per_minute, WINDOW, reason)
-        if not decision.allowed:
-            return decision
-        return self._hit(f"like:ip:{address}", per_minute * ADDRESS_FACTOR, WINDOW, reason)
+        limits = [
+            (f"like:user:{user.id}", per_minute, WINDOW),
+            (f"like:ip:{address}", per_minute * ADDRESS_FACTOR, WINDOW),
+        ]
+        return self._hit_all(limits, "Too many likes in a short time; wait a moment.")
 
     def inbox_write(self, user: User) -> Decision:
         """An inbox save, preview or upload of `user`."""
@@ -139,8 +138,12 @@ class Guard:
         self.limiter.reset(_account(email))
 
     def _hit(self, key: str, limit: int, window_s: int, reason: str) -> Decision:
+        return self._hit_all([(key, limit, window_s)], reason)
+
+    def _hit_all(self, limits: list[tuple[str, int, int]], reason: str) -> Decision:
+        # One round trip for all of a request's keys (counted up to the first refusal).
         try:
-            self.limiter.hit(key, limit=limit, window_s=window_s, message=reason)
+            self.limiter.hit_all(limits, message=reason)
         except RateLimited as exc:
             return Decision(False, exc.message, exc.retry_after)
         return ALLOWED

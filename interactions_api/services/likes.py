@@ -7,9 +7,10 @@ Counts are always `COUNT(*)` of the rows, read in the same transaction as the ch
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete
 
@@ -22,22 +23,31 @@ from interactions_api.services.moderation import ensure_not_banned
 
 def insert_ignoring_duplicates(db: Session, model: Any, values: dict[str, Any]) -> None:
     """INSERT a row unless its primary key exists (ON CONFLICT DO NOTHING): race-free."""
-    table: Table = model.__table__
-    dialect = db.get_bind().dialect.name
+    db.execute(_insert_statement(db.get_bind().dialect.name, model.__table__), values)
+
+
+@functools.cache
+def _insert_statement(dialect: str, table: Table) -> Any:
+    # Built once per table; the row's values are bound when it runs.
     if dialect == "postgresql":
-        db.execute(postgresql.insert(table).values(**values).on_conflict_do_nothing())
-    elif dialect == "sqlite":
-        db.execute(sqlite.insert(table).values(**values).on_conflict_do_nothing())
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise RuntimeError(f"unsupported database dialect {dialect!r}")
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    raise RuntimeError(f"unsupported database dialect {dialect!r}")  # pragma: no cover
 
 
 def thread_likes(db: Session, thread_id: str) -> int:
     """How many accounts like the article."""
-    stmt = (
-        select(func.count()).select_from(ThreadLike).where(col(ThreadLike.thread_id) == thread_id)
+    return int(db.execute(_thread_likes_statement(), {"thread_id": thread_id}).scalar_one())
+
+
+@functools.cache
+def _thread_likes_statement() -> Any:
+    return (
+        select(func.count())
+        .select_from(ThreadLike)
+        .where(col(ThreadLike.thread_id) == bindparam("thread_id"))
     )
-    return int(db.execute(stmt).scalar_one())
 
 
 def comment_likes(db: Session, comment_id: int) -> int:
@@ -57,12 +67,16 @@ def set_thread_like(db: Session, *, user: User, thread_id: str, liked: bool) -> 
         values = {"thread_id": thread_id, "user_id": user.id, "created_at": utcnow()}
         insert_ignoring_duplicates(db, ThreadLike, values)
     else:
-        db.exec(
-            delete(ThreadLike).where(
-                col(ThreadLike.thread_id) == thread_id, col(ThreadLike.user_id) == user.id
-            )
-        )
+        db.execute(_thread_unlike_statement(), {"thread_id": thread_id, "user_id": user.id})
     return thread_likes(db, thread_id)
+
+
+@functools.cache
+def _thread_unlike_statement() -> Any:
+    return delete(ThreadLike).where(
+        col(ThreadLike.thread_id) == bindparam("thread_id"),
+        col(ThreadLike.user_id) == bindparam("user_id"),
+    )
 
 
 def likeable_comment(db: Session, comment_id: int) -> Comment:

@@ -8,10 +8,25 @@ its totals. The result is plain JSON-ready dicts; the router serialises and tags
 
 from __future__ import annotations
 
+import functools
+import json
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Table, and_, exists, false, func, literal, or_, true
+from sqlalchemy import (
+    Integer,
+    String,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    true,
+)
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -29,6 +44,7 @@ from interactions_api.services import markup
 from interactions_api.services.comments import may_change
 
 APPROVED = CommentStatus.approved.value
+PENDING = CommentStatus.pending.value
 THREADS_PER_QUERY = 500  # thread ids bound in one query (SQLite allows 32,766 parameters)
 
 
@@ -41,6 +57,8 @@ def iso(moment: datetime | None) -> str | None:
     """ISO 8601 UTC with a `Z`, as every time in the API is written."""
     if moment is None:
         return None
+    if moment.tzinfo is None:  # SQLite's stored UTC (the listing's hot path)
+        return moment.isoformat(timespec="seconds") + "Z"
     return as_utc(moment).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
@@ -61,44 +79,48 @@ def author_out(
 def comment_out(comment: Comment, author: User | None, likes: int) -> dict[str, Any]:
     """The JSON shape of one comment (see API_CONTRACT.md)."""
     return _shape(
-        id=comment.id,
-        parent_id=comment.parent_id,
-        depth=comment.depth,
-        author_id=comment.author_id,
-        display_name=None if author is None else author.display_name,
-        website=None if author is None else author.website,
-        author_name=comment.author_name,
-        author_website=comment.author_website,
-        html=comment.html,
-        created_at=comment.created_at,
-        edited_at=comment.edited_at,
-        deleted=comment.deleted,
-        likes=likes,
-        status=comment.status,
+        SimpleNamespace(
+            id=comment.id,
+            parent_id=comment.parent_id,
+            depth=comment.depth,
+            author_id=comment.author_id,
+            display_name=None if author is None else author.display_name,
+            website=None if author is None else author.website,
+            author_name=comment.author_name,
+            author_website=comment.author_website,
+            html=comment.html,
+            created_at=comment.created_at,
+            edited_at=comment.edited_at,
+            deleted=comment.deleted,
+            likes=likes,
+            status=comment.status,
+        )
     )
 
 
-def _shape(**row: Any) -> dict[str, Any]:
-    deleted = bool(row["deleted"])
+def _shape(row: Any) -> dict[str, Any]:
+    # `row` has the columns of `_comment_rows` as attributes: a result row (read by
+    # attribute, the cheapest way; a listing shapes a few hundred per render).
+    deleted = bool(row.deleted)
     return {
-        "id": row["id"],
-        "parent_id": row["parent_id"],
-        "depth": row["depth"],
+        "id": row.id,
+        "parent_id": row.parent_id,
+        "depth": row.depth,
         "author": None
         if deleted
         else author_out(
-            user_id=row["author_id"],
-            display_name=row["display_name"],
-            website=row["website"],
-            anon_name=row["author_name"],
-            anon_website=row["author_website"],
+            user_id=row.author_id,
+            display_name=row.display_name,
+            website=row.website,
+            anon_name=row.author_name,
+            anon_website=row.author_website,
         ),
-        "html": "" if deleted else row["html"],
-        "created_at": iso(row["created_at"]),
-        "edited_at": None if deleted else iso(row["edited_at"]),
+        "html": "" if deleted else row.html,
+        "created_at": iso(row.created_at),
+        "edited_at": None if deleted else iso(row.edited_at),
         "deleted": deleted,
-        "likes": int(row["likes"] or 0),
-        "status": "pending" if row["status"] == CommentStatus.pending.value else "approved",
+        "likes": int(row.likes or 0),
+        "status": "pending" if row.status == PENDING else "approved",
     }
 
 
@@ -134,9 +156,58 @@ def _comment_rows(c: Any) -> tuple[Any, list[Any]]:
 
 def thread_listing(db: Session, thread_id: str, *, since: int = 0) -> dict[str, Any]:
     """Approved comments of a thread (oldest first) with its totals, in one query."""
+    params = {"thread_id": thread_id, "since": since}
+    rows = db.connection().execute(_listing_statement(), params).all()
+    first = rows[0]
+    comments = [_shape(row) for row in rows if row.id is not None]
+    return {
+        "thread": thread_id,
+        "count": int(first.total),
+        "likes": int(first.thread_likes),
+        "comments": comments,
+    }
+
+
+def thread_listing_json(db: Session, thread_id: str, *, since: int = 0) -> bytes:
+    """`thread_listing` as the API's JSON: the bytes `json.dumps(..., separators=(",",
+    ":"), ensure_ascii=False)` gives, with each comment's JSON reused while its row is
+    unchanged. Under load every comment posted makes the next listing render again, and
+    shaping and encoding every comment anew was most of the cost of a render."""
+    params = {"thread_id": thread_id, "since": since}
+    rows = db.connection().execute(_listing_statement(), params).all()
+    first = rows[0]
+    comments = ",".join(_comment_json(row) for row in rows if row.id is not None)
+    head = f'{{"thread":{_dumps(thread_id)},"count":{int(first.total)},'
+    return f'{head}"likes":{int(first.thread_likes)},"comments":[{comments}]}}'.encode()
+
+
+_FRAGMENTS: dict[tuple[Any, ...], str] = {}  # a comment's row (all it shows) -> its JSON
+FRAGMENTS_MAX = 5000  # rows kept: a few MB; cleared when full (refilled by one render)
+
+
+def _comment_json(row: Any) -> str:
+    key = tuple(row)[2:]  # the comment's columns, without the thread's totals
+    found = _FRAGMENTS.get(key)
+    if found is None:
+        found = _dumps(_shape(row))
+        if len(_FRAGMENTS) >= FRAGMENTS_MAX:
+            _FRAGMENTS.clear()
+        _FRAGMENTS[key] = found
+    return found
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@functools.cache
+def _listing_statement() -> Any:
+    # Built once, with the thread and `since` as bound parameters: building it (the
+    # aliases copy every column) cost as much as running it.
     c, u = _table(Comment), _table(User)
     counted, tl = c.alias("counted"), _table(ThreadLike)
     visible, columns = _comment_rows(c)
+    thread_id, since = bindparam("thread_id", type_=String), bindparam("since", type_=Integer)
     total = (
         sa_select(func.count())
         .select_from(counted)
@@ -148,7 +219,7 @@ def thread_listing(db: Session, thread_id: str, *, since: int = 0) -> dict[str, 
     )
     thread_likes = sa_select(func.count()).select_from(tl).where(tl.c.thread_id == thread_id)
     anchor = sa_select(literal(1).label("anchor")).subquery("anchor")
-    stmt = (
+    return (
         sa_select(
             total.scalar_subquery().label("total"),
             thread_likes.scalar_subquery().label("thread_likes"),
@@ -161,15 +232,6 @@ def thread_listing(db: Session, thread_id: str, *, since: int = 0) -> dict[str, 
         )
         .order_by(c.c.id)
     )
-    rows = db.connection().execute(stmt).mappings().all()
-    first = rows[0]
-    comments = [_shape(**row) for row in rows if row["id"] is not None]
-    return {
-        "thread": thread_id,
-        "count": int(first["total"]),
-        "likes": int(first["thread_likes"]),
-        "comments": comments,
-    }
 
 
 def thread_listings(db: Session, thread_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -187,8 +249,8 @@ def thread_listings(db: Session, thread_ids: list[str]) -> dict[str, dict[str, A
             .where(c.c.thread_id.in_(batch), visible)
             .order_by(c.c.thread_id, c.c.id)
         )
-        for row in db.connection().execute(stmt).mappings():
-            result[row["thread"]]["comments"].append(_shape(**row))
+        for row in db.connection().execute(stmt):
+            result[row.thread]["comments"].append(_shape(row))
         for thread_id, n in thread_likes(db, batch).items():
             result[thread_id]["likes"] = n
     return result

@@ -1,7 +1,9 @@
 """Redis-backed fixed-window rate limits that answer 429 with `Retry-After`.
 
-One atomic script per hit (INCR + EXPIRE on first hit + TTL), so concurrent API workers
-share the counts and no read-modify-write race lets extra requests through.
+One atomic script per request (INCR + EXPIRE on first hit + TTL for each of its keys,
+stopping at the first key over its limit), so concurrent API workers share the counts
+and no read-modify-write race lets extra requests through. The script is sent once and
+then called by its SHA: a comment's two limits cost one short round trip.
 
 While Redis cannot be reached, a limiter given the app's `LocalLimits` counts in this
 process instead, at a stricter limit (each API process counts alone), so an outage
@@ -18,19 +20,28 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from interactions_api.errors import RateLimited
 
 log = logging.getLogger("quire.ratelimit")
 
+# ARGV: window and limit of each key in turn. Returns count and ttl of each key counted.
 _HIT = """
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('TTL', KEYS[1])
-if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {n, ttl}
+local out = {}
+for i, key in ipairs(KEYS) do
+  local window, limit = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('EXPIRE', key, window) end
+  local ttl = redis.call('TTL', key)
+  if ttl < 0 then redis.call('EXPIRE', key, window); ttl = window end
+  out[#out + 1] = n
+  out[#out + 1] = ttl
+  if n > limit then break end
+end
+return out
 """
+_HIT_SHA = hashlib.sha1(_HIT.encode()).hexdigest()  # noqa: S324 - how Redis names scripts
 
 PREFIX = "quire:rl:"
 # Without Redis each process counts alone: with the usual two API workers, half the
@@ -123,12 +134,50 @@ class RateLimiter:
 
     def hit(self, key: str, *, limit: int, window_s: int, message: str | None = None) -> int:
         """Count one event under `key`; raise `RateLimited` when this one is over `limit`."""
-        count, ttl, local = self._count(key, window_s)
-        if count > (local_limit(limit) if local else limit):
-            raise RateLimited(
-                message or "Too many requests; try again later.", retry_after=int(ttl)
+        return self.hit_all([(key, limit, window_s)], message=message)[0]
+
+    def hit_all(
+        self, limits: list[tuple[str, int, int]], *, message: str | None = None
+    ) -> list[int]:
+        """Count one event under each (key, limit, window in seconds), in order, in one
+        round trip; raise `RateLimited` at the first key over its limit (the keys after
+        it are not counted). Returns the counts."""
+        try:
+            found = self._script(
+                [k for k, _, _ in limits], [a for _, lim, w in limits for a in (w, lim)]
             )
-        return count
+        except _UNAVAILABLE as exc:
+            if self._local is None:
+                raise
+            self._local.engage(exc)
+            return self._hit_locally(limits, message)
+        self._recovered()
+        counts = [int(n) for n in found[0::2]]
+        for (_key, limit, _window), count, ttl in zip(limits, counts, found[1::2], strict=False):
+            if count > limit:
+                raise RateLimited(
+                    message or "Too many requests; try again later.", retry_after=int(ttl)
+                )
+        return counts
+
+    def _script(self, keys: list[str], args: list[int]) -> list[Any]:
+        names = [PREFIX + key for key in keys]
+        try:
+            return list(self._redis.evalsha(_HIT_SHA, len(names), *names, *args))
+        except NoScriptError:  # a new or restarted Redis: send the script (it keeps it)
+            return list(self._redis.eval(_HIT, len(names), *names, *args))
+
+    def _hit_locally(self, limits: list[tuple[str, int, int]], message: str | None) -> list[int]:
+        assert self._local is not None
+        counts = []
+        for key, limit, window_s in limits:
+            count, ttl = self._local.hit(key, window_s)
+            counts.append(count)
+            if count > local_limit(limit):
+                raise RateLimited(
+                    message or "Too many requests; try again later.", retry_after=int(ttl)
+                )
+        return counts
 
     def check(self, key: str, *, limit: int, message: str | None = None) -> None:
         """Refuse without counting when `key` already reached `limit` (e.g. failed sign-ins)."""
@@ -169,7 +218,7 @@ class RateLimiter:
     def _count(self, key: str, window_s: int) -> tuple[int, int, bool]:
         """(count, seconds left, counted in-process) after one more event under `key`."""
         try:
-            count, ttl = self._redis.eval(_HIT, 1, PREFIX + key, window_s)
+            count, ttl = self._script([key], [window_s, 2**62])[:2]
         except _UNAVAILABLE as exc:
             if self._local is None:
                 raise

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, func, select, update
 
 from interactions_api.db import writing
@@ -65,17 +68,24 @@ def revoke_api_tokens(db: Session, user_id: int) -> None:
 
 def user_for_session(db: Session, token: str) -> User | None:
     """The account behind a session cookie value, or None if unknown or expired."""
-    row = db.exec(
-        select(AuthSession, User)
-        .join(User, col(User.id) == col(AuthSession.user_id))
-        .where(col(AuthSession.token_hash) == hash_token(token))
-    ).first()
+    row = db.exec(_session_statement(), params={"token_hash": hash_token(token)}).first()
     if row is None:
         return None
-    auth, user = row
-    if _aware(auth.expires_at) <= utcnow() or user.disabled:
+    user: User = row[0]
+    if _aware(row[1]) <= utcnow() or user.disabled:
         return None
     return user
+
+
+@functools.cache
+def _session_statement() -> Any:
+    # Every signed-in request runs it: built once, and only the account is loaded as an
+    # object (the session row's expiry is a plain column).
+    return (
+        select(User, AuthSession.expires_at)
+        .join(AuthSession, col(User.id) == col(AuthSession.user_id))
+        .where(col(AuthSession.token_hash) == bindparam("token_hash"))
+    )
 
 
 def api_tokens(db: Session, user: User) -> list[ApiToken]:

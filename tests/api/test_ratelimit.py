@@ -25,6 +25,25 @@ def test_limiter_counts_refuses_and_says_when_to_retry(redis: Any) -> None:
     assert limiter.hit("other", limit=3, window_s=60) == 1  # keys are independent
 
 
+def test_a_requests_limits_are_counted_together_up_to_the_first_refusal(redis: Any) -> None:
+    limiter = RateLimiter(redis)
+    both = [("user", 2, 60), ("address", 10, 60)]
+    assert limiter.hit_all(both) == [1, 1]
+    assert limiter.hit_all(both) == [2, 2]
+    with pytest.raises(RateLimited) as refused:
+        limiter.hit_all(both, message="Slow down.")
+    assert refused.value.message == "Slow down." and 1 <= refused.value.retry_after <= 60
+    # the refused request was not counted against the address as well
+    assert limiter.hit("address", limit=10, window_s=60) == 3
+
+
+def test_limiter_works_again_after_redis_forgot_its_scripts(redis: Any) -> None:
+    limiter = RateLimiter(redis)
+    assert limiter.hit("k", limit=3, window_s=60) == 1
+    redis.script_flush()  # as after a restart of Redis
+    assert limiter.hit("k", limit=3, window_s=60) == 2
+
+
 def test_limiter_window_expires(redis: Any) -> None:
     limiter = RateLimiter(redis)
     limiter.hit("k", limit=1, window_s=1)

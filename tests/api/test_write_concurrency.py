@@ -94,7 +94,12 @@ def test_20_users_like_5_threads_at_once(
     assert_healthy(outcomes, 200)
     assert stored_thread_likes(app) == 100
     # The count a like answers is read in its own transaction: it can never exceed the rows.
-    assert max(o.body["likes"] for o in outcomes) == 20
+    counts = [o.body["likes"] for o in outcomes]
+    assert min(counts) >= 1 and max(counts) <= 20
+    if app.state.engine.dialect.name == "sqlite":
+        # One writer at a time: the last like of a thread sees the 19 before it. (On
+        # PostgreSQL two likes committing together may each miss the other's row.)
+        assert max(counts) == 20
 
 
 def test_100_comments_posted_at_once(app: FastAPI, make_user: Any, live: str) -> None:

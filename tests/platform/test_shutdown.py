@@ -5,7 +5,6 @@ started is left running, the embedded Redis included."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -18,14 +17,13 @@ import psutil
 import pytest
 from processes import (
     QUIRE,
+    api_env,
     free_port,
     reap_redis,
     redis_servers_under,
     survivors,
     wait_exit,
 )
-
-from interactions_api.db import run_migrations
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("reap_redis")]
 __all__ = ["reap_redis"]  # a fixture, imported to be used
@@ -85,13 +83,7 @@ def _stop(
 def test_quire_api_stops_cleanly(tmp_path: Path, signum: int) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    database = f"sqlite:///{tmp_path / 'quire.db'}"
-    run_migrations(database)
-    (tmp_path / "tmp").mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIRE_")}
-    env |= {"QUIRE_ENV": "development", "QUIRE_DATABASE_URL": database,
-            "QUIRE_DATA_DIR": str(tmp_path / "data"), "QUIRE_SITE_ORIGINS": base,
-            "QUIRE_COOKIE_SECURE": "false", "TMPDIR": str(tmp_path / "tmp")}  # fmt: skip
+    env = api_env(tmp_path, base)
     api = subprocess.Popen(  # an embedded Redis: no QUIRE_REDIS_URL
         [QUIRE, "api", "--port", str(port)], env=env, text=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
