@@ -77,11 +77,11 @@ def db_upgrade() -> None:
 def api(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
-    workers: Annotated[
-        int, typer.Option(min=1, help="Server processes, each with its own socket.")
-    ] = 1,
+    workers: Annotated[int, typer.Option(help="Server processes, each with its own socket.")] = 1,
 ) -> None:
     """Run the interaction API with uvicorn."""
+    if workers < 1:  # checked here: a ranged option would take Typer's slow conversion path
+        raise typer.BadParameter(f"{workers} is not a number of processes", param_hint="--workers")
     import uvicorn  # the server is only needed for this command
 
     from interactions_api.db import DatabaseNotReady, check_database, make_engine

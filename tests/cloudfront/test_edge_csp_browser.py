@@ -2,7 +2,7 @@
 
 The starter site is built with the real builder and served on loopback with the policy's
 headers (CloudFront itself cannot run here); headless Chromium visits every page and runs
-a Pagefind search. Any CSP violation, in the page or in Pagefind's worker, fails the test.
+a search with the theme's script over Quire's index. Any CSP violation fails the test.
 """
 
 from __future__ import annotations
@@ -50,12 +50,12 @@ def policy_headers() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def built_site(starter_site: Path) -> Path:
-    """The starter site with its Pagefind index, when a browser is there to load it."""
+    """The starter site with its search index, when a browser is there to load it."""
     if not CHROMIUM.exists():
         if os.environ.get("QUIRE_REQUIRE_BROWSER"):
             pytest.fail("Debian's chromium is required (/usr/bin/chromium)")
         pytest.skip("no /usr/bin/chromium")
-    assert (starter_site / "pagefind" / "pagefind.js").is_file()
+    assert (starter_site / "search" / "meta.json").is_file()
     return starter_site
 
 
@@ -129,12 +129,12 @@ def _visit(
         page.goto(base + path, wait_until="load")  # deferred scripts have run by then
         violations += [f"{path}: {v}" for v in page.evaluate("window.__csp")]
     page.goto(base + "/search/")
-    page.locator("#search input").first.fill(query)
+    page.locator("#search-q").fill(query)
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     with contextlib.suppress(PlaywrightTimeout):  # no result is an outcome the caller checks
-        page.locator(".pagefind-ui__result").first.wait_for(timeout=wait_ms)
-    hits = page.locator(".pagefind-ui__result").count()
+        page.locator("#search-results li").first.wait_for(timeout=wait_ms)
+    hits = page.locator("#search-results li").count()
     violations += page.evaluate("window.__csp")
     page.close()
     return violations, hits
@@ -149,18 +149,18 @@ def _pages(built_site: Path) -> list[str]:
 def test_every_page_and_search_run_under_the_policy(
     browser: Any, serve: Any, built_site: Path
 ) -> None:
-    """Theme, widget script and Pagefind load and run; no API here, so widget calls 404."""
+    """Theme, widget script and search load and run; no API here, so widget calls 404."""
     base = serve(policy_headers())
     violations, hits = _visit(browser, base, _pages(built_site), "markdown")
     assert violations == []
-    assert hits > 0  # Pagefind's WebAssembly compiled and searched
+    assert hits > 0  # the index's shards were fetched and searched
 
 
-def test_without_wasm_unsafe_eval_search_breaks(browser: Any, serve: Any, built_site: Path) -> None:
-    """The control: the policy's wasm source is needed, and violations are noticed."""
+def test_without_connect_src_search_breaks(browser: Any, serve: Any, built_site: Path) -> None:
+    """The control: the policy's connect source is needed, and violations are noticed."""
     headers = policy_headers()
     csp = headers["Content-Security-Policy"]
-    headers["Content-Security-Policy"] = csp.replace(" 'wasm-unsafe-eval'", "")
+    headers["Content-Security-Policy"] = csp.replace("connect-src 'self'", "connect-src 'none'")
     violations, hits = _visit(browser, serve(headers), ["/"], "markdown", wait_ms=2000)
     assert hits == 0
-    assert any("WebAssembly" in v for v in violations)
+    assert any("connect-src" in v for v in violations)

@@ -14,7 +14,7 @@ from inbox_helpers import create
 from inbox_helpers import csrf as _csrf
 from PIL import Image
 
-UI = "/api/inbox/ui"
+UI = "/studio/write"
 REFUSAL = "Only the author adds images."
 
 
@@ -34,7 +34,7 @@ def test_an_editor_cannot_add_an_image_to_another_authors_submission_json(
     sub = create(author, title="Not yours")
     refused = editor.post(
         f"/api/inbox/submissions/{sub['id']}/images",
-        data={"csrf_token": _csrf(editor.get(f"{UI}/new").text)},  # a session's form
+        data={"csrf_token": _csrf(editor.get(UI).text)},  # a session's form
         files={"file": ("teal.png", _png(), "image/png")},
     )
     assert refused.status_code == 403
@@ -47,31 +47,29 @@ def test_an_editor_cannot_add_an_image_to_another_authors_submission_html(
 ) -> None:
     sub = create(author, title="Not yours either")
     url = f"{UI}/{sub['id']}"
-    page = editor.get(url)
-    assert page.status_code == 200 and f"{url}/do/image" not in page.text, "no upload form"
     refused = editor.post(
-        f"{url}/do/image",
-        data={"csrf_token": _csrf(page.text)},
+        f"{url}/image",
+        data={"csrf_token": _csrf(editor.get(UI).text)},
         files={"image": ("teal.png", _png(), "image/png")},
         follow_redirects=False,
     )
     assert refused.status_code == 403
     assert REFUSAL in refused.text
     assert _stored(settings) == []
-    assert "/images/inbox/not-yours-either/" not in author.get(url).text
+    assert "not-yours-either/teal" not in author.get(url).text
 
 
 def test_the_author_adds_images_on_both_faces(author: Any, settings: Any) -> None:
     sub = create(author, title="Mine")
     added = author.post(
         f"/api/inbox/submissions/{sub['id']}/images",
-        data={"csrf_token": _csrf(author.get(f"{UI}/new").text)},
+        data={"csrf_token": _csrf(author.get(UI).text)},
         files={"file": ("teal.png", _png(), "image/png")},
     )
     assert added.status_code == 201, added.text
     page = author.get(f"{UI}/{sub['id']}").text
     again = author.post(
-        f"{UI}/{sub['id']}/do/image",
+        f"{UI}/{sub['id']}/image",
         data={"csrf_token": _csrf(page)},
         files={"image": ("other.png", _png(), "image/png")},
         follow_redirects=False,

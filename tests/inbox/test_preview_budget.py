@@ -106,9 +106,10 @@ def test_a_slow_machine_does_not_turn_an_ordinary_preview_into_an_error(
     # On a machine loaded twenty-fold, a fresh renderer needed more than the old 10 s of
     # wall time to answer, and authors were told their Markdown "stopped the renderer".
     # The limit is CPU time now: a job that waits (here: sleeps) past it is not killed.
-    monkeypatch.setattr(sandbox, "HARD_LIMIT_S", 0.5)
     pool = sandbox.RenderPool(1, budget_s=0.5)
     try:
+        assert pool.run(str.upper, "warm") == "WARM"  # its start-up is not the job's CPU
+        monkeypatch.setattr(sandbox, "HARD_LIMIT_S", 0.5)
         assert pool.run(time.sleep, 2.0) is None
     finally:
         pool.close()
@@ -117,15 +118,17 @@ def test_a_slow_machine_does_not_turn_an_ordinary_preview_into_an_error(
 def test_a_renderer_ignoring_its_timer_is_killed_by_its_cpu_use(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(sandbox, "HARD_LIMIT_S", 0.5)
     pool = sandbox.RenderPool(1, budget_s=0.5)
     try:
+        assert pool.run(str.upper, "warm") == "WARM"
+        monkeypatch.setattr(sandbox, "HARD_LIMIT_S", 0.5)
         started = time.perf_counter()
         with pytest.raises(Exception) as refused:
             pool.run(_burn_ignoring_the_timer, 30.0)
         assert refused.value.status == 422  # type: ignore[attr-defined]
         assert "stopped the renderer" in str(refused.value)
         assert time.perf_counter() - started < 25
+        monkeypatch.setattr(sandbox, "HARD_LIMIT_S", 10.0)  # the new child's start-up
         assert pool.run(str.upper, "next") == "NEXT"  # a fresh child took its place
     finally:
         pool.close()
