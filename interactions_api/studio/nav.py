@@ -23,7 +23,7 @@ class Screen:
     role: Role
     group: str
     summary: str
-    interim: str = ""  # where the job is done until this screen exists
+    interim: str = ""  # where the job is done until this screen exists (none left today)
 
     @property
     def href(self) -> str:
@@ -33,25 +33,25 @@ class Screen:
 
 SCREENS: tuple[Screen, ...] = (
     Screen("write", "Write", "/write", Role.author, "Writing",
-           "Write a new article with a live preview.", "/api/inbox/ui/new"),
+           "Write a new article with a live preview."),
     Screen("submissions", "Submissions", "/submissions", Role.author, "Writing",
-           "Your articles in review, their status and remarks.", "/api/inbox/ui/"),
+           "Your articles in review, their status and remarks."),
     Screen("review", "Review", "/review", Role.editor, "Editing",
-           "The review queue: approve, request changes, reject.", "/api/inbox/ui/queue"),
+           "The review queue: approve, request changes, reject."),
     Screen("builds", "Builds", "/builds", Role.editor, "Editing",
-           "Every build of the site, its status and log.", "/api/inbox/ui/queue"),
+           "Every build of the site, its status and log."),
     Screen("comments", "Comments", "/comments", Role.editor, "Moderation",
-           "Held, reported and spam comments.", "/api/moderation/ui/"),
+           "Held, reported and spam comments."),
     Screen("bans", "Bans", "/bans", Role.editor, "Moderation",
            "Suspended accounts, with reason and duration."),
     Screen("words", "Words", "/words", Role.editor, "Moderation",
            "Blocked words that hold a comment for review."),
     Screen("users", "Users", "/users", Role.admin, "Administration",
-           "Accounts and roles: search, invite, change a role.", "/api/admin/ui/users"),
+           "Accounts and roles: search, invite, change a role."),
     Screen("settings", "Settings", "/settings", Role.admin, "Administration",
            "Site settings kept in the database."),
     Screen("health", "Health", "/health", Role.admin, "Administration",
-           "Database, Redis, worker and last publish.", "/api/health"),
+           "Database, Redis, worker and last publish."),
     Screen("account", "Account", "/account", Role.reader, "Account",
            "Profile, email, password, sessions, tokens, bookmarks and comments."),
 )  # fmt: skip
